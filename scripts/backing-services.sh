@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Provisions and controls the backing services Syllabus needs: PostgreSQL, Redis,
+# RabbitMQ (with the management plugin) and a MongoDB-compatible server.
+#
+#   backing-services.sh up            provision what is missing, start what is stopped, write the URLs
+#   backing-services.sh env           print the URLs as `export` lines (after `up`)
+#   backing-services.sh stop NAME     stop one natively run server (postgres|redis|rabbitmq|mongodb)
+#   backing-services.sh start NAME    start it again
+#   backing-services.sh down          stop every natively run server
+#
+# A URL already set in the environment (POSTGRES_URL, REDIS_URL, RABBITMQ_URL, MONGODB_URL)
+# means "use that server": it is neither installed nor started. Otherwise a Docker engine is
+# used when one answers, and if not, the servers are installed from Debian's packages (FerretDB
+# with Go) and run as plain processes on 127.0.0.1, without systemd.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ "$(id -u)" = 0 ]; then default_state=/var/lib/syllabus; else default_state="${XDG_STATE_HOME:-$HOME/.local/state}/syllabus"; fi
+STATE=${SYLLABUS_STATE_DIR:-$default_state}
+LOGS=$STATE/log
+URLS_FILE=$STATE/urls.env
+FERRETDB_VERSION=v1.24.2
+
+# Ports are off the defaults so that a developer's own servers are never touched.
+PG_PORT=55432
+REDIS_PORT=56379
+AMQP_PORT=55672
+RABBIT_MGMT_PORT=55673
+RABBIT_DIST_PORT=55674
+EPMD_PORT=54369
+MONGO_PORT=57017
+
+log() { printf '[backing-services] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() { # port name seconds
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do port_open "$1" && return 0; sleep 0.1; done
+  die "$2 did not open 127.0.0.1:$1 within $3 s (logs in $LOGS)"
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root to run: $*"; fi; }
+
+apt_updated=""
+apt_install() { # packages...
+  command -v apt-get >/dev/null || die "cannot install $* here: this script provisions natively on Debian/Ubuntu only. Install them yourself, or set POSTGRES_URL, REDIS_URL, RABBITMQ_URL and MONGODB_URL to servers you run."
+  if [ -z "$apt_updated" ]; then log "apt-get update"; as_root apt-get update -qq >"$LOGS/apt.log" 2>&1 || die "apt-get update failed (see $LOGS/apt.log)"; apt_updated=1; fi
+  log "installing $* from Debian's packages"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$LOGS/apt.log" 2>&1 ||
+    die "apt-get install $* failed (see $LOGS/apt.log)"
+}
+
+# --- PostgreSQL -------------------------------------------------------------------------
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+pg_run() { # run a PostgreSQL tool as the account that owns the data directory
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+pg_start() {
+  local bin; bin=$(pg_bin)
+  [ -n "$bin" ] && [ -x "$bin/postgres" ] || apt_install postgresql
+  bin=$(pg_bin)
+  local data=$STATE/postgres/data run=$STATE/postgres/run
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $data"
+    mkdir -p "$data" "$run"
+    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$STATE/postgres"
+    pg_run "$bin/initdb" -D "$data" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 >"$LOGS/postgres-init.log" 2>&1 ||
+      die "initdb failed (see $LOGS/postgres-init.log)"
+  fi
+  if ! port_open $PG_PORT; then
+    [ "$(id -u)" = 0 ] && touch "$LOGS/postgres.log" && chown postgres "$LOGS/postgres.log"
+    pg_run "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 start \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $run -c max_connections=200 -c fsync=on" >/dev/null ||
+      die "PostgreSQL did not start (see $LOGS/postgres.log)"
+  fi
+  # The application role may create databases: each test suite makes its own.
+  local psql=("$bin/psql" -h "$run" -p $PG_PORT -U postgres -d postgres -qtA -v ON_ERROR_STOP=1)
+  [ "$(pg_run "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'syllabus'")" = 1 ] ||
+    pg_run "${psql[@]}" -c "CREATE ROLE syllabus LOGIN CREATEDB PASSWORD 'syllabus'" >/dev/null
+  [ "$(pg_run "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'syllabus'")" = 1 ] ||
+    pg_run "${psql[@]}" -c "CREATE DATABASE syllabus OWNER syllabus" >/dev/null
+}
+pg_stop() {
+  local bin; bin=$(pg_bin)
+  [ -f "$STATE/postgres/data/postmaster.pid" ] && pg_run "$bin/pg_ctl" -D "$STATE/postgres/data" -m fast -w stop >/dev/null || true
+}
+
+# --- Redis ------------------------------------------------------------------------------
+redis_start() {
+  command -v redis-server >/dev/null || apt_install redis-server
+  mkdir -p "$STATE/redis"
+  port_open $REDIS_PORT && return 0
+  redis-server --bind 127.0.0.1 --port $REDIS_PORT --daemonize yes --dir "$STATE/redis" \
+    --pidfile "$STATE/redis/redis.pid" --logfile "$LOGS/redis.log" --save "" --appendonly no >/dev/null
+  wait_port $REDIS_PORT redis 20
+}
+redis_stop() {
+  [ -f "$STATE/redis/redis.pid" ] || return 0
+  kill "$(cat "$STATE/redis/redis.pid")" 2>/dev/null || true
+  local i; for ((i = 0; i < 100; i++)); do port_open $REDIS_PORT || break; sleep 0.1; done
+  rm -f "$STATE/redis/redis.pid"
+}
+
+# --- RabbitMQ ---------------------------------------------------------------------------
+rabbit_env() {
+  export RABBITMQ_NODENAME=syllabus@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$AMQP_PORT \
+    RABBITMQ_DIST_PORT=$RABBIT_DIST_PORT ERL_EPMD_PORT=$EPMD_PORT ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_MNESIA_BASE=$STATE/rabbitmq/mnesia RABBITMQ_LOG_BASE=$LOGS RABBITMQ_LOGS=$LOGS/rabbitmq.log \
+    RABBITMQ_CONFIG_FILE=$STATE/rabbitmq/rabbitmq RABBITMQ_ENABLED_PLUGINS_FILE=$STATE/rabbitmq/enabled_plugins \
+    RABBITMQ_PID_FILE=$STATE/rabbitmq/rabbitmq.pid RABBITMQ_ADVANCED_CONFIG_FILE=$STATE/rabbitmq/advanced.config
+}
+rabbitmqctl_() { rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -q "$@"; }
+rabbit_start() {
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || apt_install rabbitmq-server
+  mkdir -p "$STATE/rabbitmq"
+  cat >"$STATE/rabbitmq/rabbitmq.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$AMQP_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $RABBIT_MGMT_PORT
+EOF
+  echo '[rabbitmq_management].' >"$STATE/rabbitmq/enabled_plugins"
+  echo '[].' >"$STATE/rabbitmq/advanced.config"
+  rabbit_env
+  if ! port_open $AMQP_PORT; then
+    if ! rabbitmqctl_ status >/dev/null 2>&1; then
+      # The node runs as this account (not the packaged `rabbitmq` one) so that its data
+      # and logs stay in the state directory.
+      setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$LOGS/rabbitmq-console.log" 2>&1 </dev/null &
+    fi
+    # await_startup fails at once until the node has registered with epmd, so ask again.
+    local i
+    for ((i = 0; i < 120; i++)); do
+      rabbitmqctl_ await_startup --timeout 120 >/dev/null 2>&1 && break
+      rabbitmqctl_ status >/dev/null 2>&1 && { rabbitmqctl_ start_app >/dev/null 2>&1 || true; }
+      sleep 1
+    done
+    wait_port $AMQP_PORT rabbitmq 60
+  fi
+  if ! rabbitmqctl_ list_users 2>/dev/null | grep -q '^syllabus'; then
+    rabbitmqctl_ add_user syllabus syllabus >/dev/null
+    rabbitmqctl_ set_user_tags syllabus administrator >/dev/null
+    rabbitmqctl_ set_permissions -p / syllabus '.*' '.*' '.*' >/dev/null
+  fi
+}
+# Stopping the application (not the Erlang VM) is what a broker outage looks like to clients:
+# every connection drops and queues are recovered from disk when it starts again.
+rabbit_stop() { rabbitmqctl_ stop_app >/dev/null 2>&1 || true; }
+rabbit_resume() {
+  rabbitmqctl_ start_app >/dev/null 2>&1 || rabbit_start
+  wait_port $AMQP_PORT rabbitmq 60
+}
+rabbit_shutdown() { rabbitmqctl_ shutdown >/dev/null 2>&1 || true; }
+
+# --- MongoDB-compatible: FerretDB --------------------------------------------------------
+ferretdb_bin() { echo "$STATE/bin/ferretdb"; }
+ferretdb_install() {
+  command -v go >/dev/null || apt_install golang-go
+  mkdir -p "$STATE/bin"
+  log "building FerretDB $FERRETDB_VERSION with Go (once)"
+  # A plain `go install ...@$FERRETDB_VERSION` builds a binary that panics at start: the
+  # module lacks the build/version/version.txt that FerretDB's own release build generates.
+  # So: download that exact version, add the file to a copy, and build the copy.
+  local dir src=$STATE/src/ferretdb
+  dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" 2>>"$LOGS/ferretdb-build.log" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] || die "could not download FerretDB (see $LOGS/ferretdb-build.log)"
+  rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  (cd "$src" && go build -o "$STATE/bin/ferretdb" ./cmd/ferretdb) >>"$LOGS/ferretdb-build.log" 2>&1 ||
+    die "could not build FerretDB (see $LOGS/ferretdb-build.log)"
+}
+mongo_start() {
+  [ -x "$(ferretdb_bin)" ] || ferretdb_install
+  port_open $MONGO_PORT && return 0
+  mkdir -p "$STATE/ferretdb/data"
+  # The SQLite backend keeps FerretDB independent of which PostgreSQL the project uses.
+  setsid "$(ferretdb_bin)" --listen-addr=127.0.0.1:$MONGO_PORT --handler=sqlite \
+    --sqlite-url="file:$STATE/ferretdb/data/" --state-dir="$STATE/ferretdb" --telemetry=disable \
+    --debug-addr=- --log-level=warn >"$LOGS/ferretdb.log" 2>&1 </dev/null &
+  echo $! >"$STATE/ferretdb/ferretdb.pid"
+  wait_port $MONGO_PORT ferretdb 30
+}
+mongo_stop() {
+  [ -f "$STATE/ferretdb/ferretdb.pid" ] || return 0
+  kill "$(cat "$STATE/ferretdb/ferretdb.pid")" 2>/dev/null || true
+  local i; for ((i = 0; i < 100; i++)); do port_open $MONGO_PORT || break; sleep 0.1; done
+  rm -f "$STATE/ferretdb/ferretdb.pid"
+}
+
+# --- Docker, when an engine answers ------------------------------------------------------
+docker_up() { # names...
+  log "a Docker engine answers: starting $* with docker compose"
+  docker compose -f "$ROOT/infra/dev/backing-services.compose.yml" up -d --wait "$@" >&2
+}
+
+# --- the commands -------------------------------------------------------------------------
+url_for() {
+  case $1 in
+    postgres) echo "postgres://syllabus:syllabus@127.0.0.1:$PG_PORT/syllabus" ;;
+    redis) echo "redis://127.0.0.1:$REDIS_PORT" ;;
+    rabbitmq) echo "amqp://syllabus:syllabus@127.0.0.1:$AMQP_PORT" ;;
+    mongodb) echo "mongodb://127.0.0.1:$MONGO_PORT/" ;;
+  esac
+}
+env_var_for() {
+  case $1 in postgres) echo POSTGRES_URL ;; redis) echo REDIS_URL ;; rabbitmq) echo RABBITMQ_URL ;; mongodb) echo MONGODB_URL ;; esac
+}
+
+up() {
+  mkdir -p "$STATE" "$LOGS"
+  local wanted=() native=() name var
+  for name in postgres redis rabbitmq mongodb; do
+    var=$(env_var_for $name)
+    if [ -n "${!var:-}" ]; then log "$var is set: using that server for $name"; else wanted+=("$name"); fi
+  done
+  if [ ${#wanted[@]} -gt 0 ] && command -v docker >/dev/null && docker info >/dev/null 2>&1 && [ -z "${SYLLABUS_NATIVE:-}" ]; then
+    docker_up "${wanted[@]}"
+  else
+    [ "$(uname -s)" = Linux ] || [ ${#wanted[@]} -eq 0 ] ||
+      die "no Docker engine answers, and native provisioning needs Debian or Ubuntu. Start Docker, or set POSTGRES_URL, REDIS_URL, RABBITMQ_URL and MONGODB_URL."
+    for name in "${wanted[@]}"; do
+      case $name in postgres) pg_start ;; redis) redis_start ;; rabbitmq) rabbit_start ;; mongodb) mongo_start ;; esac
+      native+=("$name")
+    done
+  fi
+  {
+    for name in postgres redis rabbitmq mongodb; do
+      var=$(env_var_for $name)
+      printf '%s=%s\n' "$var" "${!var:-$(url_for $name)}"
+    done
+    printf 'SYLLABUS_NATIVE_SERVICES="%s"\n' "${native[*]}"
+  } >"$URLS_FILE"
+  log "ready: ${wanted[*]:-(all external)}; URLs in $URLS_FILE"
+}
+
+case "${1:-up}" in
+  up) up ;;
+  env) [ -f "$URLS_FILE" ] || die "run '$0 up' first"; sed 's/^/export /' "$URLS_FILE" ;;
+  stop)
+    case "${2:-}" in postgres) pg_stop ;; redis) redis_stop ;; rabbitmq) rabbit_stop ;; mongodb) mongo_stop ;; *) die "stop what? postgres|redis|rabbitmq|mongodb" ;; esac ;;
+  start)
+    mkdir -p "$LOGS"
+    case "${2:-}" in postgres) pg_start ;; redis) redis_start ;; rabbitmq) rabbit_resume ;; mongodb) mongo_start ;; *) die "start what? postgres|redis|rabbitmq|mongodb" ;; esac ;;
+  down) mongo_stop; rabbit_shutdown; redis_stop; pg_stop ;;
+  *) die "usage: $0 up|env|start NAME|stop NAME|down" ;;
+esac
