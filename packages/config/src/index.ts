@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+export { z };
+
+/** Raised when the environment does not satisfy a service's schema; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Validates the environment against `schema`. This package is the only reader of `process.env`. */
+export function loadConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Environment = process.env,
+): z.infer<Schema> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** For entry points: load the configuration, or print every problem and exit with status 1. */
+export function loadConfigOrExit<Schema extends z.ZodType>(schema: Schema): z.infer<Schema> {
+  try {
+    return loadConfig(schema);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const urlWithProtocol = (protocols: readonly string[]) =>
+  z.url({ message: `must be a URL (${protocols.join(', ')})` }).refine(
+    (value) => URL.canParse(value) && protocols.includes(new URL(value).protocol.replace(/:$/, '')),
+    { message: `must use ${protocols.join(' or ')}` },
+  );
+
+/** Field types shared by the services' schemas. */
+export const fields = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  host: () => z.string().min(1).default('127.0.0.1'),
+  milliseconds: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  flag: (fallback: boolean) => z.stringbool().default(fallback),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  postgresUrl: () => urlWithProtocol(['postgres', 'postgresql']),
+  redisUrl: () => urlWithProtocol(['redis', 'rediss']),
+  amqpUrl: () => urlWithProtocol(['amqp', 'amqps']),
+  mongoUrl: () => urlWithProtocol(['mongodb', 'mongodb+srv']),
+  httpUrl: () => urlWithProtocol(['http', 'https']),
+  list: () =>
+    z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      ),
+};
+
+/** The keys every service has: where it listens, how it logs, how long it may take to stop. */
+export const serviceSchema = z.object({
+  HOST: fields.host(),
+  LOG_LEVEL: fields.logLevel(),
+  SHUTDOWN_TIMEOUT_MS: fields.milliseconds(10_000),
+});

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+
+const id = z.string().min(1).max(64);
+const isoTime = z.iso.datetime({ offset: true });
+
+const courseSnapshot = z
+  .object({
+    courseId: id,
+    slug: z.string().min(1),
+    title: z.string().min(1),
+    version: z.number().int().positive(),
+    lessonIds: z.array(id),
+  })
+  .strict();
+
+/**
+ * The data of every event type, by versioned type name. Consumers validate what they receive
+ * against these schemas; a change that would break a consumer must be a new version.
+ */
+export const eventDataSchemas = {
+  'catalog.course-published.v1': courseSnapshot,
+  'catalog.course-updated.v1': courseSnapshot,
+  'catalog.course-archived.v1': courseSnapshot,
+  'progress.enrolled.v1': z.object({ userId: id, courseId: id, enrolledAt: isoTime }).strict(),
+  'progress.lesson-completed.v1': z
+    .object({
+      userId: id,
+      courseId: id,
+      lessonId: id,
+      completedAt: isoTime,
+      percentComplete: z.number().min(0).max(100),
+      xpAwarded: z.number().int().min(0),
+    })
+    .strict(),
+  'progress.course-completed.v1': z
+    .object({ userId: id, courseId: id, courseTitle: z.string().min(1), completedAt: isoTime })
+    .strict(),
+  'progress.streak-milestone.v1': z
+    .object({ userId: id, days: z.number().int().positive(), reachedAt: isoTime })
+    .strict(),
+} as const;
+
+export type EventType = keyof typeof eventDataSchemas;
+export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;
+export const eventTypes = Object.keys(eventDataSchemas) as EventType[];
+
+/** The envelope every event travels in: a fact, with an id and a time. */
+export interface DomainEvent<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  source: string;
+  time: string;
+  subject: string;
+  data: EventData<T>;
+}
+
+const envelopeSchema = z
+  .object({
+    id: z.uuid(),
+    type: z.enum(eventTypes as [EventType, ...EventType[]]),
+    source: z.string().min(1),
+    time: isoTime,
+    subject: z.string().min(1),
+    data: z.unknown(),
+  })
+  .strict();
+
+export class EventValidationError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`invalid event: ${issues.join('; ')}`);
+    this.name = 'EventValidationError';
+  }
+}
+
+const describeIssues = (error: z.ZodError, prefix: string[] = []) =>
+  error.issues.map((issue) => `${[...prefix, ...issue.path.map(String)].join('.') || '(root)'}: ${issue.message}`);
+
+/** Validates an envelope and its data against the schema of its type. */
+export function parseEvent(raw: unknown): DomainEvent {
+  const envelope = envelopeSchema.safeParse(raw);
+  if (!envelope.success) throw new EventValidationError(describeIssues(envelope.error));
+  const data = eventDataSchemas[envelope.data.type].safeParse(envelope.data.data);
+  if (!data.success) throw new EventValidationError(describeIssues(data.error, ['data']));
+  return { ...envelope.data, data: data.data } as DomainEvent;
+}
+
+export function createEvent<T extends EventType>(
+  type: T,
+  data: EventData<T>,
+  meta: { source: string; subject: string; id?: string; time?: Date },
+): DomainEvent<T> {
+  const event = {
+    id: meta.id ?? randomUUID(),
+    type,
+    source: meta.source,
+    time: (meta.time ?? new Date()).toISOString(),
+    subject: meta.subject,
+    data,
+  };
+  parseEvent(event);
+  return event;
+}

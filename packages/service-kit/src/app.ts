@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { readinessHandler, type HealthCheck } from './health';
+import { measureRequests, type ServiceMetrics } from './metrics';
+import { HttpProblem, NotFoundProblem, PayloadTooLargeProblem } from './problems';
+
+export interface ServiceAppOptions {
+  service: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  healthChecks: readonly HealthCheck[];
+  /** Whether the process is shutting down (readiness then answers 503). */
+  isStopping?: () => boolean;
+  /** Largest accepted JSON body, e.g. `100kb`. */
+  bodyLimit?: string;
+  healthCheckTimeoutMs?: number;
+  /** Mounts the service's own routes. */
+  routes: (app: Express) => void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The defaults every service shares: request ids, JSON request logs, security headers, body
+ * limits, health and metrics endpoints, and problem+json errors. No I/O happens here, so tests
+ * build exactly the app that production runs.
+ */
+export function createServiceApp(options: ServiceAppOptions): Express {
+  const { logger, metrics } = options;
+  const bodyLimit = options.bodyLimit ?? '100kb';
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      autoLogging: { ignore: (req) => req.url?.startsWith('/health/') === true || req.url === '/metrics' },
+    }),
+  );
+  app.use(measureRequests(metrics));
+  app.use(helmet());
+
+  app.get('/health/live', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ status: 'ok' });
+  });
+  app.get(
+    '/health/ready',
+    readinessHandler({
+      service: options.service,
+      checks: options.healthChecks,
+      timeoutMs: options.healthCheckTimeoutMs ?? 1_000,
+      isStopping: options.isStopping ?? (() => false),
+    }),
+  );
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));
+  options.routes(app);
+
+  app.use(notFound);
+  app.use(problemHandler(logger, bodyLimit));
+  return app;
+}
+
+const notFound: RequestHandler = (req, _res, next) => {
+  next(new NotFoundProblem(`no route for ${req.method} ${req.path}`));
+};
+
+interface HttpErrorLike {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+/** Turns every error into application/problem+json; unknown ones become a logged 500 that fails the span. */
+export function problemHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    let problem: HttpProblem;
+    const httpError = error as HttpErrorLike;
+    if (error instanceof HttpProblem) {
+      problem = error;
+    } else if (httpError?.type === 'entity.too.large') {
+      problem = new PayloadTooLargeProblem(bodyLimit);
+    } else if (httpError?.type === 'entity.parse.failed') {
+      problem = new HttpProblem(400, 'Malformed JSON', 'the body is not valid JSON', {}, 'malformed-json');
+    } else if (httpError?.expose && (httpError.status ?? 500) < 500) {
+      // Client errors raised by express itself (unsupported charset, bad encoding, …).
+      problem = new HttpProblem(httpError.status ?? 400, 'Bad request', httpError.message);
+    } else {
+      const span = trace.getActiveSpan();
+      span?.recordException(error instanceof Error ? error : String(error));
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: 'unhandled error' });
+      (req.log ?? logger).error({ err: error }, 'unhandled error');
+      problem = new HttpProblem(500, 'Internal server error', 'something went wrong on our side', {}, 'internal');
+    }
+    if (problem.status === 401 && !res.getHeader('WWW-Authenticate')) res.setHeader('WWW-Authenticate', 'Bearer');
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .json({
+        type: problem.type,
+        title: problem.title,
+        status: problem.status,
+        detail: problem.detail,
+        instance: req.originalUrl,
+        requestId: res.getHeader('X-Request-Id'),
+        ...problem.extensions,
+      });
+  };
+}

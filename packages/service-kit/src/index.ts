@@ -1,0 +1,7 @@
+export { createServiceApp, problemHandler, type ServiceAppOptions } from './app';
+export { runChecks, type CheckResult, type HealthCheck } from './health';
+export { createLifecycle, type Lifecycle } from './lifecycle';
+export { createLogger, type Logger } from './logger';
+export { Counter, Gauge, Histogram, Registry, createMetrics, type ServiceMetrics } from './metrics';
+export * from './problems';
+export { parseInput } from './validation';

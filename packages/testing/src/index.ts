@@ -1,0 +1,134 @@
+// Helpers for tests that run against real servers. Never imported by production code.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { fields, loadConfig, z } from '@syllabus/config';
+
+const run = promisify(execFile);
+
+const testSchema = z.object({
+  POSTGRES_URL: fields.postgresUrl().default('postgres://syllabus:syllabus@127.0.0.1:55432/syllabus'),
+  REDIS_URL: fields.redisUrl().default('redis://127.0.0.1:56379'),
+  RABBITMQ_URL: fields.amqpUrl().default('amqp://syllabus:syllabus@127.0.0.1:55672'),
+  MONGODB_URL: fields.mongoUrl().default('mongodb://127.0.0.1:57017/'),
+  SYLLABUS_NATIVE_SERVICES: fields.list().transform((names) => names.flatMap((n) => n.split(' '))),
+});
+
+/** The backing servers `scripts/backing-services.sh up` provisioned (or the URLs given instead). */
+export const testEnv = loadConfig(testSchema);
+
+export type BackingService = 'postgres' | 'redis' | 'rabbitmq' | 'mongodb';
+
+function repositoryRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'scripts', 'backing-services.sh'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('scripts/backing-services.sh not found above ' + __dirname);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** True when the provisioning script runs this server here, so a test may stop and start it. */
+export function canControl(service: BackingService): boolean {
+  return testEnv.SYLLABUS_NATIVE_SERVICES.includes(service);
+}
+
+/** Stops or starts a natively provisioned server: a real outage, not a simulated one. */
+export async function controlService(action: 'stop' | 'start', service: BackingService): Promise<void> {
+  if (!canControl(service)) throw new Error(`${service} is not run by scripts/backing-services.sh here`);
+  await run('bash', [join(repositoryRoot(), 'scripts', 'backing-services.sh'), action, service], {
+    timeout: 120_000,
+  });
+}
+
+/** A fresh, empty PostgreSQL database for one test file; dropped by the returned function. */
+export async function createTestDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  const admin = new Client({ connectionString: testEnv.POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(testEnv.POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new Client({ connectionString: testEnv.POSTGRES_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** A port nothing listens on, for pointing a client at a server that is down. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+/** A private redis-server on a free loopback port, for tests that stop it. */
+export async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(() => canConnect(port), { timeoutMs: 10_000, what: `redis-server on ${port}` });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  { timeoutMs = 10_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+}
