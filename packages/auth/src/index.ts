@@ -1,0 +1,96 @@
+import type { RequestHandler } from 'express';
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { ForbiddenProblem, ServiceUnavailableProblem, UnauthorizedProblem } from '@syllabus/service-kit';
+
+export const roles = ['learner', 'author', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+/** Who is calling, as proven by a verified access token. */
+export interface Principal {
+  userId: string;
+  roles: Role[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+export interface TokenVerifierOptions {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** Only these algorithms are accepted; `none` and symmetric ones never are. */
+  algorithms?: readonly string[];
+  clockToleranceSeconds?: number;
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+const isRole = (value: unknown): value is Role => roles.includes(value as Role);
+
+/**
+ * Verifies access tokens against the gateway's published keys: signature, algorithm allow-list,
+ * issuer, audience and expiry. Keys are fetched over HTTP and cached; an unknown `kid` refreshes
+ * them (with a cool-down), so key rotation needs no restart.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const algorithms = [...(options.algorithms ?? ['ES256'])];
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 30_000 });
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms,
+        clockTolerance: options.clockToleranceSeconds ?? 5,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const claimed = Array.isArray(payload.roles) ? (payload.roles as unknown[]) : [];
+      if (!payload.sub || !claimed.every(isRole)) throw new UnauthorizedProblem('the token has malformed claims');
+      return { userId: payload.sub, roles: claimed };
+    } catch (error) {
+      if (error instanceof errors.JWKSTimeout || isKeySetUnreachable(error)) {
+        throw new ServiceUnavailableProblem('the signing keys cannot be fetched right now');
+      }
+      if (error instanceof errors.JWTExpired) throw new UnauthorizedProblem('the token has expired');
+      if (error instanceof errors.JOSEError) throw new UnauthorizedProblem('the token is not valid');
+      throw error;
+    }
+  };
+}
+
+function isKeySetUnreachable(error: unknown): boolean {
+  // A refused connection to the JWKS URL surfaces as fetch's TypeError, not a JOSE error.
+  return error instanceof TypeError && /fetch failed/.test(error.message);
+}
+
+/** Requires `Authorization: Bearer <token>` and puts the verified principal on the request. */
+export function authenticate(verify: TokenVerifier): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.headers.authorization;
+    const match = header?.match(/^Bearer ([A-Za-z0-9._~+/-]+=*)$/);
+    if (!match?.[1]) throw new UnauthorizedProblem();
+    req.principal = await verify(match[1]);
+    next();
+  };
+}
+
+/** Allows the request only when the principal has one of `allowed`. Use after `authenticate`. */
+export function requireRole(...allowed: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    const principal = req.principal;
+    if (!principal) throw new UnauthorizedProblem();
+    if (!principal.roles.some((role) => allowed.includes(role))) {
+      throw new ForbiddenProblem(`requires the role ${allowed.join(' or ')}`);
+    }
+    next();
+  };
+}
+
+/** The verified principal; throws 401 if the route forgot `authenticate`. */
+export function principalOf(req: { principal?: Principal }): Principal {
+  if (!req.principal) throw new UnauthorizedProblem();
+  return req.principal;
+}
