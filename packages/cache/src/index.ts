@@ -1,0 +1,102 @@
+import type { Redis } from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
+
+export interface CacheOptions {
+  redis: Redis;
+  /** Prefix of every key this cache writes, e.g. `catalog:`. */
+  namespace: string;
+  ttlSeconds: number;
+  /** Spread of the TTL, 0..1: 0.1 gives TTLs within ±10 %, so keys written together expire apart. */
+  jitter?: number;
+  /** Where hits, misses and errors are counted. */
+  registry?: Registry;
+  onError?: (error: unknown, operation: string) => void;
+}
+
+export interface Cache {
+  /**
+   * Cache-aside: the cached value, or `load()`'s, which is then stored. Concurrent misses of one
+   * key in this process share one load. When Redis fails, the value comes from `load()`.
+   */
+  getOrLoad<T>(key: string, load: () => Promise<T>, options?: { ttlSeconds?: number }): Promise<T>;
+  invalidate(...keys: string[]): Promise<void>;
+  /** Drops every key that starts with `prefix` (within the namespace). */
+  invalidatePrefix(prefix: string): Promise<void>;
+}
+
+export function createCache(options: CacheOptions): Cache {
+  const { redis, namespace } = options;
+  const jitter = options.jitter ?? 0.1;
+  const inFlight = new Map<string, Promise<unknown>>();
+  // Bumped by every invalidation, so that a load which started before it is not written back.
+  const generations = new Map<string, number>();
+  let globalGeneration = 0;
+  const lookups = new Counter({
+    name: 'cache_lookups_total',
+    help: 'Cache lookups by namespace and result (hit, miss, error)',
+    labelNames: ['namespace', 'result'] as const,
+    registers: options.registry ? [options.registry] : [],
+  });
+  const count = (result: 'hit' | 'miss' | 'error') => lookups.inc({ namespace, result });
+  const reportError = (error: unknown, operation: string) => options.onError?.(error, operation);
+  const ttlFor = (base: number) => Math.max(1, Math.round(base * (1 + (Math.random() * 2 - 1) * jitter)));
+  const generationOf = (key: string) => `${globalGeneration}:${generations.get(key) ?? 0}`;
+
+  async function loadAndStore<T>(key: string, load: () => Promise<T>, ttlSeconds: number): Promise<T> {
+    const generation = generationOf(key);
+    const value = await load();
+    if (generationOf(key) === generation && value !== undefined) {
+      redis
+        .set(namespace + key, JSON.stringify(value), 'EX', ttlFor(ttlSeconds))
+        .catch((error: unknown) => reportError(error, 'set'));
+    }
+    return value;
+  }
+
+  return {
+    async getOrLoad<T>(key: string, load: () => Promise<T>, getOptions: { ttlSeconds?: number } = {}) {
+      const pending = inFlight.get(key);
+      if (pending) return pending as Promise<T>;
+      const attempt = (async () => {
+        let cached: string | null = null;
+        try {
+          cached = await redis.get(namespace + key);
+        } catch (error) {
+          count('error');
+          reportError(error, 'get');
+          return load();
+        }
+        if (cached !== null) {
+          count('hit');
+          return JSON.parse(cached) as T;
+        }
+        count('miss');
+        return loadAndStore(key, load, getOptions.ttlSeconds ?? options.ttlSeconds);
+      })();
+      inFlight.set(key, attempt);
+      try {
+        return await attempt;
+      } finally {
+        inFlight.delete(key);
+      }
+    },
+
+    async invalidate(...keys) {
+      for (const key of keys) generations.set(key, (generations.get(key) ?? 0) + 1);
+      if (keys.length === 0) return;
+      await redis.unlink(...keys.map((key) => namespace + key));
+    },
+
+    async invalidatePrefix(prefix) {
+      globalGeneration += 1;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(namespace + prefix)}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    },
+  };
+}
+
+const escapeGlob = (value: string) => value.replace(/[*?[\]\\]/g, '\\$&');
