@@ -1,0 +1,295 @@
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Context,
+} from '@opentelemetry/api';
+import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import type { Logger } from 'pino';
+import { EventValidationError, parseEvent, type DomainEvent, type EventType } from '@syllabus/contracts';
+
+export const DEFAULT_EXCHANGE = 'syllabus.events';
+const ATTEMPT_HEADER = 'x-syllabus-attempt';
+const tracer = trace.getTracer('@syllabus/messaging');
+
+export class BrokerUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`broker unavailable: ${reason}`);
+    this.name = 'BrokerUnavailableError';
+  }
+}
+
+export interface DeliveryInfo {
+  /** 1 on first delivery, then 2, 3, … through the retry queues. */
+  attempt: number;
+  redelivered: boolean;
+}
+
+export type EventHandler = (event: DomainEvent, delivery: DeliveryInfo) => Promise<void>;
+
+export interface ConsumerOptions {
+  /** The consumer's own durable queue. */
+  queue: string;
+  /** Routing keys (event types) bound to the queue. */
+  eventTypes: readonly EventType[];
+  handler: EventHandler;
+  /** Unacknowledged messages in flight at once. */
+  prefetch?: number;
+  /** Attempts before a message goes to `<queue>.dead-letter`. */
+  maxAttempts?: number;
+  /** Delay before attempt 2, 3, …; the last one repeats. */
+  retryDelaysMs?: readonly number[];
+}
+
+export interface Broker {
+  /** Publishes persistently; resolves once the broker confirms. Rejects when it cannot confirm. */
+  publish(event: DomainEvent): Promise<void>;
+  /** Declares the consumer's topology and consumes, again after every reconnect. */
+  consume(options: ConsumerOptions): Promise<void>;
+  /** Moves up to `limit` dead letters of `queue` back into it, attempts reset. Returns how many. */
+  replayDeadLetters(queue: string, limit?: number): Promise<number>;
+  /** Messages waiting in a queue (e.g. `<queue>.dead-letter`). */
+  messageCount(queue: string): Promise<number>;
+  readonly connected: boolean;
+  /** For readiness: resolves when connected. */
+  check(): Promise<void>;
+  /** Stops consuming, lets in-flight handlers finish, then closes the connection. */
+  close(): Promise<void>;
+}
+
+export interface BrokerOptions {
+  url: string;
+  logger: Logger;
+  exchange?: string;
+  /** Fired after every (re)connection; e.g. to wake an outbox relay. */
+  onConnect?: () => void;
+}
+
+interface ActiveConsumer {
+  options: Required<ConsumerOptions>;
+  channel?: ConfirmChannel;
+  consumerTag?: string;
+}
+
+/**
+ * A RabbitMQ client for domain events: one durable topic exchange, publisher confirms,
+ * persistent messages, per-consumer durable queues with manual acks, delayed retries and a
+ * dead-letter queue. Reconnects with backoff and re-declares everything when the broker returns.
+ */
+export async function createBroker(options: BrokerOptions): Promise<Broker> {
+  const exchange = options.exchange ?? DEFAULT_EXCHANGE;
+  const { logger } = options;
+  const consumers: ActiveConsumer[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let publishChannel: ConfirmChannel | undefined;
+  let model: ChannelModel | undefined;
+  let closing = false;
+
+  const connection = await connect(options.url, {
+    recovery: {
+      initialDelay: 200,
+      maxDelay: 5_000,
+      jitter: 0.2,
+      maxRetries: Infinity,
+      waitForConnect: false,
+      setup: async (connected: ChannelModel) => {
+        model = connected;
+        const channel = await connected.createConfirmChannel();
+        channel.on('error', (error: Error) => logger.warn({ err: error }, 'publish channel error'));
+        channel.on('close', () => {
+          if (publishChannel === channel) publishChannel = undefined;
+        });
+        await channel.assertExchange(exchange, 'topic', { durable: true });
+        publishChannel = channel;
+        for (const consumer of consumers) await startConsumer(connected, consumer);
+        logger.info({ exchange }, 'connected to the broker');
+        options.onConnect?.();
+      },
+    },
+  });
+  connection.on('disconnect', (error: Error) => {
+    publishChannel = undefined;
+    model = undefined;
+    if (!closing) logger.warn({ err: error }, 'lost the broker; reconnecting');
+  });
+  connection.on('error', (error: Error) => logger.warn({ err: error }, 'broker connection error'));
+
+  async function declareQueues(channel: ConfirmChannel, consumer: Required<ConsumerOptions>) {
+    const { queue } = consumer;
+    await channel.assertExchange(exchange, 'topic', { durable: true });
+    await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    for (const type of consumer.eventTypes) await channel.bindQueue(queue, exchange, type);
+    await channel.assertQueue(`${queue}.dead-letter`, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    // One delay queue per delay: messages wait out their TTL, then dead-letter back into the queue.
+    for (const delay of new Set(consumer.retryDelaysMs)) {
+      await channel.assertQueue(`${queue}.retry.${delay}ms`, {
+        durable: true,
+        arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+      });
+    }
+  }
+
+  async function startConsumer(connected: ChannelModel, consumer: ActiveConsumer) {
+    const channel = await connected.createConfirmChannel();
+    channel.on('error', (error: Error) => logger.warn({ err: error, queue: consumer.options.queue }, 'consumer channel error'));
+    await declareQueues(channel, consumer.options);
+    await channel.prefetch(consumer.options.prefetch);
+    const { consumerTag } = await channel.consume(consumer.options.queue, (message) => {
+      if (!message) return; // the broker cancelled the consumer; recovery will start it again
+      const work = handleDelivery(channel, consumer.options, message).finally(() => inFlight.delete(work));
+      inFlight.add(work);
+    });
+    consumer.channel = channel;
+    consumer.consumerTag = consumerTag;
+  }
+
+  async function handleDelivery(channel: ConfirmChannel, consumer: Required<ConsumerOptions>, message: ConsumeMessage) {
+    const headers = message.properties.headers ?? {};
+    const attempt = Number(headers[ATTEMPT_HEADER] ?? 1);
+    const parent: Context = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
+    await tracer.startActiveSpan(
+      `${consumer.queue} process`,
+      { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': consumer.queue } },
+      parent,
+      async (span) => {
+        try {
+          let event: DomainEvent;
+          try {
+            event = parseEvent(JSON.parse(message.content.toString('utf8')));
+          } catch (error) {
+            // A message that can never be valid is not retried: it goes straight to the dead letters.
+            const reason = error instanceof EventValidationError ? error.message : 'not JSON';
+            logger.error({ queue: consumer.queue, reason }, 'invalid message dead-lettered');
+            await republish(channel, `${consumer.queue}.dead-letter`, message, attempt, reason);
+            channel.ack(message);
+            return;
+          }
+          span.setAttribute('messaging.message.id', event.id);
+          span.setAttribute('syllabus.event.type', event.type);
+          try {
+            await consumer.handler(event, { attempt, redelivered: message.fields.redelivered });
+            channel.ack(message);
+          } catch (error) {
+            span.recordException(error as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            const reason = error instanceof Error ? error.message : String(error);
+            if (attempt >= consumer.maxAttempts) {
+              logger.error({ queue: consumer.queue, eventId: event.id, attempt, reason }, 'dead-lettered after the last attempt');
+              await republish(channel, `${consumer.queue}.dead-letter`, message, attempt, reason);
+            } else {
+              const delay = consumer.retryDelaysMs[Math.min(attempt - 1, consumer.retryDelaysMs.length - 1)]!;
+              logger.warn({ queue: consumer.queue, eventId: event.id, attempt, delay, reason }, 'handler failed; retrying');
+              await republish(channel, `${consumer.queue}.retry.${delay}ms`, message, attempt + 1, reason);
+            }
+            // Acknowledged only once its copy is confirmed: a crash in between redelivers, never loses.
+            channel.ack(message);
+          }
+        } catch (error) {
+          // The channel went away mid-way; the broker redelivers what was not acknowledged.
+          logger.warn({ err: error, queue: consumer.queue }, 'delivery not settled; it will be redelivered');
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  function republish(channel: ConfirmChannel, queue: string, message: ConsumeMessage, attempt: number, reason: string) {
+    return confirmPublish(channel, '', queue, message.content, {
+      ...message.properties,
+      persistent: true,
+      headers: { ...message.properties.headers, [ATTEMPT_HEADER]: attempt, 'x-syllabus-last-error': reason.slice(0, 500) },
+    });
+  }
+
+  const broker: Broker = {
+    get connected() {
+      return publishChannel !== undefined;
+    },
+    async publish(event) {
+      const channel = publishChannel;
+      if (!channel) throw new BrokerUnavailableError('not connected');
+      const headers: Record<string, unknown> = {};
+      propagation.inject(context.active(), headers);
+      await confirmPublish(channel, exchange, event.type, Buffer.from(JSON.stringify(event)), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: event.id,
+        type: event.type,
+        timestamp: Math.floor(Date.parse(event.time) / 1000),
+        appId: event.source,
+        headers,
+      });
+    },
+    async consume(consumerOptions) {
+      const consumer: ActiveConsumer = {
+        options: { prefetch: 10, maxAttempts: 5, retryDelaysMs: [1_000, 5_000, 30_000], ...consumerOptions },
+      };
+      consumers.push(consumer);
+      if (model) await startConsumer(model, consumer);
+    },
+    async replayDeadLetters(queue, limit = 1_000) {
+      const channel = await connection.createConfirmChannel();
+      let replayed = 0;
+      try {
+        while (replayed < limit) {
+          const message = await channel.get(`${queue}.dead-letter`, { noAck: false });
+          if (!message) break;
+          await confirmPublish(channel, '', queue, message.content, {
+            ...message.properties,
+            persistent: true,
+            headers: { ...message.properties.headers, [ATTEMPT_HEADER]: 1, 'x-syllabus-replayed': true },
+          });
+          channel.ack(message);
+          replayed += 1;
+        }
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+      return replayed;
+    },
+    async messageCount(queue) {
+      const channel = await connection.createChannel();
+      try {
+        return (await channel.checkQueue(queue)).messageCount;
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    },
+    check() {
+      return publishChannel ? Promise.resolve() : Promise.reject(new BrokerUnavailableError('not connected'));
+    },
+    async close() {
+      closing = true;
+      for (const consumer of consumers) {
+        if (consumer.channel && consumer.consumerTag) {
+          await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
+        }
+      }
+      await Promise.allSettled([...inFlight]);
+      await connection.close().catch(() => undefined);
+    },
+  };
+  return broker;
+}
+
+function confirmPublish(
+  channel: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  properties: Options.Publish,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      channel.publish(exchange, routingKey, content, properties, (error) =>
+        error ? reject(new BrokerUnavailableError(String(error))) : resolve(),
+      );
+    } catch (error) {
+      reject(new BrokerUnavailableError(error instanceof Error ? error.message : String(error)));
+    }
+  });
+}

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { connect } from 'amqplib';
+import { pino } from 'pino';
+import { createEvent, type DomainEvent } from '@syllabus/contracts';
+import { canControl, controlService, testEnv, waitFor } from '@syllabus/testing';
+import { BrokerUnavailableError, createBroker, type Broker } from '../src/index';
+
+const logger = pino({ level: 'silent' });
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const brokers: Broker[] = [];
+const exchange = `test.events.${randomUUID()}`;
+
+async function newBroker() {
+  const broker = await createBroker({ url: testEnv.RABBITMQ_URL, logger, exchange });
+  brokers.push(broker);
+  await waitFor(() => broker.connected, { what: 'broker connection' });
+  return broker;
+}
+
+const milestone = (subject = 'user/u1') =>
+  createEvent(
+    'progress.streak-milestone.v1',
+    { userId: subject.replace('user/', ''), days: 7, reachedAt: new Date().toISOString() },
+    { source: 'test', subject },
+  );
+
+const queueName = (name: string) => `test.${name}.${randomUUID()}`;
+
+describe('messaging on a real RabbitMQ', () => {
+  before(() => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(provider);
+  });
+  after(async () => {
+    for (const broker of brokers) await broker.close();
+    context.disable();
+    propagation.disable();
+    trace.disable();
+  });
+
+  it('when an event is published, then it is consumed once, with the trace context of its publisher', async () => {
+    const broker = await newBroker();
+    const queue = queueName('once');
+    const received: { event: DomainEvent; traceId: string | undefined }[] = [];
+    await broker.consume({
+      queue,
+      eventTypes: ['progress.streak-milestone.v1'],
+      handler: async (event) => {
+        received.push({ event, traceId: trace.getActiveSpan()?.spanContext().traceId });
+      },
+    });
+    const event = milestone();
+    const publisherTraceId = await provider.getTracer('test').startActiveSpan('publish', async (span) => {
+      await broker.publish(event);
+      span.end();
+      return span.spanContext().traceId;
+    });
+    await waitFor(() => received.length === 1, { what: 'the event' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(received.length, 1, 'consumed exactly once');
+    assert.deepEqual(received[0]!.event, event);
+    assert.equal(received[0]!.traceId, publisherTraceId);
+  });
+
+  it('when a handler keeps failing, then the message is retried with backoff, then dead-lettered, while others flow; replay re-processes it', async () => {
+    const broker = await newBroker();
+    const queue = queueName('poison');
+    let poisonFixed = false;
+    const poisonAttempts: number[] = [];
+    const healthy = new Set<string>();
+    await broker.consume({
+      queue,
+      eventTypes: ['progress.streak-milestone.v1'],
+      maxAttempts: 3,
+      retryDelaysMs: [100, 200],
+      handler: async (event, { attempt }) => {
+        if (event.subject === 'user/poison') {
+          poisonAttempts.push(attempt);
+          if (!poisonFixed) throw new Error('cannot handle this one');
+          return;
+        }
+        healthy.add(event.id);
+      },
+    });
+    await broker.publish(milestone('user/poison'));
+    const others = Array.from({ length: 5 }, () => milestone());
+    for (const event of others) await broker.publish(event);
+
+    await waitFor(() => healthy.size === 5, { what: 'healthy messages' });
+    await waitFor(async () => (await broker.messageCount(`${queue}.dead-letter`)) === 1, {
+      what: 'the dead letter',
+      timeoutMs: 10_000,
+    });
+    assert.deepEqual(poisonAttempts, [1, 2, 3]);
+
+    poisonFixed = true;
+    assert.equal(await broker.replayDeadLetters(queue), 1);
+    await waitFor(() => poisonAttempts.length === 4, { what: 'the replayed message' });
+    assert.equal(poisonAttempts[3], 1, 'attempts start again after a replay');
+    assert.equal(await broker.messageCount(`${queue}.dead-letter`), 0);
+  });
+
+  it('when a message breaks its schema, then it is dead-lettered without reaching the handler', async () => {
+    const broker = await newBroker();
+    const queue = queueName('invalid');
+    let handled = 0;
+    await broker.consume({
+      queue,
+      eventTypes: ['progress.streak-milestone.v1'],
+      handler: async () => {
+        handled += 1;
+      },
+    });
+    const raw = await connect(testEnv.RABBITMQ_URL);
+    const channel = await raw.createConfirmChannel();
+    const invalid = { ...milestone(), data: { userId: 'u1', days: 'seven' } };
+    channel.publish(exchange, 'progress.streak-milestone.v1', Buffer.from(JSON.stringify(invalid)), { persistent: true });
+    channel.publish(exchange, 'progress.streak-milestone.v1', Buffer.from('not json'), { persistent: true });
+    await channel.waitForConfirms();
+    await raw.close();
+    await waitFor(async () => (await broker.messageCount(`${queue}.dead-letter`)) === 2, { what: 'dead letters' });
+    assert.equal(handled, 0);
+  });
+
+  it(
+    'when the real broker is stopped and started, then no confirmed message is lost and clients reconnect',
+    { skip: !canControl('rabbitmq') && 'RabbitMQ is not run by scripts/backing-services.sh here' },
+    async () => {
+      const queue = queueName('restart');
+      // Declare the consumer's queue up front, as the consuming service would have.
+      const raw = await connect(testEnv.RABBITMQ_URL);
+      const setup = await raw.createChannel();
+      await setup.assertExchange(exchange, 'topic', { durable: true });
+      await setup.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+      await setup.bindQueue(queue, exchange, 'progress.streak-milestone.v1');
+      await raw.close();
+
+      const publisher = await newBroker();
+      const published = new Set<string>();
+      for (let i = 0; i < 50; i += 1) {
+        const event = milestone();
+        await publisher.publish(event);
+        published.add(event.id);
+      }
+
+      await controlService('stop', 'rabbitmq');
+      await assert.rejects(publisher.publish(milestone()), BrokerUnavailableError);
+      await controlService('start', 'rabbitmq');
+
+      await waitFor(() => publisher.connected, { what: 'the publisher to reconnect', timeoutMs: 30_000 });
+      for (let i = 0; i < 50; i += 1) {
+        const event = milestone();
+        await publisher.publish(event);
+        published.add(event.id);
+      }
+
+      const consumer = await newBroker();
+      const received: string[] = [];
+      await consumer.consume({
+        queue,
+        eventTypes: ['progress.streak-milestone.v1'],
+        handler: async (event) => {
+          received.push(event.id);
+        },
+      });
+      await waitFor(() => received.length >= 100, { what: '100 messages', timeoutMs: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(received.length, 100);
+      assert.deepEqual(new Set(received), published);
+    },
+  );
+});
