@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis as IORedis, type Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 
 export interface CacheOptions {
@@ -100,3 +100,19 @@ export function createCache(options: CacheOptions): Cache {
 }
 
 const escapeGlob = (value: string) => value.replace(/[*?[\]\\]/g, '\\$&');
+
+/**
+ * A Redis client that fails fast while Redis is away (no offline queue, one retry per command)
+ * so callers fall back at once, and reconnects in the background with capped backoff.
+ */
+export function createRedisClient(url: string, onError?: (error: Error) => void): Redis {
+  const client = new IORedis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  client.on('error', (error: Error) => onError?.(error));
+  return client;
+}

@@ -58,6 +58,7 @@ export const fields = {
   amqpUrl: () => urlWithProtocol(['amqp', 'amqps']),
   mongoUrl: () => urlWithProtocol(['mongodb', 'mongodb+srv']),
   httpUrl: () => urlWithProtocol(['http', 'https']),
+  databaseName: () => z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only'),
   list: () =>
     z
       .string()

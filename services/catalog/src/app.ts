@@ -1,0 +1,21 @@
+import { createServiceApp, type Logger } from '@syllabus/service-kit';
+import type { Dependencies } from './dependencies';
+
+export function createApp(deps: Dependencies & { logger: Logger; isStopping: () => boolean }) {
+  return createServiceApp({
+    service: 'catalog',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    isStopping: deps.isStopping,
+    healthChecks: [
+      // Without PostgreSQL the catalog has nothing to serve. Without Redis it reads from the
+      // database; without the broker its writes wait in the outbox. Both only degrade it.
+      { name: 'postgres', critical: true, check: () => deps.postgres.query('SELECT 1') },
+      { name: 'redis', critical: false, check: () => deps.redis.ping() },
+      { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
+    ],
+    routes: () => {
+      // The curriculum API arrives with the catalog domain.
+    },
+  });
+}
