@@ -28,7 +28,7 @@ describe('gateway health', () => {
       const res = await waitFor(
         async () => {
           const response = await request(gateway.app).get('/health/ready');
-          return response.status === 200 && response;
+          return response.status === 200 ? response : undefined;
         },
         { what: 'readiness' },
       );
