@@ -37,7 +37,10 @@ const isRole = (value: unknown): value is Role => roles.includes(value as Role);
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const algorithms = [...(options.algorithms ?? ['ES256'])];
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 30_000 });
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+    timeoutDuration: 2_000,
+    cooldownDuration: 30_000,
+  });
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -48,7 +51,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       const claimed = Array.isArray(payload.roles) ? (payload.roles as unknown[]) : [];
-      if (!payload.sub || !claimed.every(isRole)) throw new UnauthorizedProblem('the token has malformed claims');
+      if (!payload.sub || !claimed.every(isRole))
+        throw new UnauthorizedProblem('the token has malformed claims');
       return { userId: payload.sub, roles: claimed };
     } catch (error) {
       if (error instanceof errors.JWKSTimeout || isKeySetUnreachable(error)) {

@@ -11,7 +11,10 @@ export interface TestIssuer {
   issuer: string;
   audience: string;
   publicJwk: JWK;
-  mint(claims: { sub: string; roles: Role[] }, options?: { expiresIn?: string | number; audience?: string; issuer?: string }): Promise<string>;
+  mint(
+    claims: { sub: string; roles: Role[] },
+    options?: { expiresIn?: string | number; audience?: string; issuer?: string },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -69,13 +69,25 @@ describe('access tokens verified against the JWKS', () => {
           .setExpirationTime('5m')
           .sign(new TextEncoder().encode(JSON.stringify(issuer.publicJwk))),
     ],
-    ['expired', () => issuer.mint({ sub: 'user-1', roles: ['learner'] }, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
-    ['wrong audience', () => issuer.mint({ sub: 'user-1', roles: ['learner'] }, { audience: 'someone-else' })],
-    ['wrong issuer', () => issuer.mint({ sub: 'user-1', roles: ['learner'] }, { issuer: 'https://evil.test' })],
+    [
+      'expired',
+      () =>
+        issuer.mint({ sub: 'user-1', roles: ['learner'] }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }),
+    ],
+    [
+      'wrong audience',
+      () => issuer.mint({ sub: 'user-1', roles: ['learner'] }, { audience: 'someone-else' }),
+    ],
+    [
+      'wrong issuer',
+      () => issuer.mint({ sub: 'user-1', roles: ['learner'] }, { issuer: 'https://evil.test' }),
+    ],
     [
       'tampered payload',
       async () => {
-        const [header, payload, signature] = segments(await issuer.mint({ sub: 'user-1', roles: ['learner'] }));
+        const [header, payload, signature] = segments(
+          await issuer.mint({ sub: 'user-1', roles: ['learner'] }),
+        );
         const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as object;
         return `${header}.${encode({ ...claims, roles: ['admin'] })}.${signature}`;
       },
@@ -98,7 +110,9 @@ describe('access tokens verified against the JWKS', () => {
   ];
   for (const [name, forge] of forgeries) {
     it(`when the token is forged (${name}), then 401, never 500`, async () => {
-      const res = await request(buildApp()).get('/me').set('Authorization', `Bearer ${await forge()}`);
+      const res = await request(buildApp())
+        .get('/me')
+        .set('Authorization', `Bearer ${await forge()}`);
       assert.equal(res.status, 401, JSON.stringify(res.body));
       assert.equal(res.body.status, 401);
     });

@@ -91,7 +91,13 @@ export function createCache(options: CacheOptions): Cache {
       globalGeneration += 1;
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(namespace + prefix)}*`, 'COUNT', 500);
+        const [next, keys] = await redis.scan(
+          cursor,
+          'MATCH',
+          `${escapeGlob(namespace + prefix)}*`,
+          'COUNT',
+          500,
+        );
         cursor = next;
         if (keys.length > 0) await redis.unlink(...keys);
       } while (cursor !== '0');

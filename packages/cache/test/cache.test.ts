@@ -54,7 +54,10 @@ describe('cache-aside on a real Redis', () => {
       await cache.getOrLoad(`k${i}`, () => Promise.resolve(i));
       ttls.push(await waitForTtl(`${ns}k${i}`));
     }
-    assert.ok(ttls.every((ttl) => ttl >= 80 && ttl <= 120), `ttls ${ttls.join(',')}`);
+    assert.ok(
+      ttls.every((ttl) => ttl >= 80 && ttl <= 120),
+      `ttls ${ttls.join(',')}`,
+    );
     assert.ok(new Set(ttls).size > 1, 'TTLs are spread, not all equal');
   });
 
@@ -73,7 +76,8 @@ describe('cache-aside on a real Redis', () => {
   it('when a prefix is invalidated, then every key under it is gone and others stay', async () => {
     const ns = namespace();
     const cache = createCache({ redis, namespace: ns, ttlSeconds: 60 });
-    for (let page = 0; page < 30; page += 1) await cache.getOrLoad(`list:page:${page}`, () => Promise.resolve(page));
+    for (let page = 0; page < 30; page += 1)
+      await cache.getOrLoad(`list:page:${page}`, () => Promise.resolve(page));
     await cache.getOrLoad('course:keep', () => Promise.resolve('kept'));
     await waitForCount(`${ns}*`, 31);
     await cache.invalidatePrefix('list:');
@@ -84,7 +88,10 @@ describe('cache-aside on a real Redis', () => {
     const ns = namespace();
     const cache = createCache({ redis, namespace: ns, ttlSeconds: 60 });
     let release!: () => void;
-    const slow = cache.getOrLoad('course:b', () => new Promise<string>((resolve) => (release = () => resolve('old'))));
+    const slow = cache.getOrLoad(
+      'course:b',
+      () => new Promise<string>((resolve) => (release = () => resolve('old'))),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     await cache.invalidate('course:b');
     release();
@@ -140,4 +147,3 @@ async function waitForCount(pattern: string, count: number) {
   }
   throw new Error(`expected ${count} keys matching ${pattern}`);
 }
-

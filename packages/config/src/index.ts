@@ -40,10 +40,11 @@ export function loadConfigOrExit<Schema extends z.ZodType>(schema: Schema): z.in
 }
 
 const urlWithProtocol = (protocols: readonly string[]) =>
-  z.url({ message: `must be a URL (${protocols.join(', ')})` }).refine(
-    (value) => URL.canParse(value) && protocols.includes(new URL(value).protocol.replace(/:$/, '')),
-    { message: `must use ${protocols.join(' or ')}` },
-  );
+  z
+    .url({ message: `must be a URL (${protocols.join(', ')})` })
+    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol.replace(/:$/, '')), {
+      message: `must use ${protocols.join(' or ')}`,
+    });
 
 /** Field types shared by the services' schemas. */
 export const fields = {

@@ -74,7 +74,9 @@ export class EventValidationError extends Error {
 }
 
 const describeIssues = (error: z.ZodError, prefix: string[] = []) =>
-  error.issues.map((issue) => `${[...prefix, ...issue.path.map(String)].join('.') || '(root)'}: ${issue.message}`);
+  error.issues.map(
+    (issue) => `${[...prefix, ...issue.path.map(String)].join('.') || '(root)'}: ${issue.message}`,
+  );
 
 /** Validates an envelope and its data against the schema of its type. */
 export function parseEvent(raw: unknown): DomainEvent {
@@ -82,7 +84,7 @@ export function parseEvent(raw: unknown): DomainEvent {
   if (!envelope.success) throw new EventValidationError(describeIssues(envelope.error));
   const data = eventDataSchemas[envelope.data.type].safeParse(envelope.data.data);
   if (!data.success) throw new EventValidationError(describeIssues(data.error, ['data']));
-  return { ...envelope.data, data: data.data } as DomainEvent;
+  return { ...envelope.data, data: data.data };
 }
 
 export function createEvent<T extends EventType>(

@@ -122,19 +122,28 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     await channel.assertExchange(exchange, 'topic', { durable: true });
     await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     for (const type of consumer.eventTypes) await channel.bindQueue(queue, exchange, type);
-    await channel.assertQueue(`${queue}.dead-letter`, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.assertQueue(`${queue}.dead-letter`, {
+      durable: true,
+      arguments: { 'x-queue-type': 'quorum' },
+    });
     // One delay queue per delay: messages wait out their TTL, then dead-letter back into the queue.
     for (const delay of new Set(consumer.retryDelaysMs)) {
       await channel.assertQueue(`${queue}.retry.${delay}ms`, {
         durable: true,
-        arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+        arguments: {
+          'x-message-ttl': delay,
+          'x-dead-letter-exchange': '',
+          'x-dead-letter-routing-key': queue,
+        },
       });
     }
   }
 
   async function startConsumer(connected: ChannelModel, consumer: ActiveConsumer) {
     const channel = await connected.createConfirmChannel();
-    channel.on('error', (error: Error) => logger.warn({ err: error, queue: consumer.options.queue }, 'consumer channel error'));
+    channel.on('error', (error: Error) =>
+      logger.warn({ err: error, queue: consumer.options.queue }, 'consumer channel error'),
+    );
     await declareQueues(channel, consumer.options);
     await channel.prefetch(consumer.options.prefetch);
     const { consumerTag } = await channel.consume(consumer.options.queue, (message) => {
@@ -146,13 +155,22 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     consumer.consumerTag = consumerTag;
   }
 
-  async function handleDelivery(channel: ConfirmChannel, consumer: Required<ConsumerOptions>, message: ConsumeMessage) {
+  async function handleDelivery(
+    channel: ConfirmChannel,
+    consumer: Required<ConsumerOptions>,
+    message: ConsumeMessage,
+  ) {
     const headers = message.properties.headers ?? {};
     const attempt = Number(headers[ATTEMPT_HEADER] ?? 1);
-    const parent: Context = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
+    const parent: Context = trace.getActiveSpan()
+      ? context.active()
+      : propagation.extract(ROOT_CONTEXT, headers);
     await tracer.startActiveSpan(
       `${consumer.queue} process`,
-      { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': consumer.queue } },
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': consumer.queue },
+      },
       parent,
       async (span) => {
         try {
@@ -177,11 +195,17 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
             span.setStatus({ code: SpanStatusCode.ERROR });
             const reason = error instanceof Error ? error.message : String(error);
             if (attempt >= consumer.maxAttempts) {
-              logger.error({ queue: consumer.queue, eventId: event.id, attempt, reason }, 'dead-lettered after the last attempt');
+              logger.error(
+                { queue: consumer.queue, eventId: event.id, attempt, reason },
+                'dead-lettered after the last attempt',
+              );
               await republish(channel, `${consumer.queue}.dead-letter`, message, attempt, reason);
             } else {
               const delay = consumer.retryDelaysMs[Math.min(attempt - 1, consumer.retryDelaysMs.length - 1)]!;
-              logger.warn({ queue: consumer.queue, eventId: event.id, attempt, delay, reason }, 'handler failed; retrying');
+              logger.warn(
+                { queue: consumer.queue, eventId: event.id, attempt, delay, reason },
+                'handler failed; retrying',
+              );
               await republish(channel, `${consumer.queue}.retry.${delay}ms`, message, attempt + 1, reason);
             }
             // Acknowledged only once its copy is confirmed: a crash in between redelivers, never loses.
@@ -197,11 +221,21 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     );
   }
 
-  function republish(channel: ConfirmChannel, queue: string, message: ConsumeMessage, attempt: number, reason: string) {
+  function republish(
+    channel: ConfirmChannel,
+    queue: string,
+    message: ConsumeMessage,
+    attempt: number,
+    reason: string,
+  ) {
     return confirmPublish(channel, '', queue, message.content, {
       ...message.properties,
       persistent: true,
-      headers: { ...message.properties.headers, [ATTEMPT_HEADER]: attempt, 'x-syllabus-last-error': reason.slice(0, 500) },
+      headers: {
+        ...message.properties.headers,
+        [ATTEMPT_HEADER]: attempt,
+        'x-syllabus-last-error': reason.slice(0, 500),
+      },
     });
   }
 

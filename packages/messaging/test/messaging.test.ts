@@ -4,7 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { connect } from 'amqplib';
 import { pino } from 'pino';
 import { createEvent, type DomainEvent } from '@syllabus/contracts';
@@ -122,11 +126,15 @@ describe('messaging on a real RabbitMQ', () => {
     const raw = await connect(testEnv.RABBITMQ_URL);
     const channel = await raw.createConfirmChannel();
     const invalid = { ...milestone(), data: { userId: 'u1', days: 'seven' } };
-    channel.publish(exchange, 'progress.streak-milestone.v1', Buffer.from(JSON.stringify(invalid)), { persistent: true });
+    channel.publish(exchange, 'progress.streak-milestone.v1', Buffer.from(JSON.stringify(invalid)), {
+      persistent: true,
+    });
     channel.publish(exchange, 'progress.streak-milestone.v1', Buffer.from('not json'), { persistent: true });
     await channel.waitForConfirms();
     await raw.close();
-    await waitFor(async () => (await broker.messageCount(`${queue}.dead-letter`)) === 2, { what: 'dead letters' });
+    await waitFor(async () => (await broker.messageCount(`${queue}.dead-letter`)) === 2, {
+      what: 'dead letters',
+    });
     assert.equal(handled, 0);
   });
 

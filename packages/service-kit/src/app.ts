@@ -113,9 +113,16 @@ export function problemHandler(logger: Logger, bodyLimit: string): ErrorRequestH
       span?.recordException(error instanceof Error ? error : String(error));
       span?.setStatus({ code: SpanStatusCode.ERROR, message: 'unhandled error' });
       (req.log ?? logger).error({ err: error }, 'unhandled error');
-      problem = new HttpProblem(500, 'Internal server error', 'something went wrong on our side', {}, 'internal');
+      problem = new HttpProblem(
+        500,
+        'Internal server error',
+        'something went wrong on our side',
+        {},
+        'internal',
+      );
     }
-    if (problem.status === 401 && !res.getHeader('WWW-Authenticate')) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (problem.status === 401 && !res.getHeader('WWW-Authenticate'))
+      res.setHeader('WWW-Authenticate', 'Bearer');
     res
       .status(problem.status)
       .type('application/problem+json')

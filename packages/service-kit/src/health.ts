@@ -39,7 +39,10 @@ export async function runChecks(checks: readonly HealthCheck[], timeoutMs: numbe
         await withTimeout(check(), timeoutMs);
         return [name, { status: 'up', critical }];
       } catch (error) {
-        return [name, { status: 'down', critical, error: error instanceof Error ? error.message : String(error) }];
+        return [
+          name,
+          { status: 'down', critical, error: error instanceof Error ? error.message : String(error) },
+        ];
       }
     }),
   );
@@ -55,25 +58,31 @@ export function readinessHandler(options: {
   return async (_req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
     if (options.isStopping()) {
-      res.status(503).type('application/problem+json').json({
-        type: 'urn:problem:syllabus:not-ready',
-        title: 'Service not ready',
-        status: 503,
-        detail: `${options.service} is shutting down`,
-      });
+      res
+        .status(503)
+        .type('application/problem+json')
+        .json({
+          type: 'urn:problem:syllabus:not-ready',
+          title: 'Service not ready',
+          status: 503,
+          detail: `${options.service} is shutting down`,
+        });
       return;
     }
     const checks = await runChecks(options.checks, options.timeoutMs);
     const down = Object.entries(checks).filter(([, result]) => result.status === 'down');
     const criticalDown = down.filter(([, result]) => result.critical).map(([name]) => name);
     if (criticalDown.length > 0) {
-      res.status(503).type('application/problem+json').json({
-        type: 'urn:problem:syllabus:not-ready',
-        title: 'Service not ready',
-        status: 503,
-        detail: `${criticalDown.join(', ')} unavailable`,
-        checks,
-      });
+      res
+        .status(503)
+        .type('application/problem+json')
+        .json({
+          type: 'urn:problem:syllabus:not-ready',
+          title: 'Service not ready',
+          status: 503,
+          detail: `${criticalDown.join(', ')} unavailable`,
+          checks,
+        });
       return;
     }
     res.status(200).json({ status: down.length > 0 ? 'degraded' : 'ok', checks });

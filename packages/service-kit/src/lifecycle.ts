@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 
 interface Closer {
   name: string;
-  close: () => Promise<unknown> | unknown;
+  close: () => unknown;
 }
 
 export interface Lifecycle {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ValidationProblem } from './problems';
 
 /**
@@ -16,7 +16,8 @@ export function parseInput<Schema extends z.ZodType>(
     result.error.issues.map((issue) => ({
       in: location,
       field: issue.path.map(String).join('.'),
-      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+      message:
+        issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
     })),
   );
 }

@@ -3,7 +3,11 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { Client } from 'pg';
 import request from 'supertest';
 import { pino } from 'pino';
@@ -106,14 +110,19 @@ describe('service app', () => {
     assert.match(res.headers['content-type']!, /^application\/problem\+json/);
     assert.equal(res.body.type, 'urn:problem:syllabus:validation');
     assert.equal(res.body.status, 400);
-    const fields = (res.body.errors as { field: string; in: string }[]).map((e) => `${e.in}.${e.field}`).sort();
+    const fields = (res.body.errors as { field: string; in: string }[])
+      .map((e) => `${e.in}.${e.field}`)
+      .sort();
     assert.deepEqual(fields, ['body.', 'body.name', 'body.size']);
     assert.match(JSON.stringify(res.body.errors), /unknown field\(s\): colour/);
   });
 
   it('when the JSON is malformed, then 400; when the body is too large, then 413', async () => {
     const { app } = buildApp();
-    const malformed = await request(app).post('/things').set('Content-Type', 'application/json').send('{"name":');
+    const malformed = await request(app)
+      .post('/things')
+      .set('Content-Type', 'application/json')
+      .send('{"name":');
     assert.equal(malformed.status, 400);
     assert.equal(malformed.body.type, 'urn:problem:syllabus:malformed-json');
     const big = await request(app)

@@ -22,9 +22,12 @@ export function startTelemetry(options: TelemetryOptions): void {
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     spanProcessors: [
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/$/, '')}/v1/traces` }), {
-        scheduledDelayMillis: 1_000,
-      }),
+      new BatchSpanProcessor(
+        new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/$/, '')}/v1/traces` }),
+        {
+          scheduledDelayMillis: 1_000,
+        },
+      ),
     ],
     instrumentations: createInstrumentations(),
     // Metrics are served for Prometheus to scrape by the service kit (prom-client), and logs

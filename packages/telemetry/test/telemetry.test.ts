@@ -46,7 +46,11 @@ async function startReceiver() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans,
+    close: () => server.close(),
+  };
 }
 
 describe('telemetry preloaded with --require', () => {
@@ -54,15 +58,25 @@ describe('telemetry preloaded with --require', () => {
     const receiver = await startReceiver();
     const child = spawn(
       process.execPath,
-      ['--require', join(__dirname, '..', 'src', 'register.js'), join(__dirname, 'fixtures', 'traced-app.js')],
+      [
+        '--require',
+        join(__dirname, '..', 'src', 'register.js'),
+        join(__dirname, 'fixtures', 'traced-app.js'),
+      ],
       {
-        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'telemetry-test' },
+        env: {
+          ...process.env,
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_SERVICE_NAME: 'telemetry-test',
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
     try {
       const port = await new Promise<number>((resolve, reject) => {
-        child.stdout.once('data', (line: Buffer) => resolve((JSON.parse(line.toString()) as { port: number }).port));
+        child.stdout.once('data', (line: Buffer) =>
+          resolve((JSON.parse(line.toString()) as { port: number }).port),
+        );
         child.once('exit', (code) => reject(new Error(`the traced app exited with ${code}`)));
       });
       const response = await fetch(`http://127.0.0.1:${port}/work`);

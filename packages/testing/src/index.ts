@@ -46,8 +46,12 @@ export async function controlService(action: 'stop' | 'start', service: BackingS
 }
 
 /** A fresh, empty PostgreSQL database for one test file; dropped by the returned function. */
-export async function createTestDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+export async function createTestDatabase(
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}`
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase();
   const admin = new Client({ connectionString: testEnv.POSTGRES_URL });
   await admin.connect();
   try {
@@ -78,7 +82,11 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port assigned')),
+      );
     });
   });
 }

@@ -25,6 +25,9 @@ describe('test helpers', () => {
   });
 
   it('when the condition never holds, then waitFor fails naming it', async () => {
-    await assert.rejects(waitFor(() => false, { timeoutMs: 100, what: 'the moon' }), /the moon/);
+    await assert.rejects(
+      waitFor(() => false, { timeoutMs: 100, what: 'the moon' }),
+      /the moon/,
+    );
   });
 });

@@ -39,7 +39,9 @@ describe('notification health', () => {
   });
 
   it('when PostgreSQL is down, then not ready: 503 problem+json naming postgres', async () => {
-    const notification = await startNotification({ POSTGRES_URL: `postgres://x:y@127.0.0.1:${await freePort()}/none` });
+    const notification = await startNotification({
+      POSTGRES_URL: `postgres://x:y@127.0.0.1:${await freePort()}/none`,
+    });
     try {
       const res = await request(notification.app).get('/health/ready').expect(503);
       assert.match(res.headers['content-type']!, /application\/problem\+json/);

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: install, provision real backing services, build, and run every workspace's tests.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+
+bash scripts/install.sh
+bash scripts/backing-services.sh up
+eval "$(bash scripts/backing-services.sh env)"
+npx turbo run build --output-logs=errors-only
+
+mkdir -p .syllabus
+log=.syllabus/test.log
+# One workspace at a time: some tests stop and start the shared servers on purpose.
+status=0
+npx turbo run test --concurrency=1 --output-logs=full 2>&1 | tee "$log" || status=$?
+
+count() { awk -v key="ℹ $1 " '{ i = index($0, key); if (i) sum += substr($0, i + length(key)) + 0 } END { print sum + 0 }' "$log"; }
+echo
+echo "$(count pass) passed, $(count fail) failed, $(count skipped) skipped"
+exit "$status"
