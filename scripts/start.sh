@@ -3,12 +3,7 @@
 # start the four services, wait until the gateway is ready and print its URL. Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
-
-bash scripts/install.sh
-bash scripts/backing-services.sh up
-eval "$(bash scripts/backing-services.sh env)"
-npx turbo run build --output-logs=errors-only
+source scripts/prepare.sh
 
 logs=.syllabus/logs
 mkdir -p "$logs"

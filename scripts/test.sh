@@ -2,12 +2,7 @@
 # `npm test`: install, provision real backing services, build, and run every workspace's tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
-
-bash scripts/install.sh
-bash scripts/backing-services.sh up
-eval "$(bash scripts/backing-services.sh env)"
-npx turbo run build --output-logs=errors-only
+source scripts/prepare.sh
 
 mkdir -p .syllabus
 log=.syllabus/test.log
