@@ -58,33 +58,26 @@ export function readinessHandler(options: {
   return async (_req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
     if (options.isStopping()) {
-      res
-        .status(503)
-        .type('application/problem+json')
-        .json({
-          type: 'urn:problem:syllabus:not-ready',
-          title: 'Service not ready',
-          status: 503,
-          detail: `${options.service} is shutting down`,
-        });
+      notReady(res, `${options.service} is shutting down`);
       return;
     }
     const checks = await runChecks(options.checks, options.timeoutMs);
     const down = Object.entries(checks).filter(([, result]) => result.status === 'down');
     const criticalDown = down.filter(([, result]) => result.critical).map(([name]) => name);
     if (criticalDown.length > 0) {
-      res
-        .status(503)
-        .type('application/problem+json')
-        .json({
-          type: 'urn:problem:syllabus:not-ready',
-          title: 'Service not ready',
-          status: 503,
-          detail: `${criticalDown.join(', ')} unavailable`,
-          checks,
-        });
+      notReady(res, `${criticalDown.join(', ')} unavailable`, checks);
       return;
     }
     res.status(200).json({ status: down.length > 0 ? 'degraded' : 'ok', checks });
   };
+}
+
+function notReady(res: Response, detail: string, checks?: Record<string, CheckResult>) {
+  res.status(503).type('application/problem+json').json({
+    type: 'urn:problem:syllabus:not-ready',
+    title: 'Service not ready',
+    status: 503,
+    detail,
+    checks,
+  });
 }
