@@ -81,6 +81,12 @@ export function authenticate(verify: TokenVerifier): RequestHandler {
   };
 }
 
+/** Verifies a bearer token when one is sent (a bad one is still a 401); anonymous otherwise. */
+export function authenticateIfPresent(verify: TokenVerifier): RequestHandler {
+  const required = authenticate(verify);
+  return (req, res, next) => (req.headers.authorization === undefined ? next() : required(req, res, next));
+}
+
 /** Allows the request only when the principal has one of `allowed`. Use after `authenticate`. */
 export function requireRole(...allowed: Role[]): RequestHandler {
   return (req, _res, next) => {

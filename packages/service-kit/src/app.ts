@@ -48,6 +48,11 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (req) => req.url?.startsWith('/health/') === true || req.url === '/metrics' },
+      // Never headers: they carry bearer tokens and cookies.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(measureRequests(metrics));

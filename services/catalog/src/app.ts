@@ -1,7 +1,12 @@
 import { createServiceApp, type Logger } from '@syllabus/service-kit';
 import type { Dependencies } from './dependencies';
+import { createCatalogReads } from './domain/catalog-reads';
+import { createCourseService } from './domain/course-service';
+import { mountCatalogRoutes } from './entry-points/http/routes';
 
 export function createApp(deps: Dependencies & { logger: Logger; isStopping: () => boolean }) {
+  const reads = createCatalogReads({ db: deps.db, cache: deps.cache });
+  const courses = createCourseService({ db: deps.db, onEventRecorded: () => deps.outbox.wake() });
   return createServiceApp({
     service: 'catalog',
     logger: deps.logger,
@@ -14,8 +19,6 @@ export function createApp(deps: Dependencies & { logger: Logger; isStopping: () 
       { name: 'redis', critical: false, check: () => deps.redis.ping() },
       { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
     ],
-    routes: () => {
-      // The curriculum API arrives with the catalog domain.
-    },
+    routes: (app) => mountCatalogRoutes(app, { reads, courses, verifyToken: deps.verifyToken }),
   });
 }

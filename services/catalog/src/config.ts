@@ -1,10 +1,19 @@
-import { fields, serviceSchema, type z } from '@syllabus/config';
+import { fields, serviceSchema, z } from '@syllabus/config';
 
 export const configSchema = serviceSchema.extend({
   PORT: fields.port(8081),
   POSTGRES_URL: fields.postgresUrl(),
   REDIS_URL: fields.redisUrl(),
   RABBITMQ_URL: fields.amqpUrl(),
+  EVENTS_EXCHANGE: z.string().min(1).default('syllabus.events'),
+  CACHE_INVALIDATION_QUEUE: z.string().min(1).default('catalog.cache-invalidation'),
+  CACHE_NAMESPACE: z.string().min(1).default('catalog:'),
+  CACHE_TTL_SECONDS: fields.positiveInt(300),
+  CACHE_ENABLED: fields.flag(true),
+  OUTBOX_INTERVAL_MS: fields.milliseconds(1_000),
+  JWKS_URL: fields.httpUrl().default('http://127.0.0.1:8080/.well-known/jwks.json'),
+  JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
+  JWT_AUDIENCE: z.string().min(1).default('syllabus'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,28 +1,57 @@
 import { Pool } from 'pg';
-import { createRedisClient } from '@syllabus/cache';
+import { createTokenVerifier } from '@syllabus/auth';
+import { createCache, createRedisClient, type Cache } from '@syllabus/cache';
 import { createBroker } from '@syllabus/messaging';
 import { createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
 import type { Config } from './config';
+import { createDatabase } from './data-access/database';
+import { createOutboxRelay } from './data-access/outbox';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
 export async function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
-  const postgres = new Pool({
-    connectionString: config.POSTGRES_URL,
-    max: 10,
-    connectionTimeoutMillis: 2_000,
-  });
+  const metrics = createMetrics('catalog');
+
+  const postgres = new Pool({ connectionString: config.POSTGRES_URL, max: 10, connectionTimeoutMillis: 2_000 });
   postgres.on('error', (error) => logger.warn({ err: error }, 'idle postgres client failed'));
   lifecycle.onShutdown('postgres', () => postgres.end());
+  const db = createDatabase(postgres, metrics.registry);
 
-  const redis = createRedisClient(config.REDIS_URL, (error) =>
-    logger.debug({ err: error }, 'redis unavailable'),
-  );
+  const redis = createRedisClient(config.REDIS_URL, (error) => logger.debug({ err: error }, 'redis unavailable'));
   lifecycle.onShutdown('redis', () => redis.disconnect());
+  const cache: Cache = config.CACHE_ENABLED
+    ? createCache({
+        redis,
+        namespace: config.CACHE_NAMESPACE,
+        ttlSeconds: config.CACHE_TTL_SECONDS,
+        registry: metrics.registry,
+        onError: (error, operation) => logger.debug({ err: error, operation }, 'cache unavailable; reading through'),
+      })
+    : { getOrLoad: (_key, load) => load(), invalidate: async () => undefined, invalidatePrefix: async () => undefined };
 
-  const broker = await createBroker({ url: config.RABBITMQ_URL, logger });
+  const broker = await createBroker({
+    url: config.RABBITMQ_URL,
+    exchange: config.EVENTS_EXCHANGE,
+    logger,
+    // Runs after a (re)connection, which needs network I/O: `outbox` below exists by then.
+    onConnect: () => outbox.wake(),
+  });
   lifecycle.onShutdown('rabbitmq', () => broker.close());
 
-  return { postgres, redis, broker, metrics: createMetrics('catalog') };
+  const outbox = createOutboxRelay({
+    pool: postgres,
+    broker,
+    logger,
+    registry: metrics.registry,
+    intervalMs: config.OUTBOX_INTERVAL_MS,
+  });
+
+  const verifyToken = createTokenVerifier({
+    jwksUrl: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+
+  return { postgres, db, redis, cache, broker, outbox, verifyToken, metrics };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

@@ -4,6 +4,7 @@ import { shutdownTelemetry } from '@syllabus/telemetry';
 import { createApp } from './app';
 import { configSchema } from './config';
 import { createDependencies } from './dependencies';
+import { startWorkers } from './workers';
 
 async function main() {
   const config = loadConfigOrExit(configSchema);
@@ -14,6 +15,7 @@ async function main() {
   const app = createApp({ ...deps, logger, isStopping: () => lifecycle.stopping });
   const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
   logger.info({ url }, 'catalog listening');
+  await startWorkers(deps, config, logger, lifecycle);
   lifecycle.exitOnSignals();
 }
 

@@ -1,0 +1,49 @@
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { Histogram, type Registry } from '@syllabus/service-kit';
+
+/** Runs named, parameterised queries; the name labels the query-duration metric. */
+export interface Queryable {
+  query<Row extends QueryResultRow>(name: string, text: string, values?: unknown[]): Promise<Row[]>;
+}
+
+export interface Database extends Queryable {
+  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+export function createDatabase(pool: Pool, registry: Registry): Database {
+  const duration = new Histogram({
+    name: 'catalog_db_query_duration_seconds',
+    help: 'PostgreSQL queries by name',
+    labelNames: ['query'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const on = (client: Pool | PoolClient): Queryable => ({
+    async query<Row extends QueryResultRow>(name: string, text: string, values: unknown[] = []) {
+      const stop = duration.startTimer({ query: name });
+      try {
+        return (await client.query<Row>(text, values)).rows;
+      } finally {
+        stop();
+      }
+    },
+  });
+  return {
+    ...on(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(on(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
+import type { Pool } from 'pg';
+import type { DomainEvent } from '@syllabus/contracts';
+import type { Broker } from '@syllabus/messaging';
+import { Gauge, type Logger, type Registry } from '@syllabus/service-kit';
+import type { Queryable } from './database';
+
+/** Records an event in the same transaction as the change it describes. */
+export async function appendToOutbox(tx: Queryable, event: DomainEvent) {
+  const traceContext: Record<string, string> = {};
+  propagation.inject(context.active(), traceContext);
+  await tx.query(
+    'append_outbox',
+    'INSERT INTO outbox (event_id, type, event, trace_context) VALUES ($1, $2, $3, $4)',
+    [event.id, event.type, JSON.stringify(event), JSON.stringify(traceContext)],
+  );
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Relays now rather than at the next tick (after a write, or when the broker returns). */
+  wake(): void;
+  /** Stops after the batch in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes outbox rows in order, with publisher confirms, and marks them sent. Rows are
+ * claimed with FOR UPDATE SKIP LOCKED, so several instances relay without sending a row twice;
+ * a row is marked only after the broker confirmed it, so none is lost (a crash between the
+ * two re-sends it: delivery is at least once, and consumers deduplicate by event id).
+ */
+export function createOutboxRelay(options: {
+  pool: Pool;
+  broker: Broker;
+  logger: Logger;
+  registry: Registry;
+  intervalMs?: number;
+  batchSize?: number;
+}): OutboxRelay {
+  const { pool, broker, logger } = options;
+  const batchSize = options.batchSize ?? 100;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = true;
+
+  new Gauge({
+    name: 'outbox_pending_events',
+    help: 'Events written but not yet confirmed by the broker',
+    registers: [options.registry],
+    async collect() {
+      const { rows } = await pool.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL',
+      );
+      this.set(rows[0]?.count ?? 0);
+    },
+  });
+
+  async function relayBatch(): Promise<number> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{
+        position: string;
+        event: DomainEvent;
+        trace_context: Record<string, string>;
+      }>(
+        `SELECT position, event, trace_context FROM outbox
+          WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      // Published in order on one channel; confirmed together; marked up to the first failure.
+      const results = await Promise.allSettled(
+        rows.map((row) =>
+          context.with(propagation.extract(ROOT_CONTEXT, row.trace_context), () => broker.publish(row.event)),
+        ),
+      );
+      const firstFailure = results.findIndex((result) => result.status === 'rejected');
+      const confirmed = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
+      if (confirmed.length > 0) {
+        await client.query('UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])', [
+          confirmed.map((row) => row.position),
+        ]);
+      }
+      if (firstFailure !== -1) {
+        await client.query('UPDATE outbox SET attempts = attempts + 1 WHERE position = $1', [
+          rows[firstFailure]!.position,
+        ]);
+      }
+      await client.query('COMMIT');
+      return firstFailure === -1 ? rows.length : 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function drain() {
+    do {
+      again = false;
+      try {
+        while (!stopped && (await relayBatch()) === batchSize);
+      } catch (error) {
+        logger.warn({ err: error }, 'outbox relay failed; retrying at the next tick');
+      }
+    } while (again && !stopped);
+  }
+
+  function run() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain().finally(() => (running = undefined));
+  }
+
+  return {
+    start() {
+      stopped = false;
+      timer = setInterval(run, options.intervalMs ?? 1_000);
+      timer.unref();
+      run();
+    },
+    wake() {
+      if (!stopped && broker.connected) run();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Principal } from '@syllabus/auth';
+import type { Cache } from '@syllabus/cache';
+import { NotFoundProblem } from '@syllabus/service-kit';
+import { createCourseRepository } from '../data-access/courses';
+import type { Queryable } from '../data-access/database';
+import { loadCourseDetail } from './course-service';
+import type { Course, CourseDetail, CourseFilter, CourseSummary } from './model';
+
+export const cacheKeys = {
+  course: (slug: string) => `course:${slug}`,
+  listPrefix: 'list:',
+};
+
+const canSeeUnpublished = (principal: Principal | undefined, course: Course) =>
+  principal !== undefined && (principal.roles.includes('admin') || principal.userId === course.authorId);
+
+/**
+ * What anyone may read. Published course pages and list pages go through the cache; authors
+ * looking at their own drafts read PostgreSQL directly.
+ */
+export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
+  const courses = createCourseRepository(deps.db);
+
+  const publishedDetail = (slug: string) =>
+    deps.cache.getOrLoad<CourseDetail | null>(cacheKeys.course(slug), async () => {
+      const course = await courses.findBySlug(slug);
+      return course?.status === 'published' ? loadCourseDetail(courses, course, true) : null;
+    });
+
+  async function visibleCourse(slug: string, principal: Principal | undefined): Promise<CourseDetail> {
+    const published = await publishedDetail(slug);
+    if (published) return published;
+    const course = principal ? await courses.findBySlug(slug) : undefined;
+    if (course && canSeeUnpublished(principal, course)) return loadCourseDetail(courses, course);
+    throw new NotFoundProblem(`no course ${slug}`);
+  }
+
+  return {
+    tracks: () => courses.listTracks(),
+    skills: () => courses.listSkills(),
+
+    /** One page of published courses, and the keyset of the next page if there is one. */
+    listCourses(filter: CourseFilter) {
+      const { track, level, skill, q, limit, after } = filter;
+      const key = cacheKeys.listPrefix + JSON.stringify([track, level, skill, q, limit, after?.title, after?.id]);
+      return deps.cache.getOrLoad(key, async () => {
+        const rows = await courses.listPublished({ ...filter, limit: filter.limit + 1 });
+        const items: CourseSummary[] = rows.slice(0, filter.limit);
+        const last = items.at(-1);
+        return { items, next: rows.length > filter.limit && last ? { title: last.title, id: last.id } : null };
+      });
+    },
+
+    course: visibleCourse,
+
+    async prerequisites(slug: string, transitive: boolean, principal: Principal | undefined) {
+      const course = await visibleCourse(slug, principal);
+      const publishedOnly = !canSeeUnpublished(principal, course);
+      return transitive
+        ? courses.prerequisiteClosure(course.id, publishedOnly)
+        : (await courses.prerequisitesOf(course.id, publishedOnly)).map((ref) => ({ ...ref, depth: 1 }));
+    },
+  };
+}
+
+export type CatalogReads = ReturnType<typeof createCatalogReads>;

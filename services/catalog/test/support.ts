@@ -1,0 +1,85 @@
+// Starts a real catalog for a test file: its own database (migrated), its own exchange, queue
+// and cache namespace, and a token issuer whose JWKS is served over loopback HTTP.
+import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
+import { startTestIssuer } from '@syllabus/auth/testing';
+import { loadConfig } from '@syllabus/config';
+import { parseEvent, type DomainEvent } from '@syllabus/contracts';
+import { createLifecycle, createLogger } from '@syllabus/service-kit';
+import { createTestDatabase, testEnv, waitFor } from '@syllabus/testing';
+import { createApp } from '../src/app';
+import { configSchema } from '../src/config';
+import { migrateUp } from '../src/data-access/migrations';
+import { createDependencies } from '../src/dependencies';
+import { startWorkers } from '../src/workers';
+
+export async function startCatalog(options: { redisUrl?: string; seed?: boolean } = {}) {
+  const database = await createTestDatabase('catalog');
+  await migrateUp(database.url);
+  const issuer = await startTestIssuer();
+  const id = randomUUID().slice(0, 8);
+  const config = loadConfig(configSchema, {
+    POSTGRES_URL: database.url,
+    REDIS_URL: options.redisUrl ?? testEnv.REDIS_URL,
+    RABBITMQ_URL: testEnv.RABBITMQ_URL,
+    EVENTS_EXCHANGE: `test.catalog.${id}`,
+    CACHE_INVALIDATION_QUEUE: `test.catalog.cache.${id}`,
+    CACHE_NAMESPACE: `test:catalog:${id}:`,
+    OUTBOX_INTERVAL_MS: '200',
+    JWKS_URL: issuer.jwksUrl,
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+  });
+  const logger = createLogger({ service: 'catalog', level: 'silent' });
+  const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
+  const deps = await createDependencies(config, lifecycle, logger);
+  const app = createApp({ ...deps, logger, isStopping: () => lifecycle.stopping });
+  await waitFor(() => deps.broker.connected, { what: 'the broker' });
+  await startWorkers(deps, config, logger, lifecycle);
+  const bearer = async (sub: string, roles: ('learner' | 'author' | 'admin')[]) =>
+    `Bearer ${await issuer.mint({ sub, roles })}`;
+  return {
+    app,
+    deps,
+    config,
+    auth: {
+      author: await bearer('author-1', ['author']),
+      otherAuthor: await bearer('author-2', ['author']),
+      admin: await bearer('admin-1', ['admin']),
+      learner: await bearer('learner-1', ['learner']),
+    },
+    stop: async () => {
+      await lifecycle.shutdown('test');
+      await issuer.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A queue of its own bound to the catalog's exchange: what other services would receive. */
+export async function listenForEvents(exchange: string) {
+  const connection = await connect(testEnv.RABBITMQ_URL);
+  const channel = await connection.createChannel();
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+  const { queue } = await channel.assertQueue('', { exclusive: true });
+  await channel.bindQueue(queue, exchange, 'catalog.#');
+  const events: DomainEvent[] = [];
+  await channel.consume(queue, (message) => {
+    if (!message) return;
+    events.push(parseEvent(JSON.parse(message.content.toString('utf8'))));
+    channel.ack(message);
+  });
+  return { events, close: () => connection.close() };
+}
+
+/** A metric's value from a Prometheus text exposition, 0 when absent. */
+export function metricValue(exposition: string, name: string, labels: Record<string, string>): number {
+  const line = exposition
+    .split('\n')
+    .find(
+      (candidate) =>
+        candidate.startsWith(`${name}{`) &&
+        Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`)),
+    );
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
