@@ -122,3 +122,12 @@ export function createRedisClient(url: string, onError?: (error: Error) => void)
   client.on('error', (error: Error) => onError?.(error));
   return client;
 }
+
+/** A cache that stores nothing: every read loads. For turning caching off, and for baselines. */
+export function createPassThroughCache(): Cache {
+  return {
+    getOrLoad: (_key, load) => load(),
+    invalidate: () => Promise.resolve(),
+    invalidatePrefix: () => Promise.resolve(),
+  };
+}

@@ -50,7 +50,11 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       autoLogging: { ignore: (req) => req.url?.startsWith('/health/') === true || req.url === '/metrics' },
       // Never headers: they carry bearer tokens and cookies.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),

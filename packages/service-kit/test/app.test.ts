@@ -96,6 +96,21 @@ describe('service app', () => {
     assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
   });
 
+  it('when a request is logged, then its bearer token and cookies are not', async () => {
+    const { app, lines } = buildApp();
+    await request(app)
+      .get('/health/live?x=1')
+      .set('Authorization', 'Bearer secret-token-123')
+      .set('Cookie', 'session=secret-cookie');
+    await request(app)
+      .post('/things')
+      .set('Authorization', 'Bearer secret-token-123')
+      .send({ name: 'lamp', size: 3 });
+    const logged = JSON.stringify(lines);
+    assert.match(logged, /request completed/);
+    assert.doesNotMatch(logged, /secret-token-123|secret-cookie/);
+  });
+
   it('when a request id is given, then it is kept; when it is unsafe, then a new one is made', async () => {
     const { app } = buildApp();
     const kept = await request(app).get('/health/live').set('X-Request-Id', 'abc-123');

@@ -126,13 +126,13 @@ async function canConnect(port: number): Promise<boolean> {
 export async function waitFor<T>(
   probe: () => Promise<T> | T,
   { timeoutMs = 10_000, intervalMs = 50, what = 'condition' } = {},
-): Promise<NonNullable<T>> {
+): Promise<Exclude<T, false | 0 | '' | null | undefined>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
       const value = await probe();
-      if (value) return value;
+      if (value) return value as Exclude<T, false | 0 | '' | null | undefined>;
     } catch (error) {
       lastError = error;
     }

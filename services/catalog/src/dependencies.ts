@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { createTokenVerifier } from '@syllabus/auth';
-import { createCache, createRedisClient, type Cache } from '@syllabus/cache';
+import { createCache, createPassThroughCache, createRedisClient, type Cache } from '@syllabus/cache';
 import { createBroker } from '@syllabus/messaging';
 import { createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
 import type { Config } from './config';
@@ -11,12 +11,18 @@ import { createOutboxRelay } from './data-access/outbox';
 export async function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
   const metrics = createMetrics('catalog');
 
-  const postgres = new Pool({ connectionString: config.POSTGRES_URL, max: 10, connectionTimeoutMillis: 2_000 });
+  const postgres = new Pool({
+    connectionString: config.POSTGRES_URL,
+    max: 10,
+    connectionTimeoutMillis: 2_000,
+  });
   postgres.on('error', (error) => logger.warn({ err: error }, 'idle postgres client failed'));
   lifecycle.onShutdown('postgres', () => postgres.end());
   const db = createDatabase(postgres, metrics.registry);
 
-  const redis = createRedisClient(config.REDIS_URL, (error) => logger.debug({ err: error }, 'redis unavailable'));
+  const redis = createRedisClient(config.REDIS_URL, (error) =>
+    logger.debug({ err: error }, 'redis unavailable'),
+  );
   lifecycle.onShutdown('redis', () => redis.disconnect());
   const cache: Cache = config.CACHE_ENABLED
     ? createCache({
@@ -24,9 +30,10 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
         namespace: config.CACHE_NAMESPACE,
         ttlSeconds: config.CACHE_TTL_SECONDS,
         registry: metrics.registry,
-        onError: (error, operation) => logger.debug({ err: error, operation }, 'cache unavailable; reading through'),
+        onError: (error, operation) =>
+          logger.debug({ err: error, operation }, 'cache unavailable; reading through'),
       })
-    : { getOrLoad: (_key, load) => load(), invalidate: async () => undefined, invalidatePrefix: async () => undefined };
+    : createPassThroughCache();
 
   const broker = await createBroker({
     url: config.RABBITMQ_URL,

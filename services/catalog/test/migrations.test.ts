@@ -18,7 +18,16 @@ describe('migrations and seed', () => {
       );
       assert.deepEqual(
         rows.map((r) => r.table_name),
-        ['course_prerequisites', 'course_skills', 'courses', 'lessons', 'outbox', 'pgmigrations', 'skills', 'tracks'],
+        [
+          'course_prerequisites',
+          'course_skills',
+          'courses',
+          'lessons',
+          'outbox',
+          'pgmigrations',
+          'skills',
+          'tracks',
+        ],
       );
       assert.deepEqual(await migrateUp(database.url), []);
     } finally {
@@ -45,7 +54,9 @@ describe('migrations and seed', () => {
         'SELECT type, count(*)::int AS count FROM outbox GROUP BY type',
       );
       assert.deepEqual(rows, [{ type: 'catalog.course-published.v1', count: first.courses }]);
-      const { rows: levels } = await pool.query<{ level: string }>('SELECT DISTINCT level::text FROM courses ORDER BY 1');
+      const { rows: levels } = await pool.query<{ level: string }>(
+        'SELECT DISTINCT level::text FROM courses ORDER BY 1',
+      );
       assert.deepEqual(
         levels.map((r) => r.level),
         ['entry', 'mid', 'senior'],
@@ -67,7 +78,9 @@ describe('migrations and seed', () => {
       // planner would use once the table is large.
       await pool.query('SET enable_seqscan = off');
       const plan = async (sql: string, values: unknown[]) =>
-        (await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        (await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, values)).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
       assert.match(
         await plan(
           "SELECT id FROM courses WHERE status = 'published' AND (title, id) > ($1, $2) ORDER BY title, id LIMIT 20",
@@ -76,9 +89,10 @@ describe('migrations and seed', () => {
         /courses_published_order/,
       );
       assert.match(
-        await plan("SELECT id FROM courses WHERE status = 'published' AND level = $1 ORDER BY title, id LIMIT 20", [
-          'mid',
-        ]),
+        await plan(
+          "SELECT id FROM courses WHERE status = 'published' AND level = $1 ORDER BY title, id LIMIT 20",
+          ['mid'],
+        ),
         /courses_published_level/,
       );
       assert.match(

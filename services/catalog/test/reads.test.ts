@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { seedCurriculum } from '../src/seed/seed';
 import { startCatalog } from './support';
 
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
@@ -32,8 +31,7 @@ async function allPages(query: string) {
 
 describe('catalog reads', () => {
   before(async () => {
-    catalog = await startCatalog();
-    await seedCurriculum(catalog.deps.db);
+    catalog = await startCatalog({ seed: true });
   });
   after(() => catalog.stop());
 
@@ -50,7 +48,10 @@ describe('catalog reads', () => {
     assert.ok(courses.length >= 30);
     assert.equal(new Set(courses.map((c) => c.slug)).size, courses.length, 'no course twice');
     const titles = courses.map((c) => c.title);
-    assert.deepEqual(titles, [...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    assert.deepEqual(
+      titles,
+      [...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     const all = await request(catalog.app).get('/v1/courses?limit=100').expect(200);
     assert.equal(all.body.items.length, courses.length);
     assert.equal(all.body.nextCursor, null);
@@ -102,8 +103,14 @@ describe('catalog reads', () => {
     assert.equal(again.text, '');
     const list = await request(catalog.app).get('/v1/courses?track=apis').expect(200);
     assert.ok(list.headers.etag);
-    await request(catalog.app).get('/v1/courses?track=apis').set('If-None-Match', list.headers.etag!).expect(304);
-    await request(catalog.app).get('/v1/courses/sql-fundamentals').set('If-None-Match', '"v0-stale"').expect(200);
+    await request(catalog.app)
+      .get('/v1/courses?track=apis')
+      .set('If-None-Match', list.headers.etag)
+      .expect(304);
+    await request(catalog.app)
+      .get('/v1/courses/sql-fundamentals')
+      .set('If-None-Match', '"v0-stale"')
+      .expect(200);
   });
 
   it('when the transitive prerequisites are asked for, then the whole closure comes back, nearest first', async () => {

@@ -11,6 +11,7 @@ import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
 import { migrateUp } from '../src/data-access/migrations';
 import { createDependencies } from '../src/dependencies';
+import { seedCurriculum } from '../src/seed/seed';
 import { startWorkers } from '../src/workers';
 
 export async function startCatalog(options: { redisUrl?: string; seed?: boolean } = {}) {
@@ -36,6 +37,21 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
   const app = createApp({ ...deps, logger, isStopping: () => lifecycle.stopping });
   await waitFor(() => deps.broker.connected, { what: 'the broker' });
   await startWorkers(deps, config, logger, lifecycle);
+  if (options.seed) {
+    await seedCurriculum(deps.db);
+    // Let the seed's events be relayed and consumed, so that tests start from a quiet catalog.
+    await waitFor(
+      async () =>
+        (await deps.postgres.query('SELECT 1 FROM outbox WHERE published_at IS NULL')).rowCount === 0,
+      {
+        what: 'the seed events to be relayed',
+      },
+    );
+    await waitFor(async () => (await deps.broker.messageCount(config.CACHE_INVALIDATION_QUEUE)) === 0, {
+      what: 'the seed events to be consumed',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   const bearer = async (sub: string, roles: ('learner' | 'author' | 'admin')[]) =>
     `Bearer ${await issuer.mint({ sub, roles })}`;
   return {

@@ -47,7 +47,10 @@ export function createCourseRepository(db: Queryable) {
     },
 
     async listSkills() {
-      return db.query<{ slug: string; name: string }>('list_skills', 'SELECT slug, name FROM skills ORDER BY slug');
+      return db.query<{ slug: string; name: string }>(
+        'list_skills',
+        'SELECT slug, name FROM skills ORDER BY slug',
+      );
     },
 
     /** Published courses in (title, id) order, one page after the keyset `after`. */
@@ -62,7 +65,8 @@ export function createCourseRepository(db: Queryable) {
                      WHERE cs.course_id = c.id AND s.slug = ${param(filter.skill)})`);
       }
       if (filter.q) where.push(`c.search @@ websearch_to_tsquery('english', ${param(filter.q)})`);
-      if (filter.after) where.push(`(c.title, c.id) > (${param(filter.after.title)}, ${param(filter.after.id)})`);
+      if (filter.after)
+        where.push(`(c.title, c.id) > (${param(filter.after.title)}, ${param(filter.after.id)})`);
       return db.query<CourseSummary>(
         'list_published_courses',
         `SELECT c.id, c.slug, c.title, c.summary, c.level, t.slug AS track, c.version,
@@ -125,7 +129,10 @@ export function createCourseRepository(db: Queryable) {
     },
 
     /** Every course required before this one, directly or not, nearest first. */
-    async prerequisiteClosure(courseId: string, publishedOnly = false): Promise<(CourseRef & { depth: number })[]> {
+    async prerequisiteClosure(
+      courseId: string,
+      publishedOnly = false,
+    ): Promise<(CourseRef & { depth: number })[]> {
       return db.query<CourseRef & { depth: number }>(
         'course_prerequisite_closure',
         `WITH RECURSIVE closure (id, depth) AS (
@@ -158,7 +165,9 @@ export function createCourseRepository(db: Queryable) {
     },
 
     async trackIdOf(slug: string): Promise<string | undefined> {
-      const [row] = await db.query<{ id: string }>('track_id', 'SELECT id FROM tracks WHERE slug = $1', [slug]);
+      const [row] = await db.query<{ id: string }>('track_id', 'SELECT id FROM tracks WHERE slug = $1', [
+        slug,
+      ]);
       return row?.id;
     },
 
@@ -205,7 +214,13 @@ export function createCourseRepository(db: Queryable) {
     /** Applies field changes; the version is bumped separately, once per change of the course. */
     async update(
       id: string,
-      changes: Partial<{ title: string; summary: string; level: Level; trackId: string; status: Course['status'] }>,
+      changes: Partial<{
+        title: string;
+        summary: string;
+        level: Level;
+        trackId: string;
+        status: Course['status'];
+      }>,
     ) {
       const columns: Record<string, unknown> = {
         title: changes.title,
@@ -293,7 +308,9 @@ export function createCourseRepository(db: Queryable) {
     },
 
     async replacePrerequisites(courseId: string, prerequisiteIds: string[]) {
-      await db.query('clear_prerequisites', 'DELETE FROM course_prerequisites WHERE course_id = $1', [courseId]);
+      await db.query('clear_prerequisites', 'DELETE FROM course_prerequisites WHERE course_id = $1', [
+        courseId,
+      ]);
       await db.query(
         'insert_prerequisites',
         'INSERT INTO course_prerequisites (course_id, prerequisite_id) SELECT $1, unnest($2::uuid[])',
@@ -303,7 +320,10 @@ export function createCourseRepository(db: Queryable) {
 
     /** Serialises changes to the prerequisite graph, so two concurrent edits cannot close a cycle. */
     async lockPrerequisiteGraph() {
-      await db.query('lock_prerequisite_graph', "SELECT pg_advisory_xact_lock(hashtext('course_prerequisites'))");
+      await db.query(
+        'lock_prerequisite_graph',
+        "SELECT pg_advisory_xact_lock(hashtext('course_prerequisites'))",
+      );
     },
   };
 }

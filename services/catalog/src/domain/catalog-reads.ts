@@ -42,12 +42,16 @@ export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
     /** One page of published courses, and the keyset of the next page if there is one. */
     listCourses(filter: CourseFilter) {
       const { track, level, skill, q, limit, after } = filter;
-      const key = cacheKeys.listPrefix + JSON.stringify([track, level, skill, q, limit, after?.title, after?.id]);
+      const key =
+        cacheKeys.listPrefix + JSON.stringify([track, level, skill, q, limit, after?.title, after?.id]);
       return deps.cache.getOrLoad(key, async () => {
         const rows = await courses.listPublished({ ...filter, limit: filter.limit + 1 });
         const items: CourseSummary[] = rows.slice(0, filter.limit);
         const last = items.at(-1);
-        return { items, next: rows.length > filter.limit && last ? { title: last.title, id: last.id } : null };
+        return {
+          items,
+          next: rows.length > filter.limit && last ? { title: last.title, id: last.id } : null,
+        };
       });
     },
 

@@ -66,7 +66,8 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
       const courses = createCourseRepository(tx);
       const course = await courses.findByIdForUpdate(courseId);
       if (!course || !canEdit(principal, course)) {
-        if (course && principal.roles.includes('author')) throw new ForbiddenProblem('this course is not yours');
+        if (course && principal.roles.includes('author'))
+          throw new ForbiddenProblem('this course is not yours');
         throw new NotFoundProblem(`no course ${courseId}`);
       }
       if (expectedVersion !== undefined && expectedVersion !== course.version) {
@@ -85,11 +86,17 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
     return result.detail;
   }
 
-  async function resolveSlugs(lookup: (slugs: string[]) => Promise<Map<string, string>>, slugs: string[], field: string) {
+  async function resolveSlugs(
+    lookup: (slugs: string[]) => Promise<Map<string, string>>,
+    slugs: string[],
+    field: string,
+  ) {
     const ids = await lookup(slugs);
     const unknown = slugs.filter((slug) => !ids.has(slug));
     if (unknown.length > 0) {
-      throw new ValidationProblem(unknown.map((slug) => ({ in: 'body', field, message: `unknown: ${slug}` })));
+      throw new ValidationProblem(
+        unknown.map((slug) => ({ in: 'body', field, message: `unknown: ${slug}` })),
+      );
     }
     return slugs.map((slug) => ids.get(slug)!);
   }
@@ -109,14 +116,17 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
       return db.transaction(async (tx) => {
         const courses = createCourseRepository(tx);
         const trackId = await courses.trackIdOf(input.track);
-        if (!trackId) throw new ValidationProblem([{ in: 'body', field: 'track', message: `unknown: ${input.track}` }]);
-        if (await courses.slugExists(input.slug)) throw new ConflictProblem(`the slug ${input.slug} is taken`);
+        if (!trackId)
+          throw new ValidationProblem([{ in: 'body', field: 'track', message: `unknown: ${input.track}` }]);
+        if (await courses.slugExists(input.slug))
+          throw new ConflictProblem(`the slug ${input.slug} is taken`);
         const skillIds = await resolveSlugs((s) => courses.skillIdsOf(s), input.skills, 'skills');
         const id = await courses
           .insert({ ...input, trackId, authorId: principal.userId })
           .catch((error: unknown) => {
             // Two authors racing for one slug: the unique index decides, and the loser hears why.
-            if ((error as { code?: string }).code === '23505') throw new ConflictProblem(`the slug ${input.slug} is taken`);
+            if ((error as { code?: string }).code === '23505')
+              throw new ConflictProblem(`the slug ${input.slug} is taken`);
             throw error;
           });
         await courses.replaceSkills(id, skillIds);
@@ -138,17 +148,32 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
         if (patch.track !== undefined && !trackId) {
           throw new ValidationProblem([{ in: 'body', field: 'track', message: `unknown: ${patch.track}` }]);
         }
-        await courses.update(course.id, { title: patch.title, summary: patch.summary, level: patch.level, trackId });
+        await courses.update(course.id, {
+          title: patch.title,
+          summary: patch.summary,
+          level: patch.level,
+          trackId,
+        });
       });
     },
 
-    addLesson(principal: Principal, courseId: string, expectedVersion: number | undefined, lesson: NewLesson) {
+    addLesson(
+      principal: Principal,
+      courseId: string,
+      expectedVersion: number | undefined,
+      lesson: NewLesson,
+    ) {
       return changeCourse(principal, courseId, expectedVersion, async (courses, course) => {
         await courses.insertLesson(course.id, lesson);
       });
     },
 
-    reorderLessons(principal: Principal, courseId: string, expectedVersion: number | undefined, lessonIds: string[]) {
+    reorderLessons(
+      principal: Principal,
+      courseId: string,
+      expectedVersion: number | undefined,
+      lessonIds: string[],
+    ) {
       return changeCourse(principal, courseId, expectedVersion, async (courses, course) => {
         const current = (await courses.lessonsOf(course.id)).map((lesson) => lesson.id);
         const isPermutation =
@@ -157,14 +182,23 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
           lessonIds.every((id) => current.includes(id));
         if (!isPermutation) {
           throw new ValidationProblem([
-            { in: 'body', field: 'lessonIds', message: "must list each of the course's lessons exactly once" },
+            {
+              in: 'body',
+              field: 'lessonIds',
+              message: "must list each of the course's lessons exactly once",
+            },
           ]);
         }
         await courses.reorderLessons(course.id, lessonIds);
       });
     },
 
-    removeLesson(principal: Principal, courseId: string, expectedVersion: number | undefined, lessonId: string) {
+    removeLesson(
+      principal: Principal,
+      courseId: string,
+      expectedVersion: number | undefined,
+      lessonId: string,
+    ) {
       return changeCourse(principal, courseId, expectedVersion, async (courses, course) => {
         if (!(await courses.deleteLesson(course.id, lessonId))) {
           throw new NotFoundProblem(`no lesson ${lessonId} in this course`);
@@ -177,11 +211,19 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
 
     setSkills(principal: Principal, courseId: string, expectedVersion: number | undefined, skills: string[]) {
       return changeCourse(principal, courseId, expectedVersion, async (courses, course) => {
-        await courses.replaceSkills(course.id, await resolveSlugs((s) => courses.skillIdsOf(s), skills, 'skills'));
+        await courses.replaceSkills(
+          course.id,
+          await resolveSlugs((s) => courses.skillIdsOf(s), skills, 'skills'),
+        );
       });
     },
 
-    setPrerequisites(principal: Principal, courseId: string, expectedVersion: number | undefined, slugs: string[]) {
+    setPrerequisites(
+      principal: Principal,
+      courseId: string,
+      expectedVersion: number | undefined,
+      slugs: string[],
+    ) {
       return changeCourse(principal, courseId, expectedVersion, (courses, course) =>
         setPrerequisites(courses, course, slugs),
       );

@@ -39,7 +39,11 @@ export async function seedCurriculum(db: Database) {
         if (await courses.slugExists(course.slug)) continue;
         const id = await courses.insert({ ...course, trackId, authorId: SEED_AUTHOR });
         for (const title of course.lessons) {
-          await courses.insertLesson(id, { title, body: lessonBody(course.title, title), durationMinutes: 15 });
+          await courses.insertLesson(id, {
+            title,
+            body: lessonBody(course.title, title),
+            durationMinutes: 15,
+          });
         }
         const skillIds = await courses.skillIdsOf(course.skills);
         await courses.replaceSkills(id, [...skillIds.values()]);
@@ -52,7 +56,12 @@ export async function seedCurriculum(db: Database) {
       await courses.replacePrerequisites(id, [...ids.values()]);
     }
     for (const { id } of created) {
-      await recordCourseEvent(tx, courses, 'catalog.course-published.v1', (await courses.findByIdForUpdate(id))!);
+      await recordCourseEvent(
+        tx,
+        courses,
+        'catalog.course-published.v1',
+        (await courses.findByIdForUpdate(id))!,
+      );
     }
     const [counts] = await tx.query<{ tracks: number; courses: number; lessons: number }>(
       'seed_counts',

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
-import { authenticate, authenticateIfPresent, principalOf, requireRole, type TokenVerifier } from '@syllabus/auth';
+import {
+  authenticate,
+  authenticateIfPresent,
+  principalOf,
+  requireRole,
+  type TokenVerifier,
+} from '@syllabus/auth';
 import { HttpProblem, ValidationProblem, parseInput } from '@syllabus/service-kit';
 import type { CatalogReads } from '../../domain/catalog-reads';
 import type { CourseService } from '../../domain/course-service';
@@ -30,7 +36,8 @@ const etagOf = (course: CourseDetail) =>
 function expectedVersion(req: Request, required: boolean): number | undefined {
   const header = req.get('If-Match')?.trim();
   if (!header) {
-    if (required) throw new HttpProblem(428, 'Precondition required', 'send If-Match with the ETag you last read');
+    if (required)
+      throw new HttpProblem(428, 'Precondition required', 'send If-Match with the ETag you last read');
     return undefined;
   }
   if (header === '*') return undefined;
@@ -70,7 +77,9 @@ export function mountCatalogRoutes(
     const { cursor, ...filter } = parseInput(listQuery, req.query, 'query');
     const after = cursor === undefined ? undefined : cursors.decode(cursor);
     if (cursor !== undefined && !after) {
-      throw new ValidationProblem([{ in: 'query', field: 'cursor', message: 'not a cursor this API issued' }]);
+      throw new ValidationProblem([
+        { in: 'query', field: 'cursor', message: 'not a cursor this API issued' },
+      ]);
     }
     const page = await reads.listCourses({ ...filter, after });
     // Express derives a weak ETag from the body and answers 304 to a matching If-None-Match.
@@ -100,24 +109,41 @@ export function mountCatalogRoutes(
   app.patch('/v1/courses/:id', ...authors, async (req, res) => {
     const { id } = parseInput(courseParams, req.params, 'params');
     const patch = parseInput(coursePatchBody, req.body, 'body');
-    sendCourse(req, res, await courses.updateCourse(principalOf(req), id, expectedVersion(req, true)!, patch));
+    sendCourse(
+      req,
+      res,
+      await courses.updateCourse(principalOf(req), id, expectedVersion(req, true)!, patch),
+    );
   });
 
   app.post('/v1/courses/:id/lessons', ...authors, async (req, res) => {
     const { id } = parseInput(courseParams, req.params, 'params');
     const lesson = parseInput(newLessonBody, req.body, 'body');
-    sendCourse(req, res, await courses.addLesson(principalOf(req), id, expectedVersion(req, false), lesson), 201);
+    sendCourse(
+      req,
+      res,
+      await courses.addLesson(principalOf(req), id, expectedVersion(req, false), lesson),
+      201,
+    );
   });
 
   app.put('/v1/courses/:id/lessons/order', ...authors, async (req, res) => {
     const { id } = parseInput(courseParams, req.params, 'params');
     const { lessonIds } = parseInput(lessonOrderBody, req.body, 'body');
-    sendCourse(req, res, await courses.reorderLessons(principalOf(req), id, expectedVersion(req, false), lessonIds));
+    sendCourse(
+      req,
+      res,
+      await courses.reorderLessons(principalOf(req), id, expectedVersion(req, false), lessonIds),
+    );
   });
 
   app.delete('/v1/courses/:id/lessons/:lessonId', ...authors, async (req, res) => {
     const { id, lessonId } = parseInput(lessonParams, req.params, 'params');
-    sendCourse(req, res, await courses.removeLesson(principalOf(req), id, expectedVersion(req, false), lessonId));
+    sendCourse(
+      req,
+      res,
+      await courses.removeLesson(principalOf(req), id, expectedVersion(req, false), lessonId),
+    );
   });
 
   app.put('/v1/courses/:id/skills', ...authors, async (req, res) => {

@@ -7,7 +7,10 @@ export const slug = z
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase letters, digits and single hyphens');
 const title = z.string().trim().min(1).max(200);
 const summary = z.string().trim().max(2_000);
-const slugList = z.array(slug).max(50).refine((items) => new Set(items).size === items.length, 'no duplicates');
+const slugList = z
+  .array(slug)
+  .max(50)
+  .refine((items) => new Set(items).size === items.length, 'no duplicates');
 
 export const listQuery = z
   .object({
@@ -20,7 +23,9 @@ export const listQuery = z
   })
   .strict();
 
-export const prerequisitesQuery = z.object({ transitive: z.enum(['true', 'false']).default('false') }).strict();
+export const prerequisitesQuery = z
+  .object({ transitive: z.enum(['true', 'false']).default('false') })
+  .strict();
 
 export const slugParams = z.object({ slug }).strict();
 export const courseParams = z.object({ id: z.uuid() }).strict();
@@ -39,7 +44,12 @@ export const newCourseBody = z
   .strict();
 
 export const coursePatchBody = z
-  .object({ title: title.optional(), summary: summary.optional(), level: z.enum(levels).optional(), track: slug.optional() })
+  .object({
+    title: title.optional(),
+    summary: summary.optional(),
+    level: z.enum(levels).optional(),
+    track: slug.optional(),
+  })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field to change');
 
@@ -64,7 +74,9 @@ export const cursors = {
   /** The keyset a cursor stands for, or undefined when it is not one this API issued. */
   decode(cursor: string): { title: string; id: string } | undefined {
     try {
-      const [cursorTitle, id] = cursorPayload.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+      const [cursorTitle, id] = cursorPayload.parse(
+        JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')),
+      );
       return { title: cursorTitle, id };
     } catch {
       return undefined;

@@ -8,7 +8,12 @@ import { cacheKeys } from '../../domain/catalog-reads';
  * and every list page. The cache lives in Redis, shared by all instances, so one instance
  * handling each event is enough — they share one queue.
  */
-export async function consumeCacheInvalidations(deps: { broker: Broker; cache: Cache; queue: string; logger: Logger }) {
+export async function consumeCacheInvalidations(deps: {
+  broker: Broker;
+  cache: Cache;
+  queue: string;
+  logger: Logger;
+}) {
   await deps.broker.consume({
     queue: deps.queue,
     eventTypes: ['catalog.course-published.v1', 'catalog.course-updated.v1', 'catalog.course-archived.v1'],

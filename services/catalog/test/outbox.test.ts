@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { canControl, controlService, testEnv, waitFor } from '@syllabus/testing';
+import type { DomainEvent } from '@syllabus/contracts';
+import { createBroker } from '@syllabus/messaging';
+import { createLogger } from '@syllabus/service-kit';
+import { metricValue, startCatalog } from './support';
+
+type Catalog = Awaited<ReturnType<typeof startCatalog>>;
+
+describe(
+  'catalog outbox',
+  { skip: !canControl('rabbitmq') && 'RabbitMQ is not run by scripts/backing-services.sh here' },
+  () => {
+    let catalog: Catalog;
+    before(async () => {
+      catalog = await startCatalog({ seed: true });
+    });
+    after(async () => {
+      await controlService('start', 'rabbitmq');
+      await catalog.stop();
+    });
+
+    it('when the broker is down, then writes still succeed; when it returns, then the event is delivered exactly once', async () => {
+      // A consumer as another service would have: a durable queue that outlives the broker's
+      // restart, and a client that reconnects.
+      const received: DomainEvent[] = [];
+      const consumer = await createBroker({
+        url: testEnv.RABBITMQ_URL,
+        exchange: catalog.config.EVENTS_EXCHANGE,
+        logger: createLogger({ service: 'test', level: 'silent' }),
+      });
+      await waitFor(() => consumer.connected, { what: 'the consumer' });
+      await consumer.consume({
+        queue: `${catalog.config.CACHE_INVALIDATION_QUEUE}.other-service`,
+        eventTypes: [
+          'catalog.course-published.v1',
+          'catalog.course-updated.v1',
+          'catalog.course-archived.v1',
+        ],
+        handler: async (event) => {
+          received.push(event);
+        },
+      });
+      const listener = { events: received, close: () => consumer.close() };
+      try {
+        const course = await request(catalog.app).get('/v1/courses/load-testing').expect(200);
+
+        await controlService('stop', 'rabbitmq');
+        const patched = await request(catalog.app)
+          .patch(`/v1/courses/${course.body.id}`)
+          .set('Authorization', catalog.auth.admin)
+          .set('If-Match', course.headers.etag!)
+          .send({ summary: 'Written while the broker was away.' })
+          .expect(200);
+        const pending = await request(catalog.app).get('/metrics');
+        assert.equal(metricValue(pending.text, 'outbox_pending_events', {}), 1);
+        const ready = await request(catalog.app).get('/health/ready').expect(200);
+        assert.equal(ready.body.checks.rabbitmq.status, 'down');
+
+        await controlService('start', 'rabbitmq');
+        const delivered = await waitFor(
+          () => {
+            const mine = listener.events.filter(
+              (e) => (e.data as { courseId: string }).courseId === course.body.id,
+            );
+            return mine.length > 0 && mine;
+          },
+          { what: 'the event after the broker returned', timeoutMs: 30_000 },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const all = listener.events.filter(
+          (e) => (e.data as { courseId: string }).courseId === course.body.id,
+        );
+        assert.equal(all.length, 1, 'delivered exactly once');
+        assert.equal(delivered[0]!.type, 'catalog.course-updated.v1');
+        assert.equal((delivered[0]!.data as { version: number }).version, patched.body.version);
+        const after = await request(catalog.app).get('/metrics');
+        assert.equal(metricValue(after.text, 'outbox_pending_events', {}), 0);
+      } finally {
+        await listener.close().catch(() => undefined);
+      }
+    });
+  },
+);

@@ -1,0 +1,320 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { waitFor } from '@syllabus/testing';
+import { listenForEvents, startCatalog } from './support';
+
+type Catalog = Awaited<ReturnType<typeof startCatalog>>;
+let catalog: Catalog;
+let events: Awaited<ReturnType<typeof listenForEvents>>;
+
+const uniqueSlug = () => `course-${randomUUID().slice(0, 8)}`;
+
+async function createDraft(as = catalog.auth.author, overrides: object = {}) {
+  const res = await request(catalog.app)
+    .post('/v1/courses')
+    .set('Authorization', as)
+    .send({ slug: uniqueSlug(), title: 'Event Sourcing', level: 'senior', track: 'databases', ...overrides })
+    .expect(201);
+  return res;
+}
+
+async function addLesson(id: string, title: string, extra: object = {}) {
+  return request(catalog.app)
+    .post(`/v1/courses/${id}/lessons`)
+    .set('Authorization', catalog.auth.author)
+    .send({ title, ...extra })
+    .expect(201);
+}
+
+const eventsFor = (courseId: string) =>
+  events.events.filter((e) => (e.data as { courseId: string }).courseId === courseId);
+
+describe('catalog authoring', () => {
+  before(async () => {
+    catalog = await startCatalog({ seed: true });
+    events = await listenForEvents(catalog.config.EVENTS_EXCHANGE);
+  });
+  after(async () => {
+    await events.close();
+    await catalog.stop();
+  });
+
+  it('when an author creates a course, then 201 with Location and ETag, a draft only its author sees, and no event', async () => {
+    const res = await createDraft(catalog.auth.author, {
+      skills: ['postgresql'],
+      prerequisites: ['sql-fundamentals'],
+    });
+    assert.equal(res.headers.location, `/v1/courses/${res.body.slug}`);
+    assert.match(res.headers.etag!, /^"v1-/);
+    assert.equal(res.body.status, 'draft');
+    assert.equal(res.body.authorId, 'author-1');
+    assert.deepEqual(
+      res.body.prerequisites.map((p: { slug: string }) => p.slug),
+      ['sql-fundamentals'],
+    );
+    await request(catalog.app).get(`/v1/courses/${res.body.slug}`).expect(404);
+    await request(catalog.app)
+      .get(`/v1/courses/${res.body.slug}`)
+      .set('Authorization', catalog.auth.learner)
+      .expect(404);
+    await request(catalog.app)
+      .get(`/v1/courses/${res.body.slug}`)
+      .set('Authorization', catalog.auth.otherAuthor)
+      .expect(404);
+    await request(catalog.app)
+      .get(`/v1/courses/${res.body.slug}`)
+      .set('Authorization', catalog.auth.author)
+      .expect(200);
+    await request(catalog.app)
+      .get(`/v1/courses/${res.body.slug}`)
+      .set('Authorization', catalog.auth.admin)
+      .expect(200);
+    const list = await request(catalog.app).get('/v1/courses?limit=100').expect(200);
+    assert.ok(!list.body.items.some((c: { slug: string }) => c.slug === res.body.slug));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(eventsFor(res.body.id), []);
+  });
+
+  it('when a learner or nobody writes, then 403 or 401, and nothing is stored', async () => {
+    const slug = uniqueSlug();
+    const body = { slug, title: 'Nope', level: 'entry', track: 'apis' };
+    await request(catalog.app).post('/v1/courses').send(body).expect(401);
+    await request(catalog.app)
+      .post('/v1/courses')
+      .set('Authorization', catalog.auth.learner)
+      .send(body)
+      .expect(403);
+    await request(catalog.app)
+      .get(`/v1/courses/${slug}`)
+      .set('Authorization', catalog.auth.admin)
+      .expect(404);
+  });
+
+  it('when the body is invalid, then 400 naming the fields; a taken slug is 409; unknown references are 400', async () => {
+    const bad = await request(catalog.app)
+      .post('/v1/courses')
+      .set('Authorization', catalog.auth.author)
+      .send({ slug: 'Bad Slug', title: '', level: 'guru', track: 'apis', owner: 'me', $where: '1' })
+      .expect(400);
+    const fields = bad.body.errors.map((e: { field: string }) => e.field).sort();
+    assert.deepEqual(fields, ['', 'level', 'slug', 'title']);
+    assert.match(JSON.stringify(bad.body.errors), /owner/);
+    assert.match(JSON.stringify(bad.body.errors), /\$where/);
+
+    await request(catalog.app)
+      .post('/v1/courses')
+      .set('Authorization', catalog.auth.author)
+      .send({ slug: 'sql-fundamentals', title: 'Again', level: 'entry', track: 'databases' })
+      .expect(409);
+    const unknown = await request(catalog.app)
+      .post('/v1/courses')
+      .set('Authorization', catalog.auth.author)
+      .send({ slug: uniqueSlug(), title: 'X', level: 'entry', track: 'astrology', skills: ['tarot'] })
+      .expect(400);
+    assert.deepEqual(
+      unknown.body.errors.map((e: { field: string }) => e.field),
+      ['track'],
+    );
+    await request(catalog.app)
+      .post('/v1/courses')
+      .set('Authorization', catalog.auth.author)
+      .send({ slug: uniqueSlug(), title: 'X', level: 'entry', track: 'apis', skills: ['tarot'] })
+      .expect(400);
+    await request(catalog.app)
+      .post('/v1/courses')
+      .set('Authorization', catalog.auth.author)
+      .set('Content-Type', 'application/json')
+      .send('{"slug": ')
+      .expect(400);
+  });
+
+  it('when updating, then If-Match is required (428), a stale one is refused (412), and the current one wins', async () => {
+    const draft = await createDraft();
+    const { id } = draft.body;
+    await request(catalog.app)
+      .patch(`/v1/courses/${id}`)
+      .set('Authorization', catalog.auth.author)
+      .send({ title: 'Event Sourcing in Practice' })
+      .expect(428);
+    const ok = await request(catalog.app)
+      .patch(`/v1/courses/${id}`)
+      .set('Authorization', catalog.auth.author)
+      .set('If-Match', draft.headers.etag!)
+      .send({ title: 'Event Sourcing in Practice' })
+      .expect(200);
+    assert.equal(ok.body.title, 'Event Sourcing in Practice');
+    assert.equal(ok.body.version, 2);
+    const stale = await request(catalog.app)
+      .patch(`/v1/courses/${id}`)
+      .set('Authorization', catalog.auth.author)
+      .set('If-Match', draft.headers.etag!)
+      .send({ title: 'Lost update' })
+      .expect(412);
+    assert.match(stale.body.detail, /version 1.*version 2/);
+    await request(catalog.app)
+      .patch(`/v1/courses/${id}`)
+      .set('Authorization', catalog.auth.author)
+      .set('If-Match', 'garbage')
+      .send({ title: 'X' })
+      .expect(400);
+    await request(catalog.app)
+      .patch(`/v1/courses/${id}`)
+      .set('Authorization', catalog.auth.author)
+      .set('If-Match', ok.headers.etag!)
+      .send({})
+      .expect(400);
+  });
+
+  it("when another author edits someone's course, then 403; an admin may", async () => {
+    const draft = await createDraft();
+    await request(catalog.app)
+      .patch(`/v1/courses/${draft.body.id}`)
+      .set('Authorization', catalog.auth.otherAuthor)
+      .set('If-Match', draft.headers.etag!)
+      .send({ title: 'Mine now' })
+      .expect(403);
+    await request(catalog.app)
+      .patch(`/v1/courses/${draft.body.id}`)
+      .set('Authorization', catalog.auth.admin)
+      .set('If-Match', draft.headers.etag!)
+      .send({ summary: 'Reviewed by an admin' })
+      .expect(200);
+  });
+
+  it('when lessons are added, inserted, reordered and removed, then positions stay 1..n in the chosen order', async () => {
+    const { id } = (await createDraft()).body;
+    await addLesson(id, 'Events as facts');
+    await addLesson(id, 'Projections');
+    const inserted = await addLesson(id, 'Why event sourcing', { position: 1 });
+    const titles = (course: { lessons: { title: string; position: number }[] }) =>
+      course.lessons.map((l) => `${l.position}:${l.title}`);
+    assert.deepEqual(titles(inserted.body), ['1:Why event sourcing', '2:Events as facts', '3:Projections']);
+
+    const ids = inserted.body.lessons.map((l: { id: string }) => l.id);
+    const reordered = await request(catalog.app)
+      .put(`/v1/courses/${id}/lessons/order`)
+      .set('Authorization', catalog.auth.author)
+      .send({ lessonIds: [ids[2], ids[0], ids[1]] })
+      .expect(200);
+    assert.deepEqual(titles(reordered.body), ['1:Projections', '2:Why event sourcing', '3:Events as facts']);
+
+    const notAPermutation = await request(catalog.app)
+      .put(`/v1/courses/${id}/lessons/order`)
+      .set('Authorization', catalog.auth.author)
+      .send({ lessonIds: [ids[0], ids[0], ids[1]] })
+      .expect(400);
+    assert.equal(notAPermutation.body.errors[0].field, 'lessonIds');
+
+    const removed = await request(catalog.app)
+      .delete(`/v1/courses/${id}/lessons/${ids[0]}`)
+      .set('Authorization', catalog.auth.author)
+      .expect(200);
+    assert.deepEqual(titles(removed.body), ['1:Projections', '2:Events as facts']);
+    await request(catalog.app)
+      .delete(`/v1/courses/${id}/lessons/${randomUUID()}`)
+      .set('Authorization', catalog.auth.author)
+      .expect(404);
+    await request(catalog.app)
+      .delete(`/v1/courses/${id}/lessons/not-a-uuid`)
+      .set('Authorization', catalog.auth.author)
+      .expect(400);
+  });
+
+  it('when prerequisites would form a cycle, then 409 and the graph is unchanged', async () => {
+    const a = (await createDraft()).body;
+    const b = (await createDraft(catalog.auth.author, { prerequisites: [a.slug] })).body;
+    const c = (await createDraft(catalog.auth.author, { prerequisites: [b.slug] })).body;
+    const cycle = await request(catalog.app)
+      .put(`/v1/courses/${a.id}/prerequisites`)
+      .set('Authorization', catalog.auth.author)
+      .send({ prerequisites: [c.slug] })
+      .expect(409);
+    assert.match(cycle.body.detail, /cycle/);
+    await request(catalog.app)
+      .put(`/v1/courses/${a.id}/prerequisites`)
+      .set('Authorization', catalog.auth.author)
+      .send({ prerequisites: [a.slug] })
+      .expect(409);
+    const closure = await request(catalog.app)
+      .get(`/v1/courses/${c.slug}/prerequisites?transitive=true`)
+      .set('Authorization', catalog.auth.author)
+      .expect(200);
+    assert.deepEqual(
+      closure.body.items.map((x: { slug: string; depth: number }) => [x.slug, x.depth]),
+      [
+        [b.slug, 1],
+        [a.slug, 2],
+      ],
+    );
+  });
+
+  it('when a course is published, updated, then archived, then each change is announced once, with its ordered lessons', async () => {
+    const draft = (await createDraft()).body;
+    const empty = await request(catalog.app)
+      .post(`/v1/courses/${draft.id}/publish`)
+      .set('Authorization', catalog.auth.author)
+      .expect(409);
+    assert.match(empty.body.detail, /at least one lesson/);
+    await addLesson(draft.id, 'One');
+    const two = await addLesson(draft.id, 'Two');
+    const published = await request(catalog.app)
+      .post(`/v1/courses/${draft.id}/publish`)
+      .set('Authorization', catalog.auth.author)
+      .expect(200);
+    assert.equal(published.body.status, 'published');
+    await request(catalog.app).get(`/v1/courses/${draft.slug}`).expect(200);
+
+    const lessonIds = two.body.lessons.map((l: { id: string }) => l.id);
+    await request(catalog.app)
+      .put(`/v1/courses/${draft.id}/lessons/order`)
+      .set('Authorization', catalog.auth.author)
+      .send({ lessonIds: [...lessonIds].reverse() })
+      .expect(200);
+    await request(catalog.app)
+      .post(`/v1/courses/${draft.id}/archive`)
+      .set('Authorization', catalog.auth.author)
+      .expect(200);
+    await request(catalog.app).get(`/v1/courses/${draft.slug}`).expect(404);
+
+    const announced = await waitFor(() => eventsFor(draft.id).length >= 3 && eventsFor(draft.id), {
+      what: 'three events',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(
+      eventsFor(draft.id).map((e) => e.type),
+      ['catalog.course-published.v1', 'catalog.course-updated.v1', 'catalog.course-archived.v1'],
+    );
+    const [publishedEvent, updatedEvent] = announced;
+    assert.deepEqual((publishedEvent!.data as { lessonIds: string[] }).lessonIds, lessonIds);
+    assert.deepEqual((updatedEvent!.data as { lessonIds: string[] }).lessonIds, [...lessonIds].reverse());
+    const versions = announced.map((e) => (e.data as { version: number }).version);
+    assert.deepEqual(
+      versions,
+      [...versions].sort((x, y) => x - y),
+    );
+    assert.equal(new Set(versions).size, 3);
+  });
+
+  it('when a write fails half-way, then nothing of it is stored (one transaction)', async () => {
+    const draft = await createDraft();
+    // The unknown skill is found after the course row would have been inserted.
+    const slug = uniqueSlug();
+    await request(catalog.app)
+      .post('/v1/courses')
+      .set('Authorization', catalog.auth.author)
+      .send({
+        slug,
+        title: 'Half',
+        level: 'entry',
+        track: 'apis',
+        prerequisites: [draft.body.slug, 'no-such-course'],
+      })
+      .expect(400);
+    await request(catalog.app)
+      .get(`/v1/courses/${slug}`)
+      .set('Authorization', catalog.auth.admin)
+      .expect(404);
+  });
+});
