@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/prepare.sh
+npm run --silent migrate -w @syllabus/catalog
+npm run --silent seed -w @syllabus/catalog
 
 logs=.syllabus/logs
 mkdir -p "$logs"
@@ -50,6 +52,7 @@ cat <<MSG
 Syllabus is running.
   gateway:  $gateway
   health:   curl $gateway/health/ready
+  catalog:  curl 'http://127.0.0.1:8081/v1/courses?track=databases&limit=5'
   logs:     $logs/{gateway,catalog,user-progress,notification}.log
 Press Ctrl-C to stop.
 MSG
