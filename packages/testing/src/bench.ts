@@ -13,9 +13,15 @@ export interface LoadResult {
 export async function measure(
   name: string,
   url: string,
-  options: { seconds?: number; connections?: number; maxRequests?: number; headers?: Record<string, string> } = {},
+  options: {
+    seconds?: number;
+    connections?: number;
+    maxRequests?: number;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<LoadResult> {
-  if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url)) throw new Error(`refusing to load a non-loopback URL: ${url}`);
+  if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url))
+    throw new Error(`refusing to load a non-loopback URL: ${url}`);
   const result = await autocannon({
     url,
     connections: options.connections ?? 10,
