@@ -297,6 +297,64 @@ describe('catalog authoring', () => {
     assert.equal(new Set(versions).size, 3);
   });
 
+  it('when skills are set, then they replace the old ones; unknown skills and unknown courses are refused', async () => {
+    const { id } = (await createDraft(catalog.auth.author, { skills: ['postgresql'] })).body;
+    const res = await request(catalog.app)
+      .put(`/v1/courses/${id}/skills`)
+      .set('Authorization', catalog.auth.author)
+      .send({ skills: ['messaging', 'system-design'] })
+      .expect(200);
+    assert.deepEqual(
+      res.body.skills.map((skill: { slug: string }) => skill.slug),
+      ['messaging', 'system-design'],
+    );
+    const unknown = await request(catalog.app)
+      .put(`/v1/courses/${id}/skills`)
+      .set('Authorization', catalog.auth.author)
+      .send({ skills: ['messaging', 'juggling'] })
+      .expect(400);
+    assert.match(unknown.body.errors[0].message, /juggling/);
+    await request(catalog.app)
+      .put(`/v1/courses/${id}/skills`)
+      .set('Authorization', catalog.auth.author)
+      .send({ skills: ['messaging', 'messaging'] })
+      .expect(400);
+    await request(catalog.app)
+      .put(`/v1/courses/${randomUUID()}/skills`)
+      .set('Authorization', catalog.auth.admin)
+      .send({ skills: [] })
+      .expect(404);
+  });
+
+  it('when publishing or archiving twice, then 409; archiving a draft announces nothing', async () => {
+    const { id } = (await createDraft()).body;
+    await addLesson(id, 'Only lesson');
+    await request(catalog.app)
+      .post(`/v1/courses/${id}/publish`)
+      .set('Authorization', catalog.auth.author)
+      .expect(200);
+    await request(catalog.app)
+      .post(`/v1/courses/${id}/publish`)
+      .set('Authorization', catalog.auth.author)
+      .expect(409);
+    await request(catalog.app)
+      .post(`/v1/courses/${id}/archive`)
+      .set('Authorization', catalog.auth.author)
+      .expect(200);
+    await request(catalog.app)
+      .post(`/v1/courses/${id}/archive`)
+      .set('Authorization', catalog.auth.author)
+      .expect(409);
+
+    const draft = (await createDraft()).body;
+    await request(catalog.app)
+      .post(`/v1/courses/${draft.id}/archive`)
+      .set('Authorization', catalog.auth.author)
+      .expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(eventsFor(draft.id), []);
+  });
+
   it('when a write fails half-way, then nothing of it is stored (one transaction)', async () => {
     const draft = await createDraft();
     // The unknown skill is found after the course row would have been inserted.
