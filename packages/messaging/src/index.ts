@@ -327,3 +327,5 @@ function confirmPublish(
     }
   });
 }
+
+export { createRelayLoop, type RelayLoop } from './relay-loop';

@@ -1,7 +1,19 @@
 import { createServiceApp, type Logger } from '@syllabus/service-kit';
+import type { Config } from './config';
 import type { Dependencies } from './dependencies';
+import { createProgressService } from './domain/progress';
+import { createUserService } from './domain/users';
+import { mountProgressRoutes } from './entry-points/http/routes';
 
-export function createApp(deps: Dependencies & { logger: Logger; isStopping: () => boolean }) {
+export function createApp(
+  deps: Dependencies & { config: Config; logger: Logger; isStopping: () => boolean },
+) {
+  const users = createUserService({
+    models: deps.models,
+    adminEmails: deps.config.ADMIN_EMAILS,
+    authorEmails: deps.config.AUTHOR_EMAILS,
+  });
+  const progress = createProgressService({ models: deps.models, onEventRecorded: () => deps.relay.wake() });
   return createServiceApp({
     service: 'user-progress',
     logger: deps.logger,
@@ -17,8 +29,12 @@ export function createApp(deps: Dependencies & { logger: Logger; isStopping: () 
       },
       { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
     ],
-    routes: () => {
-      // Users, enrolments and progress arrive with the user-progress domain.
-    },
+    routes: (app) =>
+      mountProgressRoutes(app, {
+        users,
+        progress,
+        verifyToken: deps.verifyToken,
+        internalToken: deps.config.INTERNAL_TOKEN,
+      }),
   });
 }

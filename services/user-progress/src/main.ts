@@ -4,6 +4,7 @@ import { shutdownTelemetry } from '@syllabus/telemetry';
 import { createApp } from './app';
 import { configSchema } from './config';
 import { createDependencies } from './dependencies';
+import { startWorkers } from './workers';
 
 async function main() {
   const config = loadConfigOrExit(configSchema);
@@ -11,9 +12,10 @@ async function main() {
   const lifecycle = createLifecycle({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   lifecycle.onShutdown('telemetry', shutdownTelemetry);
   const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, logger, isStopping: () => lifecycle.stopping });
+  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
   const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
   logger.info({ url }, 'user-progress listening');
+  await startWorkers(deps, config, lifecycle);
   lifecycle.exitOnSignals();
 }
 

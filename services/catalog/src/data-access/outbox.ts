@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 import type { DomainEvent } from '@syllabus/contracts';
-import type { Broker } from '@syllabus/messaging';
+import { createRelayLoop, type Broker, type RelayLoop } from '@syllabus/messaging';
 import { Gauge, type Logger, type Registry } from '@syllabus/service-kit';
 import type { Queryable } from './database';
 
@@ -14,14 +14,6 @@ export async function appendToOutbox(tx: Queryable, event: DomainEvent) {
     'INSERT INTO outbox (event_id, type, event, trace_context) VALUES ($1, $2, $3, $4)',
     [event.id, event.type, JSON.stringify(event), JSON.stringify(traceContext)],
   );
-}
-
-export interface OutboxRelay {
-  start(): void;
-  /** Relays now rather than at the next tick (after a write, or when the broker returns). */
-  wake(): void;
-  /** Stops after the batch in flight. */
-  stop(): Promise<void>;
 }
 
 /**
@@ -37,13 +29,9 @@ export function createOutboxRelay(options: {
   registry: Registry;
   intervalMs?: number;
   batchSize?: number;
-}): OutboxRelay {
+}): RelayLoop {
   const { pool, broker, logger } = options;
   const batchSize = options.batchSize ?? 100;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopped = true;
 
   new Gauge({
     name: 'outbox_pending_events',
@@ -98,39 +86,10 @@ export function createOutboxRelay(options: {
     }
   }
 
-  async function drain() {
-    do {
-      again = false;
-      try {
-        while (!stopped && (await relayBatch()) === batchSize);
-      } catch (error) {
-        logger.warn({ err: error }, 'outbox relay failed; retrying at the next tick');
-      }
-    } while (again && !stopped);
-  }
-
-  function run() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = drain().finally(() => (running = undefined));
-  }
-
-  return {
-    start() {
-      stopped = false;
-      timer = setInterval(run, options.intervalMs ?? 1_000);
-      timer.unref();
-      run();
-    },
-    wake() {
-      if (!stopped && broker.connected) run();
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return createRelayLoop({
+    relayBatch: async () => (await relayBatch()) === batchSize,
+    intervalMs: options.intervalMs ?? 1_000,
+    logger,
+    ready: () => broker.connected,
+  });
 }

@@ -1,0 +1,74 @@
+import { ConflictProblem, UnauthorizedProblem } from '@syllabus/service-kit';
+import type { Role } from '@syllabus/auth';
+import type { Models, UserDocument } from '../data-access/models';
+import { hashPassword, unknownAccountHash, verifyPassword } from './passwords';
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  timeZone: string;
+  createdAt: string;
+}
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+export const toUser = (doc: UserDocument): User => ({
+  id: String(doc._id),
+  email: doc.email,
+  displayName: doc.displayName,
+  roles: doc.roles as Role[],
+  timeZone: doc.timeZone,
+  createdAt: doc.createdAt.toISOString(),
+});
+
+const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+
+export function createUserService(deps: { models: Models; adminEmails: string[]; authorEmails: string[] }) {
+  const { users } = deps.models;
+  const rolesFor = (email: string): Role[] => [
+    'learner',
+    ...(deps.authorEmails.includes(email) ? (['author'] as const) : []),
+    ...(deps.adminEmails.includes(email) ? (['admin'] as const) : []),
+  ];
+
+  return {
+    async register(input: {
+      email: string;
+      password: string;
+      displayName: string;
+      timeZone: string;
+    }): Promise<User> {
+      const email = normaliseEmail(input.email);
+      try {
+        const doc = await users.create({
+          email,
+          passwordHash: await hashPassword(input.password),
+          displayName: input.displayName,
+          timeZone: input.timeZone,
+          roles: rolesFor(email),
+        });
+        return toUser(doc.toObject());
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new ConflictProblem('an account with this email exists');
+        throw error;
+      }
+    },
+
+    /** The user whose credentials these are; one answer for a wrong password and an unknown email. */
+    async verifyCredentials(input: { email: string; password: string }): Promise<User> {
+      const doc = await users.findOne({ email: normaliseEmail(input.email) }).lean<UserDocument>();
+      const valid = await verifyPassword(input.password, doc?.passwordHash ?? (await unknownAccountHash));
+      if (!doc || !valid) throw new UnauthorizedProblem('the email or password is wrong');
+      return toUser(doc);
+    },
+
+    async findById(id: string): Promise<User | undefined> {
+      const doc = await users.findById(id).lean<UserDocument>();
+      return doc ? toUser(doc) : undefined;
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;

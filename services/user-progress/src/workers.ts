@@ -1,0 +1,11 @@
+import type { Lifecycle } from '@syllabus/service-kit';
+import type { Config } from './config';
+import type { Dependencies } from './dependencies';
+import { consumeCatalogEvents } from './entry-points/messaging/catalog-events';
+
+/** Background work: the course read model from catalog events, and the event relay. */
+export async function startWorkers(deps: Dependencies, config: Config, lifecycle: Lifecycle) {
+  await consumeCatalogEvents({ ...deps, queue: config.CATALOG_EVENTS_QUEUE });
+  deps.relay.start();
+  lifecycle.onShutdown('event relay', () => deps.relay.stop());
+}

@@ -1,0 +1,131 @@
+// Starts a real user-progress for a test file: its own MongoDB database, exchange and queues,
+// and a token issuer whose JWKS is served over loopback HTTP.
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { startTestIssuer } from '@syllabus/auth/testing';
+import { loadConfig } from '@syllabus/config';
+import { createEvent, type DomainEvent } from '@syllabus/contracts';
+import { createBroker } from '@syllabus/messaging';
+import { createLifecycle, createLogger } from '@syllabus/service-kit';
+import { testEnv, waitFor } from '@syllabus/testing';
+import { createApp } from '../src/app';
+import { configSchema } from '../src/config';
+import { createDependencies } from '../src/dependencies';
+import { startWorkers } from '../src/workers';
+
+export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef';
+
+export async function startUserProgress() {
+  const issuer = await startTestIssuer();
+  const id = randomUUID().slice(0, 8);
+  const config = loadConfig(configSchema, {
+    MONGODB_URL: testEnv.MONGODB_URL,
+    MONGODB_DATABASE: `test_progress_${id}`,
+    RABBITMQ_URL: testEnv.RABBITMQ_URL,
+    EVENTS_EXCHANGE: `test.progress.${id}`,
+    CATALOG_EVENTS_QUEUE: `test.progress.catalog.${id}`,
+    OUTBOX_INTERVAL_MS: '200',
+    JWKS_URL: issuer.jwksUrl,
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+    INTERNAL_TOKEN,
+    ADMIN_EMAILS: 'admin@syllabus.test',
+  });
+  const logger = createLogger({ service: 'user-progress', level: 'silent' });
+  const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
+  const deps = await createDependencies(config, lifecycle, logger);
+  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
+  await waitFor(() => deps.broker.connected, { what: 'the broker' });
+  await startWorkers(deps, config, lifecycle);
+
+  /** A catalog on the same exchange, to publish course events as the real one does. */
+  const catalog = await createBroker({ url: testEnv.RABBITMQ_URL, exchange: config.EVENTS_EXCHANGE, logger });
+  await waitFor(() => catalog.connected, { what: 'the catalog publisher' });
+
+  async function publishCourse(
+    type: 'catalog.course-published.v1' | 'catalog.course-updated.v1' | 'catalog.course-archived.v1',
+    course: { courseId: string; slug: string; title: string; version: number; lessonIds: string[] },
+  ): Promise<DomainEvent> {
+    const event = createEvent(type, course, { source: 'catalog', subject: `course/${course.courseId}` });
+    await catalog.publish(event);
+    return event;
+  }
+
+  /** Publishes a course and waits until the read model has it. */
+  async function givenCourse(lessons = 3, title = 'Reliable Messaging') {
+    const course = {
+      courseId: randomUUID(),
+      slug: `course-${randomUUID().slice(0, 8)}`,
+      title,
+      version: 1,
+      lessonIds: Array.from({ length: lessons }, () => randomUUID()),
+    };
+    await publishCourse('catalog.course-published.v1', course);
+    await waitFor(() => deps.models.courses.exists({ _id: course.courseId }), {
+      what: 'the course read model',
+    });
+    return course;
+  }
+
+  /** Signs a learner up through the internal route and returns a bearer token for them. */
+  async function givenLearner(options: { email?: string; timeZone?: string } = {}) {
+    const email = options.email ?? `learner-${randomUUID().slice(0, 8)}@syllabus.test`;
+    const res = await request(app)
+      .post('/internal/users')
+      .set('Authorization', `Bearer ${INTERNAL_TOKEN}`)
+      .send({
+        email,
+        password: 'correct horse battery',
+        displayName: email.split('@')[0],
+        timeZone: options.timeZone,
+      })
+      .expect(201);
+    const user = res.body as { id: string; roles: ('learner' | 'author' | 'admin')[] };
+    return { id: user.id, email, bearer: `Bearer ${await issuer.mint({ sub: user.id, roles: user.roles })}` };
+  }
+
+  return {
+    app,
+    deps,
+    config,
+    issuer,
+    publishCourse,
+    givenCourse,
+    givenLearner,
+    stop: async () => {
+      await catalog.close();
+      await lifecycle.shutdown('test');
+      await issuer.close();
+      const mongoose = (await import('mongoose')).default;
+      const cleanup = await mongoose
+        .createConnection(testEnv.MONGODB_URL, { dbName: config.MONGODB_DATABASE })
+        .asPromise();
+      await cleanup.dropDatabase();
+      await cleanup.close();
+    },
+  };
+}
+
+/** A consumer of the progress events on the service's exchange, as notification would be. */
+export async function listenForProgressEvents(exchange: string) {
+  const received: DomainEvent[] = [];
+  const broker = await createBroker({
+    url: testEnv.RABBITMQ_URL,
+    exchange,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+  });
+  await waitFor(() => broker.connected, { what: 'the listener' });
+  await broker.consume({
+    queue: `${exchange}.listener`,
+    eventTypes: [
+      'progress.enrolled.v1',
+      'progress.lesson-completed.v1',
+      'progress.course-completed.v1',
+      'progress.streak-milestone.v1',
+    ],
+    handler: async (event) => {
+      received.push(event);
+    },
+  });
+  return { events: received, close: () => broker.close() };
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { INTERNAL_TOKEN, startUserProgress } from './support';
+
+let service: Awaited<ReturnType<typeof startUserProgress>>;
+const internal = `Bearer ${INTERNAL_TOKEN}`;
+
+describe('users', () => {
+  before(async () => {
+    service = await startUserProgress();
+  });
+  after(() => service.stop());
+
+  it('when a user signs up, then 201 with a normalised email and the learner role, and no password anywhere', async () => {
+    const res = await request(service.app)
+      .post('/internal/users')
+      .set('Authorization', internal)
+      .send({
+        email: '  Ada@Example.COM ',
+        password: 'analytical engine',
+        displayName: 'Ada',
+        timeZone: 'Europe/London',
+      })
+      .expect(201);
+    assert.equal(res.body.email, 'ada@example.com');
+    assert.deepEqual(res.body.roles, ['learner']);
+    assert.doesNotMatch(JSON.stringify(res.body), /password|analytical/i);
+    const stored = await service.deps.models.users.findOne({ email: 'ada@example.com' }).lean();
+    assert.match(stored!.passwordHash, /^scrypt\$32768\$8\$1\$/);
+    assert.doesNotMatch(stored!.passwordHash, /analytical/);
+  });
+
+  it('when the email exists in another case, then 409', async () => {
+    await request(service.app)
+      .post('/internal/users')
+      .set('Authorization', internal)
+      .send({ email: 'grace@example.com', password: 'compilers rule', displayName: 'Grace' })
+      .expect(201);
+    const res = await request(service.app)
+      .post('/internal/users')
+      .set('Authorization', internal)
+      .send({ email: 'GRACE@example.com', password: 'compilers rule', displayName: 'Grace again' })
+      .expect(409);
+    assert.match(res.headers['content-type']!, /problem\+json/);
+  });
+
+  it('when an admin email signs up, then it has the admin role too', async () => {
+    const res = await request(service.app)
+      .post('/internal/users')
+      .set('Authorization', internal)
+      .send({ email: 'admin@syllabus.test', password: 'administrate', displayName: 'Admin' })
+      .expect(201);
+    assert.deepEqual(res.body.roles, ['learner', 'admin']);
+  });
+
+  it('when sign-up input is invalid, then 400 naming each field', async () => {
+    const res = await request(service.app)
+      .post('/internal/users')
+      .set('Authorization', internal)
+      .send({ email: 'not-an-email', password: 'short', displayName: '', timeZone: 'Mars/Olympus' })
+      .expect(400);
+    assert.deepEqual(res.body.errors.map((e: { field: string }) => e.field).sort(), [
+      'displayName',
+      'email',
+      'password',
+      'timeZone',
+    ]);
+  });
+
+  it('when credentials are right, then the user; when wrong or unknown, then the same 401', async () => {
+    await request(service.app)
+      .post('/internal/users')
+      .set('Authorization', internal)
+      .send({ email: 'linus@example.com', password: 'just for fun', displayName: 'Linus' })
+      .expect(201);
+    const ok = await request(service.app)
+      .post('/internal/credentials/verify')
+      .set('Authorization', internal)
+      .send({ email: 'Linus@Example.com', password: 'just for fun' })
+      .expect(200);
+    assert.equal(ok.body.email, 'linus@example.com');
+    const wrong = await request(service.app)
+      .post('/internal/credentials/verify')
+      .set('Authorization', internal)
+      .send({ email: 'linus@example.com', password: 'just for profit' })
+      .expect(401);
+    const unknown = await request(service.app)
+      .post('/internal/credentials/verify')
+      .set('Authorization', internal)
+      .send({ email: 'nobody@example.com', password: 'just for fun' })
+      .expect(401);
+    assert.equal(wrong.body.detail, unknown.body.detail);
+  });
+
+  it('when the internal token is missing or wrong, then 401 and nothing is created', async () => {
+    const body = { email: 'mallory@example.com', password: 'let me in please', displayName: 'Mallory' };
+    await request(service.app).post('/internal/users').send(body).expect(401);
+    await request(service.app)
+      .post('/internal/users')
+      .set('Authorization', 'Bearer wrong')
+      .send(body)
+      .expect(401);
+    assert.equal(await service.deps.models.users.countDocuments({ email: 'mallory@example.com' }), 0);
+  });
+});
