@@ -183,8 +183,12 @@ mongo_start() {
 }
 mongo_stop() {
   [ -f "$STATE/ferretdb/ferretdb.pid" ] || return 0
-  kill "$(cat "$STATE/ferretdb/ferretdb.pid")" 2>/dev/null || true
-  local i; for ((i = 0; i < 100; i++)); do port_open $MONGO_PORT || break; sleep 0.1; done
+  local pid i; pid=$(cat "$STATE/ferretdb/ferretdb.pid")
+  # FerretDB stops listening at once on SIGTERM but keeps serving open connections, so wait
+  # for the process itself to end, and end it if it will not.
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
   rm -f "$STATE/ferretdb/ferretdb.pid"
 }
 

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 // Strict schemas: a field not declared here is refused by mongoose, not silently stored.
-const strict = { strict: 'throw', strictQuery: true, versionKey: false } as const;
+const strict = { strict: 'throw', strictQuery: 'throw', versionKey: false } as const;
 
 const pendingEvent = new Schema(
   {

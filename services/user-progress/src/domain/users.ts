@@ -18,7 +18,7 @@ export const toUser = (doc: UserDocument): User => ({
   id: String(doc._id),
   email: doc.email,
   displayName: doc.displayName,
-  roles: doc.roles as Role[],
+  roles: doc.roles,
   timeZone: doc.timeZone,
   createdAt: doc.createdAt.toISOString(),
 });

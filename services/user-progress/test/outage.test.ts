@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { canControl, controlService, waitFor } from '@syllabus/testing';
+import { listenForProgressEvents, startUserProgress } from './support';
+
+let service: Awaited<ReturnType<typeof startUserProgress>>;
+
+describe('outages', () => {
+  before(async () => {
+    service = await startUserProgress();
+  });
+  after(async () => {
+    await controlService('start', 'rabbitmq').catch(() => undefined);
+    await controlService('start', 'mongodb').catch(() => undefined);
+    await service.stop();
+  });
+
+  it(
+    'when the broker is stopped during completions, then they succeed, and every event is delivered once it returns',
+    { skip: !canControl('rabbitmq') && 'RabbitMQ is not run by scripts/backing-services.sh here' },
+    async () => {
+      const listener = await listenForProgressEvents(service.config.EVENTS_EXCHANGE);
+      try {
+        const course = await service.givenCourse(4);
+        const learner = await service.givenLearner();
+        await request(service.app)
+          .post('/v1/me/enrollments')
+          .set('Authorization', learner.bearer)
+          .send({ courseId: course.courseId })
+          .expect(201);
+        await waitFor(() => listener.events.length === 1, { what: 'the enrolled event' });
+
+        await controlService('stop', 'rabbitmq');
+        for (const lessonId of course.lessonIds) {
+          const res = await request(service.app)
+            .put(`/v1/me/enrollments/${course.courseId}/lessons/${lessonId}/completion`)
+            .set('Authorization', learner.bearer)
+            .expect(200);
+          assert.equal(res.body.changed, true);
+        }
+        const ready = await request(service.app).get('/health/ready').expect(200);
+        assert.equal(ready.body.checks.rabbitmq.status, 'down');
+        await controlService('start', 'rabbitmq');
+
+        await waitFor(() => listener.events.length >= 6, {
+          what: '4 lesson events and a course event',
+          timeoutMs: 30_000,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const types = listener.events.map((e) => e.type);
+        assert.equal(types.filter((t) => t === 'progress.lesson-completed.v1').length, 4);
+        assert.equal(types.filter((t) => t === 'progress.course-completed.v1').length, 1);
+        assert.equal(new Set(listener.events.map((e) => e.id)).size, listener.events.length, 'no duplicates');
+        assert.equal(await service.deps.models.achievements.countDocuments({ hasPendingEvents: true }), 0);
+      } finally {
+        await listener.close();
+      }
+    },
+  );
+
+  it(
+    'when the MongoDB-compatible server stops, then 503 naming mongodb; when it is back, then ready again',
+    { skip: !canControl('mongodb') && 'MongoDB is not run by scripts/backing-services.sh here' },
+    async () => {
+      await controlService('stop', 'mongodb');
+      const res = await request(service.app).get('/health/ready').expect(503);
+      assert.equal(res.body.detail, 'mongodb unavailable');
+      await controlService('start', 'mongodb');
+      await waitFor(async () => (await request(service.app).get('/health/ready')).status === 200, {
+        what: 'readiness after MongoDB returned',
+        timeoutMs: 20_000,
+      });
+    },
+  );
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { waitFor } from '@syllabus/testing';
+import { createProgressService } from '../src/domain/progress';
+import { listenForProgressEvents, startUserProgress } from './support';
+
+let service: Awaited<ReturnType<typeof startUserProgress>>;
+let listener: Awaited<ReturnType<typeof listenForProgressEvents>>;
+
+describe('streak milestones', () => {
+  before(async () => {
+    service = await startUserProgress();
+    listener = await listenForProgressEvents(service.config.EVENTS_EXCHANGE);
+  });
+  after(async () => {
+    await listener.close();
+    await service.stop();
+  });
+
+  it('when a learner completes lessons on 3 days in a row in their zone, then one 3-day milestone is announced', async () => {
+    const course = await service.givenCourse(5);
+    const learner = await service.givenLearner({ timeZone: 'Asia/Tokyo' });
+    await request(service.app)
+      .post('/v1/me/enrollments')
+      .set('Authorization', learner.bearer)
+      .send({ courseId: course.courseId })
+      .expect(201);
+    const progress = createProgressService({
+      models: service.deps.models,
+      onEventRecorded: () => service.deps.relay.wake(),
+    });
+    const me = { id: learner.id, timeZone: 'Asia/Tokyo' };
+    const day = (d: number, time = '01:00:00') => new Date(`2026-03-0${d}T${time}Z`);
+    await progress.completeLesson(me, course.courseId, course.lessonIds[0]!, day(1));
+    await progress.completeLesson(me, course.courseId, course.lessonIds[1]!, day(2));
+    await progress.completeLesson(me, course.courseId, course.lessonIds[2]!, day(3));
+    await progress.completeLesson(me, course.courseId, course.lessonIds[3]!, day(3, '02:00:00'));
+
+    const milestones = await waitFor(() => {
+      const found = listener.events.filter((e) => e.type === 'progress.streak-milestone.v1');
+      return found.length > 0 && found;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(listener.events.filter((e) => e.type === 'progress.streak-milestone.v1').length, 1);
+    assert.deepEqual(milestones[0]!.data, { userId: learner.id, days: 3, reachedAt: day(3).toISOString() });
+    const stats = await progress.stats(me, day(3, '05:00:00'));
+    assert.equal(stats.currentStreak, 3);
+    assert.equal(stats.longestStreak, 3);
+  });
+});
