@@ -14,6 +14,12 @@ mkdir -p "$logs"
 if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then export OTEL_SDK_DISABLED=true; fi
 export LOG_LEVEL=${LOG_LEVEL:-info}
 export GATEWAY_PORT=${GATEWAY_PORT:-8080}
+# The secret the gateway uses on user-progress's internal routes: made once, kept locally.
+if [ -z "${INTERNAL_TOKEN:-}" ]; then
+  [ -s .syllabus/internal-token ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' >.syllabus/internal-token
+  INTERNAL_TOKEN=$(cat .syllabus/internal-token)
+  export INTERNAL_TOKEN
+fi
 
 pids=()
 stop() {
@@ -31,21 +37,28 @@ start_service() { # name port
     --require @syllabus/telemetry/register dist/src/main.js) >"$logs/$1.log" 2>&1 &
   pids+=("$!")
 }
-start_service catalog 8081
-start_service user-progress 8082
-start_service notification 8083
-start_service gateway "$GATEWAY_PORT"
-
-gateway="http://127.0.0.1:$GATEWAY_PORT"
-for service in catalog:8081 user-progress:8082 notification:8083 "gateway:$GATEWAY_PORT"; do
-  name=${service%%:*} port=${service##*:}
+wait_ready() { # name port
+  local name=$1 port=$2
   for _ in $(seq 1 300); do
-    curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+    curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0
     for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a service exited; see $logs/" >&2; tail -n 20 "$logs/$name.log" >&2; exit 1; }; done
     sleep 0.2
   done
-  curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "$name is not ready; see $logs/$name.log" >&2; exit 1; }
-done
+  echo "$name is not ready; see $logs/$name.log" >&2
+  exit 1
+}
+
+# Consumers before producers: once user-progress and notification answer, their queues exist,
+# so the catalog's first events (the seed's) reach them.
+start_service user-progress 8082
+start_service notification 8083
+wait_ready user-progress 8082
+wait_ready notification 8083
+start_service catalog 8081
+start_service gateway "$GATEWAY_PORT"
+wait_ready catalog 8081
+wait_ready gateway "$GATEWAY_PORT"
+gateway="http://127.0.0.1:$GATEWAY_PORT"
 
 cat <<MSG
 

@@ -13,9 +13,10 @@ async function main() {
   lifecycle.onShutdown('telemetry', shutdownTelemetry);
   const deps = await createDependencies(config, lifecycle, logger);
   const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
+  // Consumers first: once the service answers, its queue exists and no catalog event is missed.
+  await startWorkers(deps, config, lifecycle);
   const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
   logger.info({ url }, 'user-progress listening');
-  await startWorkers(deps, config, lifecycle);
   lifecycle.exitOnSignals();
 }
 
