@@ -19,6 +19,15 @@ const courseSnapshot = z
  * against these schemas; a change that would break a consumer must be a new version.
  */
 export const eventDataSchemas = {
+  'identity.user-registered.v1': z
+    .object({
+      userId: id,
+      email: z.email(),
+      displayName: z.string().min(1),
+      timeZone: z.string().min(1),
+      registeredAt: isoTime,
+    })
+    .strict(),
   'catalog.course-published.v1': courseSnapshot,
   'catalog.course-updated.v1': courseSnapshot,
   'catalog.course-archived.v1': courseSnapshot,

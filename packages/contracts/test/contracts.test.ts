@@ -32,7 +32,10 @@ describe('event contracts', () => {
   });
 
   it('when the data breaks its schema, then parsing names the field', () => {
-    const broken = { ...(fixtures[0] as object), data: { slug: 'x' } };
+    const published = fixtures.find(
+      (f) => (f as { type: string }).type === 'catalog.course-published.v1',
+    ) as object;
+    const broken = { ...published, data: { slug: 'x' } };
     assert.throws(
       () => parseEvent(broken),
       (error: unknown) => error instanceof EventValidationError && /data\.courseId/.test(error.message),

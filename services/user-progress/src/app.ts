@@ -12,6 +12,7 @@ export function createApp(
     models: deps.models,
     adminEmails: deps.config.ADMIN_EMAILS,
     authorEmails: deps.config.AUTHOR_EMAILS,
+    onEventRecorded: () => deps.relay.wake(),
   });
   const progress = createProgressService({ models: deps.models, onEventRecorded: () => deps.relay.wake() });
   return createServiceApp({

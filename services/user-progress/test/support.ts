@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestIssuer } from '@syllabus/auth/testing';
 import { loadConfig } from '@syllabus/config';
-import { createEvent, type DomainEvent } from '@syllabus/contracts';
+import { createEvent, type DomainEvent, type EventType } from '@syllabus/contracts';
 import { createBroker } from '@syllabus/messaging';
 import { createLifecycle, createLogger } from '@syllabus/service-kit';
 import { testEnv, waitFor } from '@syllabus/testing';
@@ -107,7 +107,15 @@ export async function startUserProgress() {
 }
 
 /** A consumer of the progress events on the service's exchange, as notification would be. */
-export async function listenForProgressEvents(exchange: string) {
+export async function listenForProgressEvents(
+  exchange: string,
+  eventTypes: EventType[] = [
+    'progress.enrolled.v1',
+    'progress.lesson-completed.v1',
+    'progress.course-completed.v1',
+    'progress.streak-milestone.v1',
+  ],
+) {
   const received: DomainEvent[] = [];
   const broker = await createBroker({
     url: testEnv.RABBITMQ_URL,
@@ -116,13 +124,8 @@ export async function listenForProgressEvents(exchange: string) {
   });
   await waitFor(() => broker.connected, { what: 'the listener' });
   await broker.consume({
-    queue: `${exchange}.listener`,
-    eventTypes: [
-      'progress.enrolled.v1',
-      'progress.lesson-completed.v1',
-      'progress.course-completed.v1',
-      'progress.streak-milestone.v1',
-    ],
+    queue: `${exchange}.listener.${eventTypes.join('.')}`,
+    eventTypes,
     handler: async (event) => {
       received.push(event);
     },

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { INTERNAL_TOKEN, startUserProgress } from './support';
+import { waitFor } from '@syllabus/testing';
+import { INTERNAL_TOKEN, listenForProgressEvents, startUserProgress } from './support';
 
 let service: Awaited<ReturnType<typeof startUserProgress>>;
 const internal = `Bearer ${INTERNAL_TOKEN}`;
@@ -29,6 +30,35 @@ describe('users', () => {
     const stored = await service.deps.models.users.findOne({ email: 'ada@example.com' }).lean();
     assert.match(stored!.passwordHash, /^scrypt\$32768\$8\$1\$/);
     assert.doesNotMatch(stored!.passwordHash, /analytical/);
+  });
+
+  it('when a user signs up, then identity.user-registered.v1 announces them, so others need not ask', async () => {
+    const listener = await listenForProgressEvents(service.config.EVENTS_EXCHANGE, [
+      'identity.user-registered.v1',
+    ]);
+    try {
+      const res = await request(service.app)
+        .post('/internal/users')
+        .set('Authorization', internal)
+        .send({
+          email: 'Barbara@example.com',
+          password: 'abstraction',
+          displayName: 'Barbara',
+          timeZone: 'America/New_York',
+        })
+        .expect(201);
+      const [event] = await waitFor(() => listener.events.length > 0 && listener.events);
+      assert.deepEqual(event!.data, {
+        userId: res.body.id,
+        email: 'barbara@example.com',
+        displayName: 'Barbara',
+        timeZone: 'America/New_York',
+        registeredAt: res.body.createdAt,
+      });
+      assert.doesNotMatch(JSON.stringify(event), /abstraction|scrypt/);
+    } finally {
+      await listener.close();
+    }
   });
 
   it('when the email exists in another case, then 409', async () => {

@@ -14,8 +14,8 @@ interface OutboxDocument {
 }
 
 /**
- * Publishes the events waiting inside enrolment and achievement documents. Those documents are
- * written once and never changed after, except here: a document is leased, its events are
+ * Publishes the events waiting inside user, enrolment and achievement documents. Their events
+ * are written with them and changed only here: a document is leased, its events are
  * published with confirms, and only then are they removed. A crash in between re-sends them;
  * delivery is at least once and consumers deduplicate by event id.
  */
@@ -27,6 +27,7 @@ export function createEventRelay(options: {
   intervalMs: number;
 }): RelayLoop {
   const sources = [
+    options.models.users,
     options.models.enrolments,
     options.models.achievements,
   ] as unknown as Model<OutboxDocument>[];

@@ -16,6 +16,12 @@ const pendingEvent = new Schema(
   { _id: false, ...strict },
 );
 
+const outboxFields = {
+  pendingEvents: { type: [pendingEvent], default: [] },
+  hasPendingEvents: { type: Boolean, required: true, default: false },
+  relayLockedUntil: { type: Date, default: null },
+};
+
 const userSchema = new Schema(
   {
     email: { type: String, required: true, lowercase: true, trim: true, maxlength: 254 },
@@ -24,10 +30,12 @@ const userSchema = new Schema(
     roles: { type: [String], enum: ['learner', 'author', 'admin'], default: ['learner'] },
     timeZone: { type: String, required: true, default: 'UTC' },
     createdAt: { type: Date, required: true, default: () => new Date() },
+    ...outboxFields,
   },
   strict,
 );
 userSchema.index({ email: 1 }, { unique: true });
+userSchema.index({ hasPendingEvents: 1 });
 
 /** The catalog's courses as this service needs them, built from catalog events. */
 const courseSchema = new Schema(
@@ -42,12 +50,6 @@ const courseSchema = new Schema(
   },
   strict,
 );
-
-const outboxFields = {
-  pendingEvents: { type: [pendingEvent], default: [] },
-  hasPendingEvents: { type: Boolean, required: true, default: false },
-  relayLockedUntil: { type: Date, default: null },
-};
 
 /** A learner in a course; written once, with the enrolled event inside it. */
 const enrolmentSchema = new Schema(

@@ -1,4 +1,6 @@
+import { Types } from 'mongoose';
 import { ConflictProblem, UnauthorizedProblem } from '@syllabus/service-kit';
+import { pendingEvent } from './events';
 import type { Role } from '@syllabus/auth';
 import type { Models, UserDocument } from '../data-access/models';
 import { hashPassword, unknownAccountHash, verifyPassword } from './passwords';
@@ -25,7 +27,12 @@ export const toUser = (doc: UserDocument): User => ({
 
 const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
-export function createUserService(deps: { models: Models; adminEmails: string[]; authorEmails: string[] }) {
+export function createUserService(deps: {
+  models: Models;
+  adminEmails: string[];
+  authorEmails: string[];
+  onEventRecorded?: () => void;
+}) {
   const { users } = deps.models;
   const rolesFor = (email: string): Role[] => [
     'learner',
@@ -42,13 +49,32 @@ export function createUserService(deps: { models: Models; adminEmails: string[];
     }): Promise<User> {
       const email = normaliseEmail(input.email);
       try {
+        const id = new Types.ObjectId();
+        const createdAt = new Date();
+        // Announced so that notification knows where to write to, without asking us.
+        const registered = pendingEvent(
+          'identity.user-registered.v1',
+          {
+            userId: String(id),
+            email,
+            displayName: input.displayName,
+            timeZone: input.timeZone,
+            registeredAt: createdAt.toISOString(),
+          },
+          String(id),
+        );
         const doc = await users.create({
+          _id: id,
           email,
           passwordHash: await hashPassword(input.password),
           displayName: input.displayName,
           timeZone: input.timeZone,
           roles: rolesFor(email),
+          createdAt,
+          pendingEvents: [registered],
+          hasPendingEvents: true,
         });
+        deps.onEventRecorded?.();
         return toUser(doc.toObject());
       } catch (error) {
         if (isDuplicateKey(error)) throw new ConflictProblem('an account with this email exists');
