@@ -4,7 +4,7 @@ import { createCache, createPassThroughCache, createRedisClient, type Cache } fr
 import { createBroker } from '@syllabus/messaging';
 import { createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
 import type { Config } from './config';
-import { createDatabase } from './data-access/database';
+import { createDatabase } from '@syllabus/postgres';
 import { createOutboxRelay } from './data-access/outbox';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
@@ -18,7 +18,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   });
   postgres.on('error', (error) => logger.warn({ err: error }, 'idle postgres client failed'));
   lifecycle.onShutdown('postgres', () => postgres.end());
-  const db = createDatabase(postgres, metrics.registry);
+  const db = createDatabase(postgres, metrics.registry, 'catalog');
 
   const redis = createRedisClient(config.REDIS_URL, (error) =>
     logger.debug({ err: error }, 'redis unavailable'),

@@ -5,13 +5,13 @@ import { Pool } from 'pg';
 import { fields, loadConfigOrExit, z } from '@syllabus/config';
 import { Registry } from '@syllabus/service-kit';
 import { createCourseRepository } from './data-access/courses';
-import { createDatabase } from './data-access/database';
+import { createDatabase } from '@syllabus/postgres';
 import { recordCourseEvent } from './domain/course-service';
 
 const config = loadConfigOrExit(z.object({ POSTGRES_URL: fields.postgresUrl() }));
 const pool = new Pool({ connectionString: config.POSTGRES_URL });
 
-createDatabase(pool, new Registry())
+createDatabase(pool, new Registry(), 'catalog')
   .transaction(async (tx) => {
     const courses = createCourseRepository(tx);
     const published = await tx.query<{ id: string }>(

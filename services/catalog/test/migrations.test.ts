@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Pool } from 'pg';
 import { Registry } from '@syllabus/service-kit';
 import { createTestDatabase } from '@syllabus/testing';
-import { createDatabase } from '../src/data-access/database';
+import { createDatabase } from '@syllabus/postgres';
 import { migrateUp } from '../src/data-access/migrations';
 import { seedCurriculum } from '../src/seed/seed';
 
@@ -40,7 +40,7 @@ describe('migrations and seed', () => {
     const database = await createTestDatabase('catalog_seed');
     await migrateUp(database.url);
     const pool = new Pool({ connectionString: database.url });
-    const db = createDatabase(pool, new Registry());
+    const db = createDatabase(pool, new Registry(), 'catalog');
     try {
       const first = await seedCurriculum(db);
       assert.ok(first.tracks >= 5, `${first.tracks} tracks`);
@@ -72,7 +72,7 @@ describe('migrations and seed', () => {
     await migrateUp(database.url);
     const pool = new Pool({ connectionString: database.url, max: 1 });
     try {
-      await seedCurriculum(createDatabase(pool, new Registry()));
+      await seedCurriculum(createDatabase(pool, new Registry(), 'catalog'));
       await pool.query('ANALYZE');
       // The seed is small enough that a sequential scan is cheapest; forbid it to see what the
       // planner would use once the table is large.

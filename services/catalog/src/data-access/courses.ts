@@ -1,4 +1,4 @@
-import type { Queryable } from './database';
+import type { Queryable } from '@syllabus/postgres';
 import type { Course, CourseFilter, CourseRef, CourseSummary, Lesson, Level } from '../domain/model';
 
 interface CourseRow {

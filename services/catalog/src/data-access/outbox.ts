@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { DomainEvent } from '@syllabus/contracts';
 import { createRelayLoop, type Broker, type RelayLoop } from '@syllabus/messaging';
 import { Gauge, type Logger, type Registry } from '@syllabus/service-kit';
-import type { Queryable } from './database';
+import type { Queryable } from '@syllabus/postgres';
 
 /** Records an event in the same transaction as the change it describes. */
 export async function appendToOutbox(tx: Queryable, event: DomainEvent) {

@@ -2,7 +2,7 @@ import type { Principal } from '@syllabus/auth';
 import type { Cache } from '@syllabus/cache';
 import { NotFoundProblem } from '@syllabus/service-kit';
 import { createCourseRepository } from '../data-access/courses';
-import type { Queryable } from '../data-access/database';
+import type { Queryable } from '@syllabus/postgres';
 import { loadCourseDetail } from './course-service';
 import type { Course, CourseDetail, CourseFilter, CourseSummary } from './model';
 

@@ -8,7 +8,7 @@ import {
   ValidationProblem,
 } from '@syllabus/service-kit';
 import { createCourseRepository, type CourseRepository } from '../data-access/courses';
-import type { Database, Queryable } from '../data-access/database';
+import type { Database, Queryable } from '@syllabus/postgres';
 import { appendToOutbox } from '../data-access/outbox';
 import type { Course, CourseDetail, Level } from './model';
 

@@ -2,13 +2,13 @@
 import { Pool } from 'pg';
 import { fields, loadConfigOrExit, z } from '@syllabus/config';
 import { Registry } from '@syllabus/service-kit';
-import { createDatabase } from '../data-access/database';
+import { createDatabase } from '@syllabus/postgres';
 import { seedCurriculum } from './seed';
 
 const config = loadConfigOrExit(z.object({ POSTGRES_URL: fields.postgresUrl() }));
 const pool = new Pool({ connectionString: config.POSTGRES_URL });
 
-seedCurriculum(createDatabase(pool, new Registry()))
+seedCurriculum(createDatabase(pool, new Registry(), 'catalog'))
   .then((result) => {
     process.stdout.write(
       `catalog seed: ${result.created} courses added; ${result.tracks} tracks, ${result.courses} courses, ${result.lessons} lessons in all\n`,

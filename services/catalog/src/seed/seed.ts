@@ -1,5 +1,5 @@
 import { createCourseRepository } from '../data-access/courses';
-import type { Database } from '../data-access/database';
+import type { Database } from '@syllabus/postgres';
 import { recordCourseEvent } from '../domain/course-service';
 import { skills, tracks } from './curriculum';
 

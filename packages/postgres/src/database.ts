@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { Histogram, type Registry } from '@syllabus/service-kit';
+import { Histogram, type Registry } from 'prom-client';
 
 /** Runs named, parameterised queries; the name labels the query-duration metric. */
 export interface Queryable {
@@ -11,9 +11,10 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
 }
 
-export function createDatabase(pool: Pool, registry: Registry): Database {
+/** `metricPrefix` names the service's histogram, e.g. `catalog` → `catalog_db_query_duration_seconds`. */
+export function createDatabase(pool: Pool, registry: Registry, metricPrefix: string): Database {
   const duration = new Histogram({
-    name: 'catalog_db_query_duration_seconds',
+    name: `${metricPrefix}_db_query_duration_seconds`,
     help: 'PostgreSQL queries by name',
     labelNames: ['query'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],

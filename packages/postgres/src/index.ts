@@ -1,0 +1,2 @@
+export { createDatabase, type Database, type Queryable } from './database';
+export { migrateUp } from './migrations';
