@@ -51,6 +51,8 @@ export interface Broker {
   consume(options: ConsumerOptions): Promise<void>;
   /** Moves up to `limit` dead letters of `queue` back into it, attempts reset. Returns how many. */
   replayDeadLetters(queue: string, limit?: number): Promise<number>;
+  /** Up to `limit` dead letters of `queue`, left in place. */
+  peekDeadLetters(queue: string, limit?: number): Promise<DeadLetter[]>;
   /** Messages waiting in a queue (e.g. `<queue>.dead-letter`). */
   messageCount(queue: string): Promise<number>;
   readonly connected: boolean;
@@ -58,6 +60,14 @@ export interface Broker {
   check(): Promise<void>;
   /** Stops consuming, lets in-flight handlers finish, then closes the connection. */
   close(): Promise<void>;
+}
+
+export interface DeadLetter {
+  eventId: string | undefined;
+  type: string | undefined;
+  attempts: number;
+  lastError: string | undefined;
+  body: string;
 }
 
 export interface BrokerOptions {
@@ -284,6 +294,28 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         await channel.close().catch(() => undefined);
       }
       return replayed;
+    },
+    async peekDeadLetters(queue, limit = 100) {
+      const channel = await connection.createChannel();
+      const letters: DeadLetter[] = [];
+      try {
+        while (letters.length < limit) {
+          const message = await channel.get(`${queue}.dead-letter`, { noAck: false });
+          if (!message) break;
+          const headers = message.properties.headers ?? {};
+          letters.push({
+            eventId: message.properties.messageId as string | undefined,
+            type: message.properties.type as string | undefined,
+            attempts: Number(headers[ATTEMPT_HEADER] ?? 1),
+            lastError: headers['x-syllabus-last-error'] as string | undefined,
+            body: message.content.toString('utf8'),
+          });
+        }
+      } finally {
+        // Closing without acknowledging puts every message back where it was.
+        await channel.close().catch(() => undefined);
+      }
+      return letters;
     },
     async messageCount(queue) {
       const channel = await connection.createChannel();

@@ -1,10 +1,37 @@
-import { fields, serviceSchema, type z } from '@syllabus/config';
+import { fields, serviceSchema, z } from '@syllabus/config';
 
 export const configSchema = serviceSchema.extend({
   PORT: fields.port(8083),
   POSTGRES_URL: fields.postgresUrl(),
   REDIS_URL: fields.redisUrl(),
   RABBITMQ_URL: fields.amqpUrl(),
+  EVENTS_EXCHANGE: z.string().min(1).default('syllabus.events'),
+  EVENTS_QUEUE: z.string().min(1).default('notification.events'),
+  /** Deliveries of one event before it goes to `<queue>.dead-letter`. */
+  MAX_ATTEMPTS: fields.positiveInt(5),
+  RETRY_DELAYS_MS: z
+    .string()
+    .default('1000,5000,30000')
+    .transform((value) => value.split(',').map((delay) => Number(delay.trim())))
+    .pipe(z.array(z.number().int().positive()).min(1)),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+    .default('smtp://127.0.0.1:1025'),
+  EMAIL_FROM: z.string().min(3).default('Syllabus <no-reply@syllabus.local>'),
+  /** Lets webhooks reach private, loopback and link-local addresses, and plain http. Never in production. */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: fields.flag(false),
+  WEBHOOK_TIMEOUT_MS: fields.milliseconds(5_000),
+  DELIVERY_MAX_ATTEMPTS: fields.positiveInt(6),
+  DELIVERY_BACKOFF_MS: fields.milliseconds(1_000),
+  DELIVERY_INTERVAL_MS: fields.milliseconds(1_000),
+  /** Consecutive failed deliveries after which a webhook subscription is disabled. */
+  WEBHOOK_DISABLE_AFTER: fields.positiveInt(5),
+  SSE_HEARTBEAT_MS: fields.milliseconds(15_000),
+  FANOUT_CHANNEL_PREFIX: z.string().min(1).default('notifications:user:'),
+  JWKS_URL: fields.httpUrl().default('http://127.0.0.1:8080/.well-known/jwks.json'),
+  JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
+  JWT_AUDIENCE: z.string().min(1).default('syllabus'),
 });
 
 export type Config = z.infer<typeof configSchema>;

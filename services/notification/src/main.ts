@@ -4,6 +4,7 @@ import { shutdownTelemetry } from '@syllabus/telemetry';
 import { createApp } from './app';
 import { configSchema } from './config';
 import { createDependencies } from './dependencies';
+import { startWorkers } from './workers';
 
 async function main() {
   const config = loadConfigOrExit(configSchema);
@@ -11,8 +12,12 @@ async function main() {
   const lifecycle = createLifecycle({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   lifecycle.onShutdown('telemetry', shutdownTelemetry);
   const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, logger, isStopping: () => lifecycle.stopping });
+  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
+  // Consumers first: once the service answers, its queue exists and no event is missed.
+  await startWorkers(deps, config, lifecycle);
   const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
+  // Registered after the server, so it runs before it: open streams would hold the server open.
+  lifecycle.onShutdown('live streams', () => app.streams.closeAll());
   logger.info({ url }, 'notification listening');
   lifecycle.exitOnSignals();
 }

@@ -1,0 +1,124 @@
+import type { Pool } from 'pg';
+import { createRelayLoop, type RelayLoop } from '@syllabus/messaging';
+import { Counter, type Logger, type Registry } from '@syllabus/service-kit';
+import type { Email, EmailSender, WebhookClient } from './senders';
+
+const BATCH = 20;
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  channel: 'email' | 'webhook';
+  subscription_id: string | null;
+  payload: unknown;
+  attempts: number;
+}
+
+/**
+ * Works off the `deliveries` table: claims due rows (SKIP LOCKED, with a lease, so several
+ * instances share the work and none sends a row twice at once), sends each email or webhook,
+ * and records the outcome — delivered, or retried later with exponential backoff, or failed
+ * after the last attempt. A webhook subscription that keeps failing is disabled.
+ */
+export function createDeliveryWorker(options: {
+  pool: Pool;
+  email: EmailSender;
+  postWebhook: WebhookClient;
+  logger: Logger;
+  registry: Registry;
+  intervalMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  disableAfter: number;
+}): RelayLoop {
+  const { pool, logger } = options;
+  const outcomes = new Counter({
+    name: 'notification_deliveries_total',
+    help: 'Email and webhook delivery attempts by channel and result',
+    labelNames: ['channel', 'result'] as const,
+    registers: [options.registry],
+  });
+
+  const backoff = (attempts: number) => {
+    const base = Math.min(options.backoffMs * 2 ** (attempts - 1), 3_600_000);
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  };
+
+  async function deliver(row: DeliveryRow) {
+    if (row.channel === 'email') {
+      await options.email.send(row.payload as Email, row.event_id);
+      return 'delivered';
+    }
+    const { rows } = await pool.query<{ url: string; secret: string; usable: boolean }>(
+      `SELECT url, secret, disabled_at IS NULL AND deleted_at IS NULL AS usable FROM webhook_subscriptions WHERE id = $1`,
+      [row.subscription_id],
+    );
+    const subscription = rows[0];
+    if (!subscription?.usable) return 'skipped';
+    await options.postWebhook(subscription, row.payload as { id: string; type: string });
+    await pool.query('UPDATE webhook_subscriptions SET consecutive_failures = 0 WHERE id = $1', [
+      row.subscription_id,
+    ]);
+    return 'delivered';
+  }
+
+  async function recordFailure(row: DeliveryRow, error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    const final = row.attempts >= options.maxAttempts;
+    await pool.query(
+      `UPDATE deliveries SET status = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4 / 1000.0)
+        WHERE id = $1`,
+      [row.id, final ? 'failed' : 'pending', message.slice(0, 1_000), backoff(row.attempts)],
+    );
+    if (row.channel === 'webhook') {
+      const { rows } = await pool.query<{ disabled: boolean }>(
+        `UPDATE webhook_subscriptions
+            SET consecutive_failures = consecutive_failures + 1,
+                disabled_at = CASE WHEN consecutive_failures + 1 >= $2 THEN COALESCE(disabled_at, now()) END
+          WHERE id = $1 RETURNING disabled_at IS NOT NULL AS disabled`,
+        [row.subscription_id, options.disableAfter],
+      );
+      if (rows[0]?.disabled) {
+        logger.warn({ subscriptionId: row.subscription_id }, 'webhook disabled after repeated failures');
+        await pool.query(
+          `UPDATE deliveries SET status = 'skipped' WHERE subscription_id = $1 AND status = 'pending'`,
+          [row.subscription_id],
+        );
+      }
+    }
+    logger.warn(
+      { deliveryId: row.id, channel: row.channel, attempt: row.attempts, final, reason: message },
+      'delivery failed',
+    );
+  }
+
+  async function relayBatch(): Promise<boolean> {
+    const { rows } = await pool.query<DeliveryRow>(
+      `UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + interval '2 minutes'
+         FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+        WHERE d.id = due.id
+        RETURNING d.id, d.event_id, d.channel, d.subscription_id, d.payload, d.attempts`,
+      [BATCH],
+    );
+    await Promise.all(
+      rows.map(async (row) => {
+        try {
+          const result = await deliver(row);
+          await pool.query(
+            `UPDATE deliveries SET status = $2, delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, last_error = NULL
+              WHERE id = $1`,
+            [row.id, result],
+          );
+          outcomes.inc({ channel: row.channel, result });
+        } catch (error) {
+          outcomes.inc({ channel: row.channel, result: 'error' });
+          await recordFailure(row, error);
+        }
+      }),
+    );
+    return rows.length === BATCH;
+  }
+
+  return createRelayLoop({ relayBatch, intervalMs: options.intervalMs, logger });
+}

@@ -1,0 +1,69 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { createTransport } from 'nodemailer';
+import { SIGNATURE_HEADER, sign } from '../domain/signing';
+import { guardedLookup, isForbiddenAddress } from '../domain/ssrf';
+
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends email over SMTP (Mailpit in docker compose; an in-process SMTP server in the tests). */
+export function createEmailSender(options: { smtpUrl: string; from: string }) {
+  const transport = createTransport(options.smtpUrl);
+  return {
+    async send(email: Email, eventId: string) {
+      await transport.sendMail({ from: options.from, ...email, headers: { 'Syllabus-Event-Id': eventId } });
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** POSTs one signed event; resolves on a 2xx, rejects on anything else, a timeout or a refused address. */
+export function createWebhookClient(options: { timeoutMs: number; allowPrivateNetworks: boolean }) {
+  return (target: { url: string; secret: string }, event: { id: string; type: string }) =>
+    new Promise<number>((resolve, reject) => {
+      const url = new URL(target.url);
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) && isForbiddenAddress(host) && !options.allowPrivateNetworks) {
+        reject(new Error(`refusing to connect to ${host}`));
+        return;
+      }
+      const body = JSON.stringify(event);
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          timeout: options.timeoutMs,
+          lookup: guardedLookup(options.allowPrivateNetworks) as never,
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+            'User-Agent': 'Syllabus-Webhooks/1',
+            'Syllabus-Event-Id': event.id,
+            'Syllabus-Event-Type': event.type,
+            [SIGNATURE_HEADER]: sign(target.secret, Math.floor(Date.now() / 1000), body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.once('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) resolve(status);
+            else reject(new Error(`the receiver answered ${status}`));
+          });
+        },
+      );
+      req.once('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+      req.once('error', reject);
+      req.end(body);
+    });
+}
+
+export type WebhookClient = ReturnType<typeof createWebhookClient>;
+export type EmailSender = ReturnType<typeof createEmailSender>;

@@ -1,0 +1,83 @@
+import type { DomainEvent } from '@syllabus/contracts';
+import type { Database } from '@syllabus/postgres';
+import { createNotificationStore, type Notification } from '../data-access/store';
+import { emailFor, isNotifiable, render } from './templates';
+
+/**
+ * One event, handled once: the inbox row, the notification, and the email and webhook sends
+ * to make are written in one transaction, so a redelivered event finds its id in the inbox and
+ * changes nothing — however often it arrives, there is one notification, one email, one call.
+ */
+export function createEventHandler(deps: {
+  db: Database;
+  onNotification: (notification: Notification) => void;
+  onDeliveriesQueued: () => void;
+}) {
+  return async (event: DomainEvent) => {
+    const outcome = await deps.db.transaction(async (tx) => {
+      const store = createNotificationStore(tx);
+      if (!(await store.firstDelivery(event.id, event.type))) return undefined;
+      const data = event.data as Record<string, unknown> & { userId?: string; courseId?: string };
+
+      if (event.type === 'identity.user-registered.v1') {
+        const { userId, email, displayName, timeZone } = event.data as {
+          userId: string;
+          email: string;
+          displayName: string;
+          timeZone: string;
+        };
+        await store.saveRecipient({ userId, email, displayName, timeZone });
+        return undefined;
+      }
+      if (event.type.startsWith('catalog.')) {
+        await store.saveCourseTitle(String(data.courseId), String(data.title));
+        return undefined;
+      }
+      if (!isNotifiable(event.type) || !data.userId) return undefined;
+
+      const userId = data.userId;
+      const courseTitle = data.courseId ? ((await store.courseTitle(data.courseId)) ?? 'your course') : '';
+      const message = render(event, () => courseTitle);
+      const wanted = await store.preferencesFor(userId, event.type);
+      let queued = false;
+
+      const notification = wanted.inApp
+        ? await store.insertNotification({
+            userId,
+            eventId: event.id,
+            eventType: event.type,
+            ...message,
+            at: event.time,
+          })
+        : undefined;
+      if (wanted.email) {
+        const recipient = await store.recipient(userId);
+        if (recipient) {
+          await store.enqueueDelivery({
+            eventId: event.id,
+            channel: 'email',
+            userId,
+            subscriptionId: null,
+            payload: { to: recipient.email, ...emailFor(message, recipient.displayName) },
+          });
+          queued = true;
+        }
+      }
+      if (wanted.webhook) {
+        for (const subscription of await store.activeSubscriptionsFor(userId, event.type)) {
+          await store.enqueueDelivery({
+            eventId: event.id,
+            channel: 'webhook',
+            userId,
+            subscriptionId: subscription.id,
+            payload: event,
+          });
+          queued = true;
+        }
+      }
+      return { notification, queued };
+    });
+    if (outcome?.notification) deps.onNotification(outcome.notification);
+    if (outcome?.queued) deps.onDeliveriesQueued();
+  };
+}

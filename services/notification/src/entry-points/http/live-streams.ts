@@ -1,0 +1,58 @@
+import type { Response } from 'express';
+import type { Fanout } from '../../data-access/fanout';
+import type { Notification, NotificationStore } from '../../data-access/store';
+
+/**
+ * Server-Sent Events: each learner's new notifications, numbered by their feed sequence so a
+ * client that reconnects with `Last-Event-ID` first receives what it missed. Comments keep
+ * idle connections (and the proxies between) alive.
+ */
+export function createLiveStreams(deps: { store: NotificationStore; fanout: Fanout; heartbeatMs: number }) {
+  const open = new Set<Response>();
+
+  return {
+    async open(userId: string, lastSeen: number | undefined, res: Response) {
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
+      res.flushHeaders();
+      res.write('retry: 3000\n\n');
+      open.add(res);
+
+      // Without Last-Event-ID a stream starts now; with it, after the last event the client saw.
+      let lastSent = lastSeen ?? 0;
+      const send = (notification: Notification) => {
+        if (notification.seq <= lastSent) return;
+        lastSent = notification.seq;
+        res.write(`id: ${notification.seq}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`);
+      };
+      // Live events are held back until the backlog is out, so nothing arrives out of order.
+      let backlogSent = false;
+      const held: Notification[] = [];
+      const unsubscribe = deps.fanout.subscribe(userId, (notification) =>
+        backlogSent ? send(notification) : held.push(notification),
+      );
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
+      res.once('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(res);
+      });
+
+      if (lastSeen !== undefined)
+        for (const missed of await deps.store.after(userId, lastSeen, 500)) send(missed);
+      backlogSent = true;
+      for (const notification of held.sort((a, b) => a.seq - b.seq)) send(notification);
+    },
+
+    /** Ends every stream, so that a shutting-down server is not held open by them. */
+    closeAll() {
+      for (const res of open) res.end();
+    },
+  };
+}
+
+export type LiveStreams = ReturnType<typeof createLiveStreams>;

@@ -1,0 +1,23 @@
+import type { Lifecycle } from '@syllabus/service-kit';
+import type { Config } from './config';
+import type { Dependencies } from './dependencies';
+import { createEventHandler } from './domain/handle-event';
+import { consumeEvents } from './entry-points/messaging/events-consumer';
+
+/** Background work: consuming events, and sending the emails and webhooks they queue. */
+export async function startWorkers(deps: Dependencies, config: Config, lifecycle: Lifecycle) {
+  const handle = createEventHandler({
+    db: deps.db,
+    onNotification: (notification) => deps.fanout.publish(notification),
+    onDeliveriesQueued: () => deps.deliveries.wake(),
+  });
+  await consumeEvents({
+    broker: deps.broker,
+    queue: config.EVENTS_QUEUE,
+    maxAttempts: config.MAX_ATTEMPTS,
+    retryDelaysMs: config.RETRY_DELAYS_MS,
+    handle,
+  });
+  deps.deliveries.start();
+  lifecycle.onShutdown('deliveries', () => deps.deliveries.stop());
+}

@@ -1,0 +1,182 @@
+// Starts a real notification service for a test file: its own database (migrated), exchange,
+// queue and Redis channel prefix, a token issuer, and a real SMTP server in this process.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { startTestIssuer } from '@syllabus/auth/testing';
+import { loadConfig } from '@syllabus/config';
+import { createEvent, type DomainEvent, type EventData, type EventType } from '@syllabus/contracts';
+import { createBroker } from '@syllabus/messaging';
+import { migrateUp } from '@syllabus/postgres';
+import { createLifecycle, createLogger } from '@syllabus/service-kit';
+import { createTestDatabase, testEnv, waitFor } from '@syllabus/testing';
+import { createApp } from '../src/app';
+import { configSchema } from '../src/config';
+import { createDependencies } from '../src/dependencies';
+import { migrationsDirectory } from '../src/migrate';
+import { startWorkers } from '../src/workers';
+
+export interface ReceivedEmail {
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on loopback that keeps what it receives. */
+export async function startSmtpServer() {
+  const received: ReceivedEmail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(resolve)),
+  };
+}
+
+export interface ReceivedCall {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook receiver on loopback; `status` decides what it answers. */
+export async function startWebhookReceiver() {
+  const calls: ReceivedCall[] = [];
+  const receiver = { status: 200 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      calls.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(receiver.status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(receiver, {
+    url: `http://127.0.0.1:${port}/hooks/syllabus`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+export async function startNotification(
+  options: {
+    overrides?: Record<string, string>;
+    workers?: boolean;
+    database?: string;
+    id?: string;
+  } = {},
+) {
+  const id = options.id ?? randomUUID().slice(0, 8);
+  const database = options.database ? undefined : await createTestDatabase('notification');
+  const databaseUrl = options.database ?? database!.url;
+  await migrateUp(databaseUrl, migrationsDirectory);
+  const smtp = await startSmtpServer();
+  const issuer = await startTestIssuer();
+  const config = loadConfig(configSchema, {
+    POSTGRES_URL: databaseUrl,
+    REDIS_URL: testEnv.REDIS_URL,
+    RABBITMQ_URL: testEnv.RABBITMQ_URL,
+    EVENTS_EXCHANGE: `test.notification.${id}`,
+    EVENTS_QUEUE: `test.notification.${id}`,
+    FANOUT_CHANNEL_PREFIX: `test:notifications:${id}:`,
+    SMTP_URL: smtp.url,
+    RETRY_DELAYS_MS: '100,200',
+    MAX_ATTEMPTS: '3',
+    DELIVERY_INTERVAL_MS: '100',
+    DELIVERY_BACKOFF_MS: '50',
+    SSE_HEARTBEAT_MS: '100',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    JWKS_URL: issuer.jwksUrl,
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+    ...options.overrides,
+  });
+  const logger = createLogger({ service: 'notification', level: 'silent' });
+  const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
+  const deps = await createDependencies(config, lifecycle, logger);
+  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
+  await waitFor(() => deps.broker.connected, { what: 'the broker' });
+  await deps.fanout.ready;
+  if (options.workers !== false) await startWorkers(deps, config, lifecycle);
+
+  const publisher = await createBroker({
+    url: testEnv.RABBITMQ_URL,
+    exchange: config.EVENTS_EXCHANGE,
+    logger,
+  });
+  await waitFor(() => publisher.connected, { what: 'the publisher' });
+
+  const publish = async <T extends EventType>(
+    type: T,
+    data: EventData<T>,
+    id?: string,
+  ): Promise<DomainEvent<T>> => {
+    const event = createEvent(type, data, { source: 'test', subject: 'test', id });
+    await publisher.publish(event);
+    return event;
+  };
+
+  /** A learner the service knows: registered (so it has an address) and holding a token. */
+  async function givenLearner() {
+    const userId = randomUUID().replace(/-/g, '').slice(0, 24);
+    const email = `learner-${userId.slice(0, 6)}@syllabus.test`;
+    await publish('identity.user-registered.v1', {
+      userId,
+      email,
+      displayName: 'Ada',
+      timeZone: 'UTC',
+      registeredAt: new Date().toISOString(),
+    });
+    await waitFor(
+      async () =>
+        (await deps.postgres.query('SELECT 1 FROM recipients WHERE user_id = $1', [userId])).rowCount === 1,
+      { what: 'the recipient' },
+    );
+    return { userId, email, bearer: `Bearer ${await issuer.mint({ sub: userId, roles: ['learner'] })}` };
+  }
+
+  const courseCompleted = (userId: string, courseTitle = 'Reliable Messaging') => ({
+    userId,
+    courseId: randomUUID(),
+    courseTitle,
+    completedAt: new Date().toISOString(),
+  });
+
+  return {
+    app,
+    deps,
+    config,
+    smtp,
+    issuer,
+    databaseUrl,
+    publish,
+    givenLearner,
+    courseCompleted,
+    stop: async () => {
+      app.streams.closeAll();
+      await publisher.close();
+      await lifecycle.shutdown('test');
+      await smtp.close();
+      await issuer.close();
+      await database?.drop();
+    },
+  };
+}
