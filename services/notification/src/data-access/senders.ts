@@ -40,7 +40,7 @@ export function createWebhookClient(options: { timeoutMs: number; allowPrivateNe
         {
           method: 'POST',
           timeout: options.timeoutMs,
-          lookup: guardedLookup(options.allowPrivateNetworks) as never,
+          lookup: guardedLookup(options.allowPrivateNetworks),
           headers: {
             'Content-Type': 'application/json',
             'Content-Length': Buffer.byteLength(body),

@@ -1,0 +1,269 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { waitFor } from '@syllabus/testing';
+import { startNotification, startWebhookReceiver } from './support';
+
+type Service = Awaited<ReturnType<typeof startNotification>>;
+
+describe('in-app feed', () => {
+  let service: Service;
+  before(async () => {
+    service = await startNotification();
+  });
+  after(() => service.stop());
+
+  it('when a learner has many notifications, then the feed pages by cursor, counts unread, and marks read', async () => {
+    const learner = await service.givenLearner();
+    const other = await service.givenLearner();
+    const feed = (query = '') =>
+      request(service.app).get(`/v1/me/notifications${query}`).set('Authorization', learner.bearer);
+    // One at a time: the feed is in the order notifications were made, and a consumer with a
+    // prefetch handles a burst of events concurrently.
+    for (let days = 1; days <= 5; days += 1) {
+      await service.publish('progress.streak-milestone.v1', {
+        userId: learner.userId,
+        days,
+        reachedAt: new Date().toISOString(),
+      });
+      await waitFor(async () => (await feed()).body.items.length === days, { what: `notification ${days}` });
+    }
+    await service.publish('progress.streak-milestone.v1', {
+      userId: other.userId,
+      days: 3,
+      reachedAt: new Date().toISOString(),
+    });
+    await waitFor(
+      async () =>
+        (await request(service.app).get('/v1/me/notifications').set('Authorization', other.bearer)).body.items
+          .length === 1,
+    );
+
+    const first = await feed('?limit=2').expect(200);
+    assert.deepEqual(
+      first.body.items.map((n: { title: string }) => n.title),
+      ['5-day streak', '4-day streak'],
+    );
+    const second = await feed(`?limit=2&cursor=${first.body.nextCursor}`).expect(200);
+    assert.deepEqual(
+      second.body.items.map((n: { title: string }) => n.title),
+      ['3-day streak', '2-day streak'],
+    );
+    const last = await feed(`?limit=2&cursor=${second.body.nextCursor}`).expect(200);
+    assert.equal(last.body.items.length, 1);
+    assert.equal(last.body.unreadCount, 5);
+
+    const target = first.body.items[0].id as string;
+    await request(service.app)
+      .post(`/v1/me/notifications/${target}/read`)
+      .set('Authorization', learner.bearer)
+      .expect(204);
+    await request(service.app)
+      .post(`/v1/me/notifications/${target}/read`)
+      .set('Authorization', other.bearer)
+      .expect(404);
+    await request(service.app)
+      .post(`/v1/me/notifications/${randomUUID()}/read`)
+      .set('Authorization', learner.bearer)
+      .expect(404);
+    const unread = await feed('?unread=true').expect(200);
+    assert.equal(unread.body.items.length, 4);
+    assert.equal(unread.body.unreadCount, 4);
+
+    const all = await request(service.app)
+      .post('/v1/me/notifications/read-all')
+      .set('Authorization', learner.bearer)
+      .expect(200);
+    assert.equal(all.body.updated, 4);
+    assert.equal((await feed()).body.unreadCount, 0);
+    const others = await request(service.app)
+      .get('/v1/me/notifications')
+      .set('Authorization', other.bearer)
+      .expect(200);
+    assert.equal(others.body.unreadCount, 1, "another learner's feed is untouched");
+  });
+
+  it('when the query or body is invalid, then 400 naming the field', async () => {
+    const learner = await service.givenLearner();
+    const cases: [string, () => request.Test][] = [
+      ['limit', () => request(service.app).get('/v1/me/notifications?limit=0')],
+      ['cursor', () => request(service.app).get('/v1/me/notifications?cursor=abc')],
+      ['unread', () => request(service.app).get('/v1/me/notifications?unread=yes')],
+      ['id', () => request(service.app).post('/v1/me/notifications/not-a-uuid/read')],
+      [
+        'preferences.progress.enrolled.v1.sms',
+        () =>
+          request(service.app)
+            .put('/v1/me/notification-preferences')
+            .send({ preferences: { 'progress.enrolled.v1': { sms: true } } }),
+      ],
+      [
+        'preferences.made.up.v1',
+        () =>
+          request(service.app)
+            .put('/v1/me/notification-preferences')
+            .send({ preferences: { 'made.up.v1': { email: true } } }),
+      ],
+    ];
+    for (const [field, call] of cases) {
+      const res = await call().set('Authorization', learner.bearer).expect(400);
+      assert.ok(
+        res.body.errors.some((e: { field: string }) => e.field.startsWith(field.split('.')[0]!)),
+        `${field}: ${JSON.stringify(res.body.errors)}`,
+      );
+    }
+  });
+});
+
+describe('webhooks', () => {
+  let service: Service;
+  let guarded: Service;
+  before(async () => {
+    service = await startNotification({
+      overrides: { WEBHOOK_DISABLE_AFTER: '3', DELIVERY_MAX_ATTEMPTS: '10' },
+    });
+    guarded = await startNotification({ overrides: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' } });
+  });
+  after(async () => {
+    await service.stop();
+    await guarded.stop();
+  });
+
+  for (const url of [
+    'https://127.0.0.1/hook',
+    'https://10.1.2.3/hook',
+    'https://169.254.169.254/latest/meta-data',
+    'https://192.168.0.10/hook',
+    'https://[::1]/hook',
+    'https://localhost/hook',
+    'http://example.com/hook',
+    'https://user:pass@example.com/hook',
+    'not a url',
+  ]) {
+    it(`when the SSRF guard is on and the URL is ${url}, then 400 and nothing is stored`, async () => {
+      const learner = await guarded.givenLearner();
+      const res = await request(guarded.app)
+        .post('/v1/me/webhooks')
+        .set('Authorization', learner.bearer)
+        .send({ url, eventTypes: ['progress.enrolled.v1'] })
+        .expect(400);
+      assert.equal(res.body.errors[0].field, 'url');
+      const list = await request(guarded.app)
+        .get('/v1/me/webhooks')
+        .set('Authorization', learner.bearer)
+        .expect(200);
+      assert.deepEqual(list.body.items, []);
+    });
+  }
+
+  it("when webhooks are listed, then secrets are not shown; deleting another learner's is 404", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const learner = await service.givenLearner();
+      const other = await service.givenLearner();
+      const created = await request(service.app)
+        .post('/v1/me/webhooks')
+        .set('Authorization', learner.bearer)
+        .send({ url: receiver.url, eventTypes: ['progress.enrolled.v1'] })
+        .expect(201);
+      const list = await request(service.app)
+        .get('/v1/me/webhooks')
+        .set('Authorization', learner.bearer)
+        .expect(200);
+      assert.equal(list.body.items.length, 1);
+      assert.doesNotMatch(JSON.stringify(list.body), /whsec_/);
+      await request(service.app)
+        .delete(`/v1/me/webhooks/${created.body.id}`)
+        .set('Authorization', other.bearer)
+        .expect(404);
+      await request(service.app)
+        .delete(`/v1/me/webhooks/${created.body.id}`)
+        .set('Authorization', learner.bearer)
+        .expect(204);
+      const after = await request(service.app)
+        .get('/v1/me/webhooks')
+        .set('Authorization', learner.bearer)
+        .expect(200);
+      assert.deepEqual(after.body.items, []);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('when the receiver keeps failing, then deliveries are retried with growing delays and the subscription is disabled', async () => {
+    const receiver = await startWebhookReceiver();
+    receiver.status = 500;
+    try {
+      const learner = await service.givenLearner();
+      const hook = await request(service.app)
+        .post('/v1/me/webhooks')
+        .set('Authorization', learner.bearer)
+        .send({ url: receiver.url, eventTypes: ['progress.enrolled.v1'] })
+        .expect(201);
+      await service.publish('progress.enrolled.v1', {
+        userId: learner.userId,
+        courseId: randomUUID(),
+        enrolledAt: new Date().toISOString(),
+      });
+      const listed = await waitFor(
+        async () => {
+          const res = await request(service.app).get('/v1/me/webhooks').set('Authorization', learner.bearer);
+          return res.body.items[0]?.disabledAt && res.body.items[0];
+        },
+        { what: 'the subscription to be disabled', timeoutMs: 15_000 },
+      );
+      assert.equal(listed.id, hook.body.id);
+      assert.equal(listed.consecutiveFailures, 3);
+      assert.equal(receiver.calls.length, 3);
+      const { rows } = await service.deps.postgres.query<{ status: string; attempts: number }>(
+        'SELECT status, attempts FROM deliveries WHERE subscription_id = $1',
+        [hook.body.id],
+      );
+      assert.deepEqual(rows, [{ status: 'skipped', attempts: 3 }]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('when the receiver fails once and then recovers, then the retry delivers it', async () => {
+    const receiver = await startWebhookReceiver();
+    receiver.status = 503;
+    try {
+      const learner = await service.givenLearner();
+      await request(service.app)
+        .post('/v1/me/webhooks')
+        .set('Authorization', learner.bearer)
+        .send({ url: receiver.url, eventTypes: ['progress.enrolled.v1'] })
+        .expect(201);
+      await service.publish('progress.enrolled.v1', {
+        userId: learner.userId,
+        courseId: randomUUID(),
+        enrolledAt: new Date().toISOString(),
+      });
+      await waitFor(() => receiver.calls.length === 1, { what: 'the first attempt' });
+      receiver.status = 204;
+      await waitFor(() => receiver.calls.length === 2, { what: 'the retry' });
+      const { rows } = await service.deps.postgres.query<{ status: string }>(
+        "SELECT status FROM deliveries WHERE user_id = $1 AND channel = 'webhook'",
+        [learner.userId],
+      );
+      await waitFor(
+        async () =>
+          (
+            await service.deps.postgres.query(
+              "SELECT 1 FROM deliveries WHERE user_id = $1 AND status = 'delivered'",
+              [learner.userId],
+            )
+          ).rowCount === 1,
+      );
+      assert.equal(rows.length, 1);
+      assert.equal(
+        receiver.calls[0]!.headers['syllabus-event-id'],
+        receiver.calls[1]!.headers['syllabus-event-id'],
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+});

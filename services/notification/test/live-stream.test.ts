@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '@syllabus/testing';
+import { startNotification } from './support';
+
+type Service = Awaited<ReturnType<typeof startNotification>>;
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data?: string;
+}
+
+/** A real SSE client over HTTP: parses events and counts heartbeat comments as they stream. */
+async function connect(baseUrl: string, bearer: string, lastEventId?: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${baseUrl}/v1/me/notifications/stream`, {
+    headers: { Authorization: bearer, ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
+    signal: controller.signal,
+  });
+  const events: SseEvent[] = [];
+  let heartbeats = 0;
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body!) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block.startsWith(':')) heartbeats += 1;
+          const event: SseEvent = {};
+          for (const line of block.split('\n')) {
+            const [field, ...rest] = line.split(': ');
+            if (field === 'id' || field === 'event' || field === 'data') event[field] = rest.join(': ');
+          }
+          if (event.data) events.push(event);
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    response,
+    events,
+    heartbeats: () => heartbeats,
+    close: async () => {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
+async function listen(service: Service) {
+  const server = service.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+describe('live stream', () => {
+  let service: Service;
+  let http: Awaited<ReturnType<typeof listen>>;
+  before(async () => {
+    service = await startNotification();
+    http = await listen(service);
+  });
+  after(async () => {
+    await service.stop();
+    http.close();
+  });
+
+  it('when an event is published after a client connected, then the client receives it, between heartbeats', async () => {
+    const learner = await service.givenLearner();
+    const client = await connect(http.url, learner.bearer);
+    try {
+      assert.equal(client.response.status, 200);
+      assert.match(client.response.headers.get('content-type')!, /^text\/event-stream/);
+      await service.publish(
+        'progress.course-completed.v1',
+        service.courseCompleted(learner.userId, 'GraphQL APIs'),
+      );
+      const [event] = await waitFor(() => client.events.length > 0 && client.events, {
+        what: 'the live event',
+      });
+      assert.equal(event!.event, 'notification');
+      assert.match(event!.id!, /^\d+$/);
+      assert.equal(JSON.parse(event!.data!).title, 'You completed GraphQL APIs');
+      await waitFor(() => client.heartbeats() >= 2, { what: 'heartbeats' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('when a client reconnects with Last-Event-ID, then it first receives what it missed', async () => {
+    const learner = await service.givenLearner();
+    const first = await connect(http.url, learner.bearer);
+    await service.publish('progress.course-completed.v1', service.courseCompleted(learner.userId, 'One'));
+    const [seen] = await waitFor(() => first.events.length > 0 && first.events);
+    await first.close();
+
+    await service.publish('progress.course-completed.v1', service.courseCompleted(learner.userId, 'Two'));
+    await service.publish('progress.course-completed.v1', service.courseCompleted(learner.userId, 'Three'));
+    await waitFor(
+      async () =>
+        (
+          await service.deps.postgres.query('SELECT 1 FROM notifications WHERE user_id = $1', [
+            learner.userId,
+          ])
+        ).rowCount === 3,
+    );
+
+    const resumed = await connect(http.url, learner.bearer, seen!.id);
+    try {
+      const missed = await waitFor(() => resumed.events.length >= 2 && resumed.events);
+      assert.deepEqual(
+        missed.map((e) => JSON.parse(e.data!).title),
+        ['You completed Two', 'You completed Three'],
+      );
+      assert.ok(Number(missed[0]!.id) > Number(seen!.id));
+    } finally {
+      await resumed.close();
+    }
+  });
+
+  it('when the header is not a number or there is no token, then 400 or 401, not a stream', async () => {
+    const learner = await service.givenLearner();
+    const bad = await fetch(`${http.url}/v1/me/notifications/stream`, {
+      headers: { Authorization: learner.bearer, 'Last-Event-ID': 'drop table' },
+    });
+    assert.equal(bad.status, 400);
+    const anonymous = await fetch(`${http.url}/v1/me/notifications/stream`);
+    assert.equal(anonymous.status, 401);
+  });
+});
+
+describe('live stream across instances', () => {
+  it('when the event is handled by one instance, then a client connected to another receives it (Redis pub/sub)', async () => {
+    const consumer = await startNotification();
+    // A second instance on the same database and channels, without consumers.
+    const front = await startNotification({
+      workers: false,
+      database: consumer.databaseUrl,
+      overrides: {
+        FANOUT_CHANNEL_PREFIX: consumer.config.FANOUT_CHANNEL_PREFIX,
+        JWKS_URL: consumer.issuer.jwksUrl,
+      },
+    });
+    const http = await listen(front);
+    try {
+      const learner = await consumer.givenLearner();
+      const client = await connect(http.url, learner.bearer);
+      await consumer.publish('progress.streak-milestone.v1', {
+        userId: learner.userId,
+        days: 7,
+        reachedAt: new Date().toISOString(),
+      });
+      const [event] = await waitFor(() => client.events.length > 0 && client.events, {
+        what: 'the fanned-out event',
+      });
+      assert.equal(JSON.parse(event!.data!).title, '7-day streak');
+      await client.close();
+    } finally {
+      http.close();
+      await front.stop();
+      await consumer.stop();
+    }
+  });
+});
