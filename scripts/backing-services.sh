@@ -78,8 +78,12 @@ pg_start() {
   local psql=("$bin/psql" -h "$run" -p $PG_PORT -U postgres -d postgres -qtA -v ON_ERROR_STOP=1)
   [ "$(pg_run "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'syllabus'")" = 1 ] ||
     pg_run "${psql[@]}" -c "CREATE ROLE syllabus LOGIN CREATEDB PASSWORD 'syllabus'" >/dev/null
-  [ "$(pg_run "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'syllabus'")" = 1 ] ||
-    pg_run "${psql[@]}" -c "CREATE DATABASE syllabus OWNER syllabus" >/dev/null
+  # One database per service that uses PostgreSQL (and `syllabus` for tests to make theirs from).
+  local db
+  for db in syllabus catalog notification; do
+    [ "$(pg_run "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" = 1 ] ||
+      pg_run "${psql[@]}" -c "CREATE DATABASE $db OWNER syllabus" >/dev/null
+  done
 }
 pg_stop() {
   local bin; bin=$(pg_bin)

@@ -4,8 +4,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/prepare.sh
-npm run --silent migrate -w @syllabus/catalog
-npm run --silent seed -w @syllabus/catalog
+
+# Each service that uses PostgreSQL has a database of its own on the provisioned server.
+database_url() { printf '%s/%s' "${POSTGRES_URL%/*}" "$1"; }
+CATALOG_POSTGRES_URL=${CATALOG_POSTGRES_URL:-$(database_url catalog)}
+NOTIFICATION_POSTGRES_URL=${NOTIFICATION_POSTGRES_URL:-$(database_url notification)}
+POSTGRES_URL=$CATALOG_POSTGRES_URL npm run --silent migrate -w @syllabus/catalog
+POSTGRES_URL=$CATALOG_POSTGRES_URL npm run --silent seed -w @syllabus/catalog
+POSTGRES_URL=$NOTIFICATION_POSTGRES_URL npm run --silent migrate -w @syllabus/notification
 
 logs=.syllabus/logs
 mkdir -p "$logs"
@@ -32,9 +38,11 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-start_service() { # name port
-  (cd "services/$1" && PORT=$2 OTEL_SERVICE_NAME=$1 exec node --enable-source-maps \
-    --require @syllabus/telemetry/register dist/src/main.js) >"$logs/$1.log" 2>&1 &
+start_service() { # name port [VAR=value…]
+  local name=$1 port=$2
+  shift 2
+  (cd "services/$name" && exec env PORT="$port" OTEL_SERVICE_NAME="$name" "$@" node --enable-source-maps \
+    --require @syllabus/telemetry/register dist/src/main.js) >"$logs/$name.log" 2>&1 &
   pids+=("$!")
 }
 wait_ready() { # name port
@@ -50,11 +58,17 @@ wait_ready() { # name port
 
 # Consumers before producers: once user-progress and notification answer, their queues exist,
 # so the catalog's first events (the seed's) reach them.
+# Emails go to a local SMTP sink that keeps them as files, unless SMTP_URL names a server.
+if [ -z "${SMTP_URL:-}" ]; then
+  node scripts/mail-sink.js 1025 >"$logs/mail.log" 2>&1 &
+  pids+=("$!")
+  export SMTP_URL=smtp://127.0.0.1:1025
+fi
 start_service user-progress 8082
-start_service notification 8083
+start_service notification 8083 POSTGRES_URL="$NOTIFICATION_POSTGRES_URL"
 wait_ready user-progress 8082
 wait_ready notification 8083
-start_service catalog 8081
+start_service catalog 8081 POSTGRES_URL="$CATALOG_POSTGRES_URL"
 start_service gateway "$GATEWAY_PORT"
 wait_ready catalog 8081
 wait_ready gateway "$GATEWAY_PORT"
@@ -67,6 +81,7 @@ Syllabus is running.
   health:   curl $gateway/health/ready
   catalog:  curl 'http://127.0.0.1:8081/v1/courses?track=databases&limit=5'
   logs:     $logs/{gateway,catalog,user-progress,notification}.log
+  mail:     .syllabus/mail/*.eml
 Press Ctrl-C to stop.
 MSG
 wait
