@@ -180,10 +180,13 @@ describe('failing events', () => {
     assert.equal(letter!.attempts, 3);
     assert.match(letter!.lastError!, /storage refused/);
     assert.equal(letter!.type, 'progress.course-completed.v1');
-    assert.equal(
-      await service.deps.broker.messageCount(`${service.config.EVENTS_QUEUE}.dead-letter`),
-      1,
-      'peeking leaves it',
+    // Peeking leaves it: the unacknowledged message goes back to the queue (asynchronously).
+    await waitFor(
+      async () =>
+        (await service.deps.broker.messageCount(`${service.config.EVENTS_QUEUE}.dead-letter`)) === 1,
+      {
+        what: 'the peeked dead letter to be back',
+      },
     );
 
     await service.deps.postgres.query('DROP TRIGGER poison ON notifications');
