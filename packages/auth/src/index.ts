@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { ForbiddenProblem, ServiceUnavailableProblem, UnauthorizedProblem } from '@syllabus/service-kit';
 
 export const roles = ['learner', 'author', 'admin'] as const;
@@ -18,7 +18,9 @@ declare module 'express-serve-static-core' {
 }
 
 export interface TokenVerifierOptions {
-  jwksUrl: string;
+  /** Where the signing keys are published; or `localKeys`, for the issuer itself. */
+  jwksUrl?: string;
+  localKeys?: JSONWebKeySet;
   issuer: string;
   audience: string;
   /** Only these algorithms are accepted; `none` and symmetric ones never are. */
@@ -37,10 +39,9 @@ const isRole = (value: unknown): value is Role => roles.includes(value as Role);
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const algorithms = [...(options.algorithms ?? ['ES256'])];
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
-    timeoutDuration: 2_000,
-    cooldownDuration: 30_000,
-  });
+  const keys = options.localKeys
+    ? createLocalJWKSet(options.localKeys)
+    : createRemoteJWKSet(new URL(options.jwksUrl ?? ''), { timeoutDuration: 2_000, cooldownDuration: 30_000 });
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keys, {

@@ -53,6 +53,9 @@ export function createLifecycle(options: { logger: Logger; timeoutMs: number }):
         server.once('listening', resolve);
         server.once('error', reject);
       });
+      // Slow or stalled clients cannot hold sockets open for ever.
+      server.headersTimeout = 10_000;
+      server.requestTimeout = 30_000;
       lifecycle.onShutdown('http server', () => closeServer(server));
       const address = server.address() as AddressInfo;
       return { server, url: `http://${address.address}:${address.port}` };

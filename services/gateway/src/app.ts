@@ -1,7 +1,37 @@
+import cors from 'cors';
 import { createServiceApp, type Logger } from '@syllabus/service-kit';
+import type { Config } from './config';
 import type { Dependencies } from './dependencies';
+import { mountAuthRoutes } from './entry-points/http/auth-routes';
+import { mountDashboard } from './entry-points/http/dashboard';
+import { mountDocs } from './entry-points/http/docs';
+import { proxyTo } from './entry-points/http/proxy';
+import { createRateLimiter } from './entry-points/http/rate-limits';
 
-export function createApp(deps: Dependencies & { logger: Logger; isStopping: () => boolean }) {
+const RATE_LIMIT_HEADERS = [
+  'RateLimit',
+  'RateLimit-Policy',
+  'Retry-After',
+  'ETag',
+  'Location',
+  'X-Request-Id',
+];
+
+export function createApp(
+  deps: Dependencies & { config: Config; logger: Logger; isStopping: () => boolean },
+) {
+  const { config, upstreams } = deps;
+  const limiter = (name: string, limit: number, key?: Parameters<typeof createRateLimiter>[0]['key']) =>
+    createRateLimiter({
+      redis: deps.redis,
+      prefix: config.REDIS_KEY_PREFIX,
+      name,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      limit,
+      logger: deps.logger,
+      key,
+    });
+
   return createServiceApp({
     service: 'gateway',
     logger: deps.logger,
@@ -9,11 +39,31 @@ export function createApp(deps: Dependencies & { logger: Logger; isStopping: () 
     isStopping: deps.isStopping,
     healthChecks: [
       // Refresh tokens and the shared rate limits live in Redis: without it the gateway cannot
-      // sign anyone in safely, so it stops taking traffic.
+      // sign anyone in safely, so it stops taking traffic. The upstreams have their own probes.
       { name: 'redis', critical: true, check: () => deps.redis.ping() },
     ],
-    routes: () => {
-      // Authentication, routing and aggregation arrive with the gateway issue.
+    routes: (app) => {
+      app.set('trust proxy', config.TRUST_PROXY_HOPS);
+      app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: RATE_LIMIT_HEADERS, maxAge: 600 }));
+      mountDocs(app);
+      app.use('/v1', limiter('all', config.RATE_LIMIT_MAX));
+      mountAuthRoutes(app, {
+        ...deps,
+        authLimit: limiter('auth', config.AUTH_RATE_LIMIT_MAX),
+        loginAccountLimit: limiter('login-account', config.LOGIN_ACCOUNT_RATE_LIMIT_MAX, (req) => {
+          const email = (req.body as { email?: unknown } | undefined)?.email;
+          return `account:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
+        }),
+      });
+      mountDashboard(app, deps);
+
+      const catalog = proxyTo(upstreams, 'catalog');
+      const progress = proxyTo(upstreams, 'user-progress');
+      const notification = proxyTo(upstreams, 'notification');
+      app.use(['/v1/tracks', '/v1/skills', '/v1/courses'], catalog);
+      app.use(['/v1/me/enrollments', '/v1/me/stats', '/v1/leaderboard', '/v1/users'], progress);
+      app.get('/v1/me/notifications/stream', proxyTo(upstreams, 'notification', { streaming: true }));
+      app.use(['/v1/me/notifications', '/v1/me/notification-preferences', '/v1/me/webhooks'], notification);
     },
   });
 }

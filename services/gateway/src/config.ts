@@ -1,4 +1,29 @@
-import { fields, serviceSchema, type z } from '@syllabus/config';
+import { fields, serviceSchema, z } from '@syllabus/config';
+
+const privateJwks = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of private JWKs' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(
+        z
+          .object({
+            kty: z.literal('EC'),
+            crv: z.literal('P-256'),
+            kid: z.string().min(1),
+            d: z.string().min(1),
+          })
+          .loose(),
+      )
+      .min(1, 'at least one key'),
+  );
 
 export const configSchema = serviceSchema.extend({
   PORT: fields.port(8080),
@@ -6,6 +31,23 @@ export const configSchema = serviceSchema.extend({
   CATALOG_URL: fields.httpUrl().default('http://127.0.0.1:8081'),
   USER_PROGRESS_URL: fields.httpUrl().default('http://127.0.0.1:8082'),
   NOTIFICATION_URL: fields.httpUrl().default('http://127.0.0.1:8083'),
+  UPSTREAM_TIMEOUT_MS: fields.milliseconds(5_000),
+  /** Shared with user-progress for its internal user routes. */
+  INTERNAL_TOKEN: z.string().min(32, 'at least 32 characters'),
+  /** Private ES256 JWKs; the first signs, all are published (see `npm run generate-keys`). */
+  JWT_SIGNING_KEYS: privateJwks,
+  JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
+  JWT_AUDIENCE: z.string().min(1).default('syllabus'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: fields.positiveInt(30 * 24 * 3600),
+  RATE_LIMIT_WINDOW_MS: fields.milliseconds(60_000),
+  RATE_LIMIT_MAX: fields.positiveInt(600),
+  AUTH_RATE_LIMIT_MAX: fields.positiveInt(20),
+  LOGIN_ACCOUNT_RATE_LIMIT_MAX: fields.positiveInt(5),
+  REDIS_KEY_PREFIX: z.string().default('gateway:'),
+  CORS_ORIGINS: fields.list(),
+  /** Proxies in front of the gateway whose X-Forwarded-For is believed (0: none). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
 });
 
 export type Config = z.infer<typeof configSchema>;

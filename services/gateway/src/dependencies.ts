@@ -1,14 +1,56 @@
+import { createTokenVerifier } from '@syllabus/auth';
 import { createRedisClient } from '@syllabus/cache';
 import { createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
 import type { Config } from './config';
+import { createUpstreams } from './data-access/upstreams';
+import { createUserDirectory } from './data-access/user-directory';
+import { createKeyRing } from './domain/keys';
+import { createTokenService } from './domain/tokens';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
-export function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
+export async function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
   const redis = createRedisClient(config.REDIS_URL, (error) =>
     logger.debug({ err: error }, 'redis unavailable'),
   );
   lifecycle.onShutdown('redis', () => redis.disconnect());
-  return Promise.resolve({ redis, metrics: createMetrics('gateway') });
+
+  const upstreams = createUpstreams({
+    urls: {
+      catalog: config.CATALOG_URL,
+      'user-progress': config.USER_PROGRESS_URL,
+      notification: config.NOTIFICATION_URL,
+    },
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    logger,
+  });
+  lifecycle.onShutdown('upstream pools', () => upstreams.close());
+
+  const keys = await createKeyRing(config.JWT_SIGNING_KEYS);
+  const tokens = createTokenService({
+    keys,
+    redis,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    prefix: config.REDIS_KEY_PREFIX,
+  });
+  // The gateway checks tokens itself too (for the dashboard), against the keys it publishes.
+  const verifyToken = createTokenVerifier({
+    localKeys: keys.jwks,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+
+  return {
+    redis,
+    upstreams,
+    keys,
+    tokens,
+    verifyToken,
+    directory: createUserDirectory({ upstreams, internalToken: config.INTERNAL_TOKEN }),
+    metrics: createMetrics('gateway'),
+  };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

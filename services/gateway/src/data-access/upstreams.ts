@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { context, propagation } from '@opentelemetry/api';
+import CircuitBreaker from 'opossum';
+import { Pool, type Dispatcher } from 'undici';
+import { GatewayTimeoutProblem, ServiceUnavailableProblem, type Logger } from '@syllabus/service-kit';
+
+export const upstreamNames = ['catalog', 'user-progress', 'notification'] as const;
+export type UpstreamName = (typeof upstreamNames)[number];
+
+export interface UpstreamRequest {
+  method: Dispatcher.HttpMethod;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** A response that stays open (Server-Sent Events): no body timeout. */
+  streaming?: boolean;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+const codeOf = (error: unknown) =>
+  (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? '';
+
+/**
+ * One keep-alive connection pool and one circuit breaker per upstream service. Requests time out
+ * per upstream; idempotent ones are retried once, after a jittered pause, when the connection
+ * failed; an open breaker answers 503 at once instead of queueing behind a dead service.
+ */
+export function createUpstreams(options: {
+  urls: Record<UpstreamName, string>;
+  timeoutMs: number;
+  logger: Logger;
+  breaker?: { resetTimeoutMs?: number; volumeThreshold?: number };
+}) {
+  const upstreams = Object.fromEntries(
+    upstreamNames.map((name) => {
+      const pool = new Pool(options.urls[name], {
+        connections: 64,
+        keepAliveTimeout: 30_000,
+        connectTimeout: Math.min(options.timeoutMs, 2_000),
+      });
+      const breaker = new CircuitBreaker(
+        (request: UpstreamRequest) =>
+          pool.request({
+            method: request.method,
+            path: request.path,
+            headers: request.headers,
+            body: request.body,
+            headersTimeout: options.timeoutMs,
+            bodyTimeout: request.streaming ? 0 : options.timeoutMs,
+          }),
+        {
+          timeout: false, // the pool's own timeouts apply
+          errorThresholdPercentage: 50,
+          volumeThreshold: options.breaker?.volumeThreshold ?? 5,
+          resetTimeout: options.breaker?.resetTimeoutMs ?? 5_000,
+          name,
+        },
+      );
+      breaker.on('open', () => options.logger.warn({ upstream: name }, 'circuit opened'));
+      breaker.on('close', () => options.logger.info({ upstream: name }, 'circuit closed'));
+      return [name, { pool, breaker }];
+    }),
+  ) as Record<
+    UpstreamName,
+    { pool: Pool; breaker: CircuitBreaker<[UpstreamRequest], Dispatcher.ResponseData> }
+  >;
+
+  async function send(name: UpstreamName, request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    const headers = { ...request.headers };
+    propagation.inject(context.active(), headers);
+    const retryable = IDEMPOTENT.has(request.method);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await upstreams[name].breaker.fire({ ...request, headers });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'EOPENBREAKER') {
+          throw new ServiceUnavailableProblem(`${name} is unavailable; try again shortly`, {
+            upstream: name,
+          });
+        }
+        const code = codeOf(error);
+        if (TIMEOUTS.has(code)) throw new GatewayTimeoutProblem(`${name} did not answer in time`);
+        if (CONNECTION_ERRORS.has(code) && retryable && attempt === 1) {
+          await sleep(25 + Math.random() * 75);
+          continue;
+        }
+        if (CONNECTION_ERRORS.has(code)) {
+          throw new ServiceUnavailableProblem(`${name} is unavailable; try again shortly`, {
+            upstream: name,
+          });
+        }
+        throw error;
+      }
+    }
+  }
+
+  return {
+    send,
+    /** For readiness: the state of each breaker. */
+    states: () =>
+      Object.fromEntries(
+        upstreamNames.map((name) => [name, upstreams[name].breaker.opened ? 'open' : 'closed']),
+      ),
+    async close() {
+      for (const name of upstreamNames) {
+        upstreams[name].breaker.shutdown();
+        await upstreams[name].pool.close();
+      }
+    },
+  };
+}
+
+export type Upstreams = ReturnType<typeof createUpstreams>;

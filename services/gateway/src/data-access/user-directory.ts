@@ -1,0 +1,59 @@
+import type { Role } from '@syllabus/auth';
+import { HttpProblem } from '@syllabus/service-kit';
+import type { Upstreams } from './upstreams';
+
+export interface DirectoryUser {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  timeZone: string;
+  createdAt: string;
+}
+
+interface ProblemBody {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: unknown;
+}
+
+/** Users live in user-progress; the gateway reaches them through its internal routes. */
+export function createUserDirectory(deps: { upstreams: Upstreams; internalToken: string }) {
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await deps.upstreams.send('user-progress', {
+      method,
+      path,
+      headers: { authorization: `Bearer ${deps.internalToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const payload = (await response.body.json()) as T & ProblemBody;
+    if (response.statusCode >= 200 && response.statusCode < 300) return payload;
+    // The upstream's own problem (validation, conflict, wrong credentials) is the client's answer.
+    const status = response.statusCode >= 500 ? 502 : response.statusCode;
+    throw new HttpProblem(
+      status,
+      payload.title ?? 'Upstream error',
+      payload.detail,
+      payload.errors ? { errors: payload.errors } : {},
+      payload.type?.split(':').at(-1),
+    );
+  }
+  return {
+    create: (input: { email: string; password: string; displayName: string; timeZone?: string }) =>
+      call<DirectoryUser>('POST', '/internal/users', input),
+    verify: (credentials: { email: string; password: string }) =>
+      call<DirectoryUser>('POST', '/internal/credentials/verify', credentials),
+    async find(userId: string): Promise<DirectoryUser | undefined> {
+      try {
+        return await call<DirectoryUser>('GET', `/internal/users/${encodeURIComponent(userId)}`);
+      } catch (error) {
+        if (error instanceof HttpProblem && (error.status === 401 || error.status === 400)) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+export type UserDirectory = ReturnType<typeof createUserDirectory>;

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import request from 'supertest';
+import { waitFor } from '@syllabus/testing';
+import { openApiDocument } from '../src/openapi';
+import { startSystem } from './support';
+
+type System = Awaited<ReturnType<typeof startSystem>>;
+let system: System;
+
+// Every response below is checked against the published OpenAPI document's schemas.
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema({ $id: 'syllabus', components: openApiDocument.components }, 'syllabus');
+function conforms(schema: string, body: unknown) {
+  const validate = ajv.getSchema(`syllabus#/components/schemas/${schema}`)!;
+  assert.ok(
+    validate(body),
+    `${schema}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(body).slice(0, 300)}`,
+  );
+}
+
+async function readSse(url: string, bearer: string, until: (data: string) => boolean, timeoutMs = 15_000) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const response = await fetch(url, { headers: { Authorization: bearer }, signal: controller.signal });
+  let text = '';
+  try {
+    for await (const chunk of response.body!) {
+      text += Buffer.from(chunk as Uint8Array).toString('utf8');
+      const found = text.split('\n').find((line) => line.startsWith('data: ') && until(line.slice(6)));
+      if (found) return JSON.parse(found.slice(6)) as Record<string, unknown>;
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  throw new Error('the stream ended without the expected event');
+}
+
+describe('the whole system through the gateway', () => {
+  before(async () => {
+    system = await startSystem();
+  });
+  after(() => system.stop());
+
+  it('when a learner signs up, browses, enrols and completes a course, then the dashboard and the notifications show it', async () => {
+    const api = system.gateway.app;
+    const email = `e2e-${Date.now()}@syllabus.test`;
+    const signup = await request(api)
+      .post('/v1/auth/signup')
+      .send({ email, password: 'a long password', displayName: 'Edsger', timeZone: 'Europe/Amsterdam' })
+      .expect(201);
+    conforms('Signup', signup.body);
+    const login = await request(api)
+      .post('/v1/auth/login')
+      .send({ email, password: 'a long password' })
+      .expect(200);
+    conforms('TokenPair', login.body);
+    const bearer = `Bearer ${login.body.accessToken}`;
+
+    const tracks = await request(api).get('/v1/tracks').expect(200);
+    assert.ok(tracks.body.items.length >= 5);
+    const page = await request(api).get('/v1/courses?track=apis&level=entry').expect(200);
+    conforms('CoursePage', page.body);
+    const course = await request(api).get('/v1/courses/http-and-rest').expect(200);
+    conforms('Course', course.body);
+    assert.ok(course.headers.etag);
+
+    // Enrolment needs user-progress to know the course, from the catalog's events.
+    const enrol = await waitFor(
+      async () => {
+        const res = await request(api)
+          .post('/v1/me/enrollments')
+          .set('Authorization', bearer)
+          .send({ courseId: course.body.id });
+        return res.status === 201 && res;
+      },
+      { what: 'the course in the read model', timeoutMs: 20_000 },
+    );
+    conforms('Enrollment', enrol.body);
+
+    const stream = readSse(`${system.gateway.url}/v1/me/notifications/stream`, bearer, (data) =>
+      data.includes('progress.course-completed.v1'),
+    );
+    for (const lesson of course.body.lessons as { id: string }[]) {
+      const done = await request(api)
+        .put(`/v1/me/enrollments/${course.body.id}/lessons/${lesson.id}/completion`)
+        .set('Authorization', bearer)
+        .expect(200);
+      conforms('Enrollment', done.body);
+    }
+    const live = await stream;
+    assert.equal(live.title, 'You completed HTTP and REST API Design');
+
+    const dashboard = await request(api).get('/v1/me/dashboard').set('Authorization', bearer).expect(200);
+    conforms('Dashboard', dashboard.body);
+    assert.equal(dashboard.body.partial, false);
+    assert.equal(dashboard.body.enrollments[0].status, 'completed');
+    assert.equal(dashboard.body.enrollments[0].courseTitle, 'HTTP and REST API Design');
+    assert.equal(dashboard.body.stats.xp, course.body.lessons.length * 10 + 50);
+    assert.ok(dashboard.body.unreadNotifications >= 1);
+
+    const feed = await request(api).get('/v1/me/notifications').set('Authorization', bearer).expect(200);
+    conforms('NotificationPage', feed.body);
+    assert.ok(
+      feed.body.items.some((n: { eventType: string }) => n.eventType === 'progress.course-completed.v1'),
+    );
+  });
+
+  it("when learners reach for each other's records through the gateway, then 403; an admin token is needed", async () => {
+    const api = system.gateway.app;
+    const person = async (name: string) => {
+      const res = await request(api)
+        .post('/v1/auth/signup')
+        .send({
+          email: `${name}-${Date.now()}@syllabus.test`,
+          password: 'a long password',
+          displayName: name,
+        })
+        .expect(201);
+      return { id: res.body.user.id as string, bearer: `Bearer ${res.body.accessToken}` };
+    };
+    const [alice, bob] = [await person('alice'), await person('bob')];
+    await request(api).get(`/v1/users/${alice.id}/stats`).set('Authorization', alice.bearer).expect(200);
+    await request(api).get(`/v1/users/${alice.id}/stats`).set('Authorization', bob.bearer).expect(403);
+    await request(api).get(`/v1/users/${bob.id}/enrollments`).set('Authorization', alice.bearer).expect(403);
+    await request(api).get(`/v1/users/${bob.id}/enrollments`).expect(401);
+    const notification = await request(api)
+      .get('/v1/me/notifications')
+      .set('Authorization', bob.bearer)
+      .expect(200);
+    assert.equal(notification.body.unreadCount, 0);
+  });
+
+  it('when an upstream stops, then its routes answer 503 quickly while the others keep working, and the dashboard is partial', async () => {
+    const api = system.gateway.app;
+    const res = await request(api)
+      .post('/v1/auth/signup')
+      .send({ email: `carol-${Date.now()}@syllabus.test`, password: 'a long password', displayName: 'Carol' })
+      .expect(201);
+    const bearer = `Bearer ${res.body.accessToken}`;
+    await system.stopService('notification');
+
+    const started = Date.now();
+    const down = await request(api).get('/v1/me/notifications').set('Authorization', bearer);
+    assert.equal(down.status, 503);
+    assert.match(down.headers['content-type']!, /problem\+json/);
+    assert.ok(Date.now() - started < 2_000, `answered in ${Date.now() - started} ms`);
+    await request(api).get('/v1/courses?limit=1').expect(200);
+    const dashboard = await request(api).get('/v1/me/dashboard').set('Authorization', bearer).expect(200);
+    assert.equal(dashboard.body.partial, true);
+    assert.deepEqual(dashboard.body.unavailable, ['notification']);
+    assert.equal(dashboard.body.unreadNotifications, null);
+    assert.ok(Array.isArray(dashboard.body.enrollments));
+  });
+});

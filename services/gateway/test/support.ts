@@ -1,0 +1,168 @@
+// The whole system for end-to-end tests: catalog, user-progress and notification run as real
+// processes (built output, real PostgreSQL, MongoDB-compatible server, Redis, RabbitMQ), and
+// the gateway runs in this process so tests can drive it with supertest and start a second one.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Pool } from 'pg';
+import { loadConfig } from '@syllabus/config';
+import { createLifecycle, createLogger } from '@syllabus/service-kit';
+import { createTestDatabase, freePort, testEnv, waitFor } from '@syllabus/testing';
+import { createApp } from '../src/app';
+import { configSchema } from '../src/config';
+import { createDependencies } from '../src/dependencies';
+import { generateSigningKey } from '../src/domain/keys';
+
+const serviceDir = (name: string) => dirname(require.resolve(`@syllabus/${name}/package.json`));
+
+function run(name: string, script: string, env: Record<string, string>, logs: string): ChildProcess {
+  const child = spawn(process.execPath, [join(serviceDir(name), script)], {
+    env: { PATH: process.env.PATH, OTEL_SDK_DISABLED: 'true', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  return child;
+}
+
+async function runToEnd(name: string, script: string, env: Record<string, string>, logs: string) {
+  const child = run(name, script, env, logs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${name} ${script} exited with ${code}; see ${logs}`);
+}
+
+export async function startGateway(env: Record<string, string>) {
+  const config = loadConfig(configSchema, env);
+  const logger = createLogger({ service: 'gateway', level: 'silent' });
+  const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
+  const deps = await createDependencies(config, lifecycle, logger);
+  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
+  const { url } = await lifecycle.listen(app, { host: '127.0.0.1', port: Number(env.PORT ?? 0) });
+  return { app, url, deps, config, stop: () => lifecycle.shutdown('test') };
+}
+
+export async function startSystem(options: { gatewayEnv?: Record<string, string> } = {}) {
+  const id = randomUUID().slice(0, 8);
+  const logs = mkdtempSync(join(tmpdir(), 'syllabus-e2e-'));
+  const [catalogDb, notificationDb] = [
+    await createTestDatabase('e2e_catalog'),
+    await createTestDatabase('e2e_notification'),
+  ];
+  const ports = {
+    gateway: await freePort(),
+    catalog: await freePort(),
+    progress: await freePort(),
+    notification: await freePort(),
+  };
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  const internalToken = `e2e-${randomUUID()}-${randomUUID()}`;
+  const shared = {
+    RABBITMQ_URL: testEnv.RABBITMQ_URL,
+    EVENTS_EXCHANGE: `test.e2e.${id}`,
+    JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
+    JWT_ISSUER: gatewayUrl,
+    JWT_AUDIENCE: 'syllabus',
+    OUTBOX_INTERVAL_MS: '200',
+  };
+  const gatewayEnv = {
+    PORT: String(ports.gateway),
+    REDIS_URL: testEnv.REDIS_URL,
+    REDIS_KEY_PREFIX: `test:gateway:${id}:`,
+    CATALOG_URL: `http://127.0.0.1:${ports.catalog}`,
+    USER_PROGRESS_URL: `http://127.0.0.1:${ports.progress}`,
+    NOTIFICATION_URL: `http://127.0.0.1:${ports.notification}`,
+    INTERNAL_TOKEN: internalToken,
+    JWT_SIGNING_KEYS: JSON.stringify([await generateSigningKey()]),
+    JWT_ISSUER: gatewayUrl,
+    UPSTREAM_TIMEOUT_MS: '2000',
+    ...options.gatewayEnv,
+  };
+  const gateway = await startGateway(gatewayEnv);
+
+  await runToEnd('catalog', 'dist/src/migrate.js', { POSTGRES_URL: catalogDb.url }, logs);
+  await runToEnd('notification', 'dist/src/migrate.js', { POSTGRES_URL: notificationDb.url }, logs);
+  const children: Record<string, ChildProcess> = {};
+  children['user-progress'] = run(
+    'user-progress',
+    'dist/src/main.js',
+    {
+      ...shared,
+      PORT: String(ports.progress),
+      MONGODB_URL: testEnv.MONGODB_URL,
+      MONGODB_DATABASE: `e2e_progress_${id}`,
+      CATALOG_EVENTS_QUEUE: `test.e2e.${id}.progress`,
+      INTERNAL_TOKEN: internalToken,
+    },
+    logs,
+  );
+  children.notification = run(
+    'notification',
+    'dist/src/main.js',
+    {
+      ...shared,
+      PORT: String(ports.notification),
+      POSTGRES_URL: notificationDb.url,
+      REDIS_URL: testEnv.REDIS_URL,
+      EVENTS_QUEUE: `test.e2e.${id}.notification`,
+      FANOUT_CHANNEL_PREFIX: `test:e2e:${id}:`,
+      SMTP_URL: 'smtp://127.0.0.1:1', // no mail server: deliveries retry in the background
+      SSE_HEARTBEAT_MS: '500',
+    },
+    logs,
+  );
+  const ready = async (port: number) =>
+    waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200, {
+      timeoutMs: 30_000,
+      what: `the service on ${port} (logs in ${logs})`,
+    });
+  await ready(ports.progress);
+  await ready(ports.notification);
+  children.catalog = run(
+    'catalog',
+    'dist/src/main.js',
+    {
+      ...shared,
+      PORT: String(ports.catalog),
+      POSTGRES_URL: catalogDb.url,
+      REDIS_URL: testEnv.REDIS_URL,
+      CACHE_INVALIDATION_QUEUE: `test.e2e.${id}.catalog-cache`,
+      CACHE_NAMESPACE: `test:e2e:${id}:catalog:`,
+    },
+    logs,
+  );
+  await ready(ports.catalog);
+  await runToEnd('catalog', 'dist/src/seed/main.js', { POSTGRES_URL: catalogDb.url }, logs);
+
+  const stopChild = async (name: string) => {
+    const child = children[name];
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+
+  return {
+    gateway,
+    gatewayEnv,
+    logs,
+    /** Waits until user-progress has learnt the seeded catalog from its events. */
+    async catalogKnownToProgress() {
+      const pool = new Pool({ connectionString: catalogDb.url });
+      const { rows } = await pool.query<{ count: number }>(
+        "SELECT count(*)::int AS count FROM courses WHERE status = 'published'",
+      );
+      await pool.end();
+      return rows[0]!.count;
+    },
+    stopService: stopChild,
+    async stop() {
+      for (const name of Object.keys(children)) await stopChild(name);
+      await gateway.stop();
+      await catalogDb.drop();
+      await notificationDb.drop();
+    },
+  };
+}
