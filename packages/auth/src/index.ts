@@ -41,7 +41,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const algorithms = [...(options.algorithms ?? ['ES256'])];
   const keys = options.localKeys
     ? createLocalJWKSet(options.localKeys)
-    : createRemoteJWKSet(new URL(options.jwksUrl ?? ''), { timeoutDuration: 2_000, cooldownDuration: 30_000 });
+    : createRemoteJWKSet(new URL(options.jwksUrl ?? ''), {
+        timeoutDuration: 2_000,
+        cooldownDuration: 30_000,
+      });
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keys, {

@@ -23,8 +23,8 @@ function run(name: string, script: string, env: Record<string, string>, logs: st
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   return child;
 }
 
@@ -41,6 +41,8 @@ export async function startGateway(env: Record<string, string>) {
   const deps = await createDependencies(config, lifecycle, logger);
   const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
   const { url } = await lifecycle.listen(app, { host: '127.0.0.1', port: Number(env.PORT ?? 0) });
+  // As behind a load balancer: traffic once ready, i.e. once Redis is connected.
+  await waitFor(() => deps.redis.status === 'ready', { what: 'the gateway to reach Redis' });
   return { app, url, deps, config, stop: () => lifecycle.shutdown('test') };
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import type { Role } from '@syllabus/auth';
-import { UnauthorizedProblem } from '@syllabus/service-kit';
+import { ServiceUnavailableProblem, UnauthorizedProblem } from '@syllabus/service-kit';
 import type { KeyRing } from './keys';
 
 export interface TokenPair {
@@ -48,6 +48,11 @@ export function createTokenService(deps: {
   prefix: string;
 }) {
   const { redis, prefix } = deps;
+  // Sessions live in Redis: while it is away, say so (503) rather than fail obscurely (500).
+  const stored = <T>(operation: Promise<T>) =>
+    operation.catch(() => {
+      throw new ServiceUnavailableProblem('sessions are unavailable right now; try again shortly');
+    });
   const liveKey = (token: string) => `${prefix}refresh:${hash(token)}`;
   const spentKey = (token: string) => `${prefix}spent:${hash(token)}`;
   const revokedKey = (family: string) => `${prefix}revoked:${family}`;
@@ -67,7 +72,7 @@ export function createTokenService(deps: {
   async function pair(user: { id: string; roles: Role[] }, family: string): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
     const record: RefreshRecord = { userId: user.id, family };
-    await redis.set(liveKey(refreshToken), JSON.stringify(record), 'EX', deps.refreshTtlSeconds);
+    await stored(redis.set(liveKey(refreshToken), JSON.stringify(record), 'EX', deps.refreshTtlSeconds));
     return {
       accessToken: await accessToken(user),
       refreshToken,
@@ -84,22 +89,19 @@ export function createTokenService(deps: {
       refreshToken: string,
       currentUser: (userId: string) => Promise<{ id: string; roles: Role[] } | undefined>,
     ) {
-      const result = (await redis.eval(
-        SPEND,
-        2,
-        liveKey(refreshToken),
-        spentKey(refreshToken),
-        deps.refreshTtlSeconds,
+      const result = (await stored(
+        redis.eval(SPEND, 2, liveKey(refreshToken), spentKey(refreshToken), deps.refreshTtlSeconds),
       )) as [string, string] | null;
       if (!result) throw new UnauthorizedProblem('the refresh token is not valid');
       const [state, value] = result;
       if (state === 'spent') {
-        await redis.set(revokedKey(value), '1', 'EX', deps.refreshTtlSeconds);
+        await stored(redis.set(revokedKey(value), '1', 'EX', deps.refreshTtlSeconds));
         throw new UnauthorizedProblem('the refresh token was already used; every session of it is revoked');
       }
       const record = JSON.parse(value) as RefreshRecord;
-      if (await redis.exists(revokedKey(record.family)))
+      if (await stored(redis.exists(revokedKey(record.family)))) {
         throw new UnauthorizedProblem('the session was revoked');
+      }
       const user = await currentUser(record.userId);
       if (!user) throw new UnauthorizedProblem('the account no longer exists');
       return pair(user, record.family);
@@ -107,11 +109,11 @@ export function createTokenService(deps: {
 
     /** Ends the session the refresh token belongs to (idempotent: an unknown token is fine). */
     async revoke(refreshToken: string) {
-      const raw = await redis.get(liveKey(refreshToken));
+      const raw = await stored(redis.get(liveKey(refreshToken)));
       if (!raw) return;
       const { family } = JSON.parse(raw) as RefreshRecord;
-      await redis.set(revokedKey(family), '1', 'EX', deps.refreshTtlSeconds);
-      await redis.del(liveKey(refreshToken));
+      await stored(redis.set(revokedKey(family), '1', 'EX', deps.refreshTtlSeconds));
+      await stored(redis.del(liveKey(refreshToken)));
     },
   };
 }

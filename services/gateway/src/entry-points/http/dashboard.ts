@@ -17,7 +17,7 @@ export function mountDashboard(app: Express, deps: { upstreams: Upstreams; verif
         'x-request-id': String(req.res?.getHeader('X-Request-Id') ?? ''),
       },
     });
-    const body = (await response.body.json()) as unknown;
+    const body = await response.body.json();
     if (response.statusCode !== 200) throw new Error(`${name} answered ${response.statusCode}`);
     return body;
   }

@@ -46,7 +46,7 @@ export function proxyTo(
     const headers = forwardedHeaders(req);
     if (hasBody) headers['content-type'] = 'application/json';
     const upstream = await upstreams.send(name, {
-      method: req.method as Dispatcher.HttpMethod,
+      method: req.method,
       path: req.originalUrl,
       headers,
       body: hasBody ? JSON.stringify(req.body) : undefined,

@@ -1,0 +1,398 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { SignJWT, base64url, generateKeyPair, importJWK, type JWK } from 'jose';
+import request from 'supertest';
+import { createTokenVerifier } from '@syllabus/auth';
+import { freePort, startRedisServer, testEnv } from '@syllabus/testing';
+import { createKeyRing, generateSigningKey } from '../src/domain/keys';
+import { startGateway } from './support';
+
+/** A stand-in for user-progress's internal routes: the gateway's only dependency for auth. */
+async function startDirectory(token: string) {
+  const users = new Map<string, { id: string; email: string; password: string; displayName: string }>();
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      const send = (status: number, body: unknown) =>
+        res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      if (req.headers.authorization !== `Bearer ${token}`)
+        return send(401, { status: 401, title: 'Unauthorized' });
+      const body = raw ? (JSON.parse(raw) as Record<string, string>) : {};
+      const view = (u: { id: string; email: string; displayName: string }) => ({
+        id: u.id,
+        email: u.email,
+        displayName: u.displayName,
+        roles: ['learner'],
+        timeZone: 'UTC',
+        createdAt: new Date().toISOString(),
+      });
+      if (req.url === '/internal/users' && req.method === 'POST') {
+        const id = randomUUID().replace(/-/g, '').slice(0, 24);
+        const user = {
+          id,
+          email: body.email!.toLowerCase(),
+          password: body.password!,
+          displayName: body.displayName!,
+        };
+        users.set(user.email, user);
+        return send(201, view(user));
+      }
+      if (req.url === '/internal/credentials/verify') {
+        const user = users.get(String(body.email).toLowerCase());
+        return user && user.password === body.password
+          ? send(200, view(user))
+          : send(401, { status: 401, title: 'Unauthorized', detail: 'the email or password is wrong' });
+      }
+      const found = [...users.values()].find((u) => req.url === `/internal/users/${u.id}`);
+      return found ? send(200, view(found)) : send(401, { status: 401, title: 'Unauthorized' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+const INTERNAL = `gateway-test-${randomUUID()}-${randomUUID()}`;
+let directory: Awaited<ReturnType<typeof startDirectory>>;
+let signingKey: JWK;
+
+async function gatewayWith(env: Record<string, string> = {}) {
+  return startGateway({
+    REDIS_URL: testEnv.REDIS_URL,
+    REDIS_KEY_PREFIX: `test:gateway:${randomUUID().slice(0, 8)}:`,
+    USER_PROGRESS_URL: directory.url,
+    CATALOG_URL: `http://127.0.0.1:${await freePort()}`,
+    NOTIFICATION_URL: `http://127.0.0.1:${await freePort()}`,
+    UPSTREAM_TIMEOUT_MS: '1000',
+    INTERNAL_TOKEN: INTERNAL,
+    JWT_SIGNING_KEYS: JSON.stringify([signingKey]),
+    CORS_ORIGINS: 'https://app.syllabus.test',
+    ...env,
+  });
+}
+
+async function signup(app: Parameters<typeof request>[0]) {
+  const email = `user-${randomUUID().slice(0, 8)}@syllabus.test`;
+  const res = await request(app)
+    .post('/v1/auth/signup')
+    .send({ email, password: 'a long password', displayName: 'U' })
+    .expect(201);
+  return { email, ...(res.body as { accessToken: string; refreshToken: string; user: { id: string } }) };
+}
+
+describe('gateway authentication', () => {
+  let gateway: Awaited<ReturnType<typeof gatewayWith>>;
+  before(async () => {
+    directory = await startDirectory(INTERNAL);
+    signingKey = await generateSigningKey();
+    gateway = await gatewayWith();
+  });
+  after(async () => {
+    await gateway.stop();
+    directory.close();
+  });
+
+  it('when tokens are issued, then they are ES256 with kid, iss, aud, sub and roles, for at most 15 minutes, verifiable with the JWKS', async () => {
+    const { accessToken, user } = await signup(gateway.app);
+    const [header, payload] = accessToken
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>);
+    assert.equal(header!.alg, 'ES256');
+    assert.equal(header!.kid, signingKey.kid);
+    assert.equal(payload!.sub, user.id);
+    assert.deepEqual(payload!.roles, ['learner']);
+    assert.equal(payload!.aud, 'syllabus');
+    assert.ok(Number(payload!.exp) - Number(payload!.iat) <= 900);
+    const jwks = await request(gateway.app).get('/.well-known/jwks.json').expect(200);
+    assert.deepEqual(
+      jwks.body.keys.map((k: JWK) => k.kid),
+      [signingKey.kid],
+    );
+    assert.ok(
+      jwks.body.keys.every((k: JWK) => k.d === undefined),
+      'no private part is published',
+    );
+  });
+
+  it('when a refresh token is used, then it rotates; when a spent one is replayed, then the whole family is revoked', async () => {
+    const { refreshToken } = await signup(gateway.app);
+    const second = await request(gateway.app).post('/v1/auth/refresh').send({ refreshToken }).expect(200);
+    assert.notEqual(second.body.refreshToken, refreshToken);
+    const third = await request(gateway.app)
+      .post('/v1/auth/refresh')
+      .send({ refreshToken: second.body.refreshToken })
+      .expect(200);
+    // The thief replays the first token: refused, and the legitimate latest one dies with it.
+    const replay = await request(gateway.app).post('/v1/auth/refresh').send({ refreshToken }).expect(401);
+    assert.match(replay.body.detail, /already used/);
+    await request(gateway.app)
+      .post('/v1/auth/refresh')
+      .send({ refreshToken: third.body.refreshToken })
+      .expect(401);
+  });
+
+  it('when a learner logs out, then the refresh token no longer works', async () => {
+    const { refreshToken } = await signup(gateway.app);
+    await request(gateway.app).post('/v1/auth/logout').send({ refreshToken }).expect(204);
+    await request(gateway.app).post('/v1/auth/refresh').send({ refreshToken }).expect(401);
+  });
+
+  it('when the password is wrong or the account unknown, then the same 401', async () => {
+    const { email } = await signup(gateway.app);
+    const wrong = await request(gateway.app)
+      .post('/v1/auth/login')
+      .send({ email, password: 'not the password' })
+      .expect(401);
+    const unknown = await request(gateway.app)
+      .post('/v1/auth/login')
+      .send({ email: 'nobody@syllabus.test', password: 'not the password' })
+      .expect(401);
+    assert.equal(wrong.body.detail, unknown.body.detail);
+  });
+
+  const forgeries: [string, (good: string) => Promise<string>][] = [
+    [
+      'alg none',
+      async (good) => `${base64url.encode(JSON.stringify({ alg: 'none' }))}.${good.split('.')[1]}.`,
+    ],
+    [
+      'tampered payload',
+      async (good) => {
+        const [h, p, s] = good.split('.');
+        const claims = JSON.parse(new TextDecoder().decode(base64url.decode(p!))) as object;
+        return `${h}.${base64url.encode(JSON.stringify({ ...claims, roles: ['admin'] }))}.${s}`;
+      },
+    ],
+    [
+      'HS256 with the public key',
+      async () => {
+        const { d: _d, ...publicJwk } = signingKey;
+        return new SignJWT({ roles: ['admin'] })
+          .setProtectedHeader({ alg: 'HS256', kid: signingKey.kid })
+          .setSubject('x')
+          .setIssuer('http://127.0.0.1:8080')
+          .setAudience('syllabus')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+      },
+    ],
+    [
+      'expired',
+      async () => {
+        const key = await importJWK(signingKey, 'ES256');
+        return new SignJWT({ roles: ['learner'] })
+          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
+          .setSubject('x')
+          .setIssuer('http://127.0.0.1:8080')
+          .setAudience('syllabus')
+          .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 1800)
+          .sign(key);
+      },
+    ],
+    [
+      'wrong audience',
+      async () => {
+        const key = await importJWK(signingKey, 'ES256');
+        return new SignJWT({ roles: ['learner'] })
+          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
+          .setSubject('x')
+          .setIssuer('http://127.0.0.1:8080')
+          .setAudience('elsewhere')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(key);
+      },
+    ],
+    [
+      'wrong issuer',
+      async () => {
+        const key = await importJWK(signingKey, 'ES256');
+        return new SignJWT({ roles: ['learner'] })
+          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
+          .setSubject('x')
+          .setIssuer('https://evil.test')
+          .setAudience('syllabus')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(key);
+      },
+    ],
+    [
+      'signed by another key',
+      async () => {
+        const { privateKey } = await generateKeyPair('ES256');
+        return new SignJWT({ roles: ['admin'] })
+          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
+          .setSubject('x')
+          .setIssuer('http://127.0.0.1:8080')
+          .setAudience('syllabus')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(privateKey);
+      },
+    ],
+  ];
+  for (const [name, forge] of forgeries) {
+    it(`when a forged token (${name}) reaches the gateway, then 401, never 500`, async () => {
+      const { accessToken } = await signup(gateway.app);
+      const res = await request(gateway.app)
+        .get('/v1/me/dashboard')
+        .set('Authorization', `Bearer ${await forge(accessToken)}`);
+      assert.equal(res.status, 401, JSON.stringify(res.body));
+    });
+  }
+
+  it('when keys rotate, then both are published and a token signed by the old key still verifies', async () => {
+    const newKey = await generateSigningKey();
+    const ring = await createKeyRing([newKey, signingKey]);
+    assert.deepEqual(
+      ring.jwks.keys.map((k) => k.kid),
+      [newKey.kid, signingKey.kid],
+    );
+    assert.equal(ring.signing.kid, newKey.kid);
+    const { accessToken } = await signup(gateway.app); // signed with the old key
+    const verify = createTokenVerifier({
+      localKeys: ring.jwks,
+      issuer: 'http://127.0.0.1:8080',
+      audience: 'syllabus',
+    });
+    assert.equal((await verify(accessToken)).roles[0], 'learner');
+  });
+});
+
+describe('gateway limits and hardening', () => {
+  before(async () => {
+    directory = await startDirectory(INTERNAL);
+    signingKey ??= await generateSigningKey();
+  });
+  after(() => directory.close());
+
+  it('when two gateway instances share Redis, then a limit of N per window holds across both', async () => {
+    const prefix = `test:gateway:${randomUUID().slice(0, 8)}:`;
+    const env = { REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '10', RATE_LIMIT_WINDOW_MS: '60000' };
+    const [one, two] = [await gatewayWith(env), await gatewayWith(env)];
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 24; i += 1) {
+        const res = await request(i % 2 ? one.app : two.app).get('/v1/openapi-missing');
+        statuses.push(res.status);
+        if (res.status === 429) {
+          assert.match(res.headers['content-type']!, /problem\+json/);
+          assert.ok(res.headers['retry-after']);
+        } else {
+          assert.match(String(res.headers.ratelimit), /limit=10, remaining=\d+, reset=\d+/);
+        }
+      }
+      assert.equal(statuses.filter((s) => s !== 429).length, 10);
+    } finally {
+      await one.stop();
+      await two.stop();
+    }
+  });
+
+  it('when one account is tried too often, then login is limited for it, whatever the password', async () => {
+    const gateway = await gatewayWith({ LOGIN_ACCOUNT_RATE_LIMIT_MAX: '3', AUTH_RATE_LIMIT_MAX: '100' });
+    try {
+      const { email } = await signup(gateway.app);
+      const statuses = [];
+      for (let i = 0; i < 5; i += 1) {
+        statuses.push(
+          (
+            await request(gateway.app)
+              .post('/v1/auth/login')
+              .send({ email, password: `guess ${i}` })
+          ).status,
+        );
+      }
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+      // Another account from the same address is not affected.
+      const other = await signup(gateway.app);
+      await request(gateway.app)
+        .post('/v1/auth/login')
+        .send({ email: other.email, password: 'a long password' })
+        .expect(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('when Redis is down, then limits are not enforced (documented), and the gateway reports not ready', async () => {
+    const redis = await startRedisServer();
+    const gateway = await gatewayWith({ REDIS_URL: redis.url, RATE_LIMIT_MAX: '2' });
+    try {
+      await redis.stop();
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1)
+        statuses.push((await request(gateway.app).get('/v1/nothing-here')).status);
+      assert.deepEqual(statuses, [404, 404, 404, 404]);
+      await request(gateway.app).get('/health/ready').expect(503);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('when a request is too big, from a foreign origin, or malformed, then it is refused before any upstream', async () => {
+    const gateway = await gatewayWith();
+    try {
+      const big = await request(gateway.app)
+        .post('/v1/auth/login')
+        .send({ email: 'x'.repeat(120_000), password: 'y' });
+      assert.equal(big.status, 413);
+      const allowed = await request(gateway.app)
+        .get('/v1/openapi.json')
+        .set('Origin', 'https://app.syllabus.test');
+      assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.syllabus.test');
+      const foreign = await request(gateway.app).get('/v1/openapi.json').set('Origin', 'https://evil.test');
+      assert.equal(foreign.headers['access-control-allow-origin'], undefined);
+      assert.equal(allowed.headers['x-powered-by'], undefined);
+      const bad = await request(gateway.app)
+        .post('/v1/auth/signup')
+        .send({ email: 'a@b.c', password: 'long enough', displayName: 'x', admin: true });
+      assert.equal(bad.status, 400);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('when the docs are opened, then the OpenAPI 3.1 document and an interactive page are served', async () => {
+    const gateway = await gatewayWith();
+    try {
+      const spec = await request(gateway.app).get('/v1/openapi.json').expect(200);
+      assert.equal(spec.body.openapi, '3.1.0');
+      for (const path of [
+        '/v1/auth/login',
+        '/v1/courses',
+        '/v1/me/dashboard',
+        '/v1/me/notifications/stream',
+        '/v1/me/webhooks',
+      ]) {
+        assert.ok(spec.body.paths[path], path);
+      }
+      const page = await request(gateway.app).get('/docs').expect(200);
+      assert.match(page.text, /swagger-ui-bundle\.js/);
+      await request(gateway.app).get('/docs/assets/swagger-ui-bundle.js').expect(200);
+      await request(gateway.app).get('/docs/init.js').expect(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('when an upstream cannot be reached, then 503 problem+json, quickly', async () => {
+    const gateway = await gatewayWith();
+    try {
+      const started = Date.now();
+      const res = await request(gateway.app).get('/v1/courses');
+      assert.equal(res.status, 503);
+      assert.equal(res.body.upstream, 'catalog');
+      assert.ok(Date.now() - started < 1_000);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
