@@ -1,6 +1,5 @@
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler } from 'express';
-import type { Dispatcher } from 'undici';
 import type { UpstreamName, Upstreams } from '../../data-access/upstreams';
 
 // Connection-level headers belong to one hop and are never forwarded (RFC 9110 §7.6.1).
