@@ -27,6 +27,15 @@ if [ -z "${INTERNAL_TOKEN:-}" ]; then
   export INTERNAL_TOKEN
 fi
 
+# The gateway's signing key: made once, kept locally (in Kubernetes it is a Secret).
+if [ -z "${JWT_SIGNING_KEYS:-}" ]; then
+  [ -s .syllabus/jwt-signing-keys.json ] || npm run --silent generate-keys -w @syllabus/gateway >.syllabus/jwt-signing-keys.json
+  JWT_SIGNING_KEYS=$(cat .syllabus/jwt-signing-keys.json)
+  export JWT_SIGNING_KEYS
+fi
+export JWT_ISSUER=${JWT_ISSUER:-http://127.0.0.1:$GATEWAY_PORT}
+export JWKS_URL=${JWKS_URL:-http://127.0.0.1:$GATEWAY_PORT/.well-known/jwks.json}
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -56,30 +65,32 @@ wait_ready() { # name port
   exit 1
 }
 
-# Consumers before producers: once user-progress and notification answer, their queues exist,
-# so the catalog's first events (the seed's) reach them.
 # Emails go to a local SMTP sink that keeps them as files, unless SMTP_URL names a server.
 if [ -z "${SMTP_URL:-}" ]; then
   node scripts/mail-sink.js 1025 >"$logs/mail.log" 2>&1 &
   pids+=("$!")
   export SMTP_URL=smtp://127.0.0.1:1025
 fi
+# The gateway first (the others fetch its signing keys), then the consumers: once user-progress
+# and notification answer, their queues exist, so the catalog's first events (the seed's) reach them.
+start_service gateway "$GATEWAY_PORT"
+wait_ready gateway "$GATEWAY_PORT"
 start_service user-progress 8082
 start_service notification 8083 POSTGRES_URL="$NOTIFICATION_POSTGRES_URL"
 wait_ready user-progress 8082
 wait_ready notification 8083
 start_service catalog 8081 POSTGRES_URL="$CATALOG_POSTGRES_URL"
-start_service gateway "$GATEWAY_PORT"
 wait_ready catalog 8081
-wait_ready gateway "$GATEWAY_PORT"
 gateway="http://127.0.0.1:$GATEWAY_PORT"
 
 cat <<MSG
 
 Syllabus is running.
   gateway:  $gateway
-  health:   curl $gateway/health/ready
-  catalog:  curl 'http://127.0.0.1:8081/v1/courses?track=databases&limit=5'
+  docs:     $gateway/docs
+  try:      curl '$gateway/v1/courses?track=databases&limit=5'
+            curl -X POST $gateway/v1/auth/signup -H 'Content-Type: application/json' \\
+              -d '{"email":"you@example.com","password":"a long password","displayName":"You"}'
   logs:     $logs/{gateway,catalog,user-progress,notification}.log
   mail:     .syllabus/mail/*.eml
 Press Ctrl-C to stop.

@@ -26,7 +26,8 @@ export async function measure(
     url,
     connections: options.connections ?? 10,
     duration: options.seconds ?? 5,
-    amount: options.maxRequests ?? 200_000,
+    // Bounded in time by `duration` and in count by this (`amount` would override the duration).
+    maxOverallRequests: options.maxRequests ?? 500_000,
     headers: options.headers,
   });
   return {
