@@ -42,6 +42,7 @@ async function main() {
     await new Promise((resolve) => child.once('exit', resolve));
   }
   const catalog = await runCatalog('dist/src/main.js', env);
+  process.once('exit', () => catalog.kill('SIGKILL')); // never outlive the benchmark
   const catalogUrl = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${catalogUrl}/health/ready`)).status === 200, {
     timeoutMs: 20_000,
