@@ -383,6 +383,60 @@ describe('gateway limits and hardening', () => {
     }
   });
 
+  it('when a request is proxied, then the request id and trace context go along, and hop-by-hop headers do not', async () => {
+    const seen: Record<string, string | string[] | undefined>[] = [];
+    const upstream = createServer((req, res) => {
+      seen.push(req.headers);
+      res
+        .writeHead(200, {
+          'Content-Type': 'application/json',
+          'Keep-Alive': 'timeout=99',
+          'X-Upstream': 'catalog',
+        })
+        .end('{"items":[]}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const gateway = await gatewayWith({
+      CATALOG_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    });
+    try {
+      const res = await request(gateway.app)
+        .get('/v1/tracks?x=1')
+        .set('X-Request-Id', 'trace-me-123')
+        .set('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
+        .set('Connection', 'keep-alive, X-Secret-Hop')
+        .set('X-Secret-Hop', 'must not pass')
+        .set('Proxy-Authorization', 'Basic abc')
+        .expect(200);
+      assert.deepEqual(res.body, { items: [] });
+      assert.equal(res.headers['x-upstream'], 'catalog');
+      // The upstream's own hop header stays on its hop (the gateway's server sets its own).
+      assert.notEqual(res.headers['keep-alive'], 'timeout=99');
+      const [headers] = seen;
+      assert.equal(headers!['x-request-id'], 'trace-me-123');
+      assert.equal(headers!['traceparent'], '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+      assert.equal(headers!['x-secret-hop'], undefined);
+      assert.equal(headers!['proxy-authorization'], undefined);
+      assert.equal(headers!['x-forwarded-for'], '::ffff:127.0.0.1');
+    } finally {
+      await gateway.stop();
+      upstream.close();
+    }
+  });
+
+  it('when an upstream keeps failing, then its circuit opens and it is refused at once', async () => {
+    const gateway = await gatewayWith();
+    try {
+      for (let i = 0; i < 6; i += 1) await request(gateway.app).get('/v1/courses').expect(503);
+      assert.equal(gateway.deps.upstreams.states().catalog, 'open');
+      const res = await request(gateway.app).get('/v1/courses').expect(503);
+      assert.match(res.body.detail, /catalog is unavailable/);
+      assert.equal(gateway.deps.upstreams.states().notification, 'closed');
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('when an upstream cannot be reached, then 503 problem+json, quickly', async () => {
     const gateway = await gatewayWith();
     try {
