@@ -7,6 +7,7 @@
 #   backing-services.sh stop NAME     stop one natively run server (postgres|redis|rabbitmq|mongodb)
 #   backing-services.sh start NAME    start it again
 #   backing-services.sh down          stop every natively run server
+#   backing-services.sh tools         install what the offline deployment checks use (docker-compose)
 #
 # A URL already set in the environment (POSTGRES_URL, REDIS_URL, RABBITMQ_URL, MONGODB_URL)
 # means "use that server": it is neither installed nor started. Otherwise a Docker engine is
@@ -242,8 +243,15 @@ up() {
   log "ready: ${wanted[*]:-(all external)}; URLs in $URLS_FILE"
 }
 
+# Tools the tests use to validate the deployment files offline.
+tools() {
+  mkdir -p "$LOGS"
+  command -v docker-compose >/dev/null || apt_install docker-compose
+}
+
 case "${1:-up}" in
   up) up ;;
+  tools) tools ;;
   env) [ -f "$URLS_FILE" ] || die "run '$0 up' first"; sed 's/^/export /' "$URLS_FILE" ;;
   stop)
     case "${2:-}" in postgres) pg_stop ;; redis) redis_stop ;; rabbitmq) rabbit_stop ;; mongodb) mongo_stop ;; *) die "stop what? postgres|redis|rabbitmq|mongodb" ;; esac ;;
@@ -251,5 +259,5 @@ case "${1:-up}" in
     mkdir -p "$LOGS"
     case "${2:-}" in postgres) pg_start ;; redis) redis_start ;; rabbitmq) rabbit_resume ;; mongodb) mongo_start ;; *) die "start what? postgres|redis|rabbitmq|mongodb" ;; esac ;;
   down) mongo_stop; rabbit_shutdown; redis_stop; pg_stop ;;
-  *) die "usage: $0 up|env|start NAME|stop NAME|down" ;;
+  *) die "usage: $0 up|env|start NAME|stop NAME|down|tools" ;;
 esac

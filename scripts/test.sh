@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/prepare.sh
+bash scripts/backing-services.sh tools
 
 mkdir -p .syllabus
 log=.syllabus/test.log

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export { z };
@@ -12,11 +13,32 @@ export class ConfigError extends Error {
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
+/**
+ * `KEY_FILE=/path` stands for `KEY=<the file's contents>` (the Docker and Kubernetes secrets
+ * convention), so secrets can come from mounted files instead of the environment.
+ */
+function withFileValues(env: Environment): { env: Environment; problems: string[] } {
+  const resolved: Record<string, string | undefined> = { ...env };
+  const problems: string[] = [];
+  for (const [name, path] of Object.entries(env)) {
+    if (!name.endsWith('_FILE') || !path) continue;
+    const key = name.slice(0, -'_FILE'.length);
+    try {
+      resolved[key] ??= readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      problems.push(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return { env: resolved, problems };
+}
+
 /** Validates the environment against `schema`. This package is the only reader of `process.env`. */
 export function loadConfig<Schema extends z.ZodType>(
   schema: Schema,
-  env: Environment = process.env,
+  environment: Environment = process.env,
 ): z.infer<Schema> {
+  const { env, problems } = withFileValues(environment);
+  if (problems.length > 0) throw new ConfigError(problems);
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(

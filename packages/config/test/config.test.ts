@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, fields, loadConfig, serviceSchema, z } from '../src/index';
 
@@ -36,6 +39,19 @@ describe('loadConfig', () => {
         assert.match(error.message, /REDIS_URL: must use redis or rediss/);
         return true;
       },
+    );
+  });
+
+  it('when KEY_FILE names a file, then KEY is read from it; an unreadable file is reported', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'redis-url'), 'redis://10.0.0.5:6379\n');
+    const config = loadConfig(z.object({ REDIS_URL: fields.redisUrl() }), {
+      REDIS_URL_FILE: join(dir, 'redis-url'),
+    });
+    assert.equal(config.REDIS_URL, 'redis://10.0.0.5:6379');
+    assert.throws(
+      () => loadConfig(z.object({ REDIS_URL: fields.redisUrl() }), { REDIS_URL_FILE: join(dir, 'missing') }),
+      /REDIS_URL_FILE: cannot read .*missing \(ENOENT\)/,
     );
   });
 
