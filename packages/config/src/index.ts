@@ -15,14 +15,16 @@ type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
  * `KEY_FILE=/path` stands for `KEY=<the file's contents>` (the Docker and Kubernetes secrets
- * convention), so secrets can come from mounted files instead of the environment.
+ * convention), so secrets can come from mounted files instead of the environment. Only for the
+ * schema's own keys: other `*_FILE` variables in the environment are none of its business.
  */
-function withFileValues(env: Environment): { env: Environment; problems: string[] } {
+function withFileValues(env: Environment, keys: readonly string[]): { env: Environment; problems: string[] } {
   const resolved: Record<string, string | undefined> = { ...env };
   const problems: string[] = [];
-  for (const [name, path] of Object.entries(env)) {
-    if (!name.endsWith('_FILE') || !path) continue;
-    const key = name.slice(0, -'_FILE'.length);
+  for (const key of keys) {
+    const name = `${key}_FILE`;
+    const path = env[name];
+    if (!path) continue;
     try {
       resolved[key] ??= readFileSync(path, 'utf8').trim();
     } catch (error) {
@@ -37,7 +39,8 @@ export function loadConfig<Schema extends z.ZodType>(
   schema: Schema,
   environment: Environment = process.env,
 ): z.infer<Schema> {
-  const { env, problems } = withFileValues(environment);
+  const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape as object) : [];
+  const { env, problems } = withFileValues(environment, keys);
   if (problems.length > 0) throw new ConfigError(problems);
   const result = schema.safeParse(env);
   if (!result.success) {

@@ -1,9 +1,11 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 import { createRelayLoop, type RelayLoop } from '@syllabus/messaging';
 import { Counter, type Logger, type Registry } from '@syllabus/service-kit';
 import type { Email, EmailSender, WebhookClient } from './senders';
 
 const BATCH = 20;
+const tracer = trace.getTracer('@syllabus/notification');
 
 interface DeliveryRow {
   id: string;
@@ -12,6 +14,7 @@ interface DeliveryRow {
   subscription_id: string | null;
   payload: unknown;
   attempts: number;
+  trace_context: Record<string, string>;
 }
 
 /**
@@ -98,26 +101,36 @@ export function createDeliveryWorker(options: {
          FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id
-        RETURNING d.id, d.event_id, d.channel, d.subscription_id, d.payload, d.attempts`,
+        RETURNING d.id, d.event_id, d.channel, d.subscription_id, d.payload, d.attempts, d.trace_context`,
       [BATCH],
     );
     await Promise.all(
-      rows.map(async (row) => {
-        try {
-          const result = await deliver(row);
-          await pool.query(
-            `UPDATE deliveries SET status = $2, delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, last_error = NULL
-              WHERE id = $1`,
-            [row.id, result],
-          );
-          outcomes.inc({ channel: row.channel, result });
-        } catch (error) {
-          outcomes.inc({ channel: row.channel, result: 'error' });
-          await recordFailure(row, error);
-        }
-      }),
+      rows.map((row) =>
+        // Each send is a span in the trace of the event that asked for it.
+        context.with(propagation.extract(ROOT_CONTEXT, row.trace_context), () =>
+          tracer.startActiveSpan(`${row.channel} send`, { kind: SpanKind.CLIENT }, (span) =>
+            attempt(row).finally(() => span.end()),
+          ),
+        ),
+      ),
     );
     return rows.length === BATCH;
+  }
+
+  async function attempt(row: DeliveryRow) {
+    try {
+      const result = await deliver(row);
+      await pool.query(
+        `UPDATE deliveries SET status = $2, delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, last_error = NULL
+              WHERE id = $1`,
+        [row.id, result],
+      );
+      outcomes.inc({ channel: row.channel, result });
+    } catch (error) {
+      outcomes.inc({ channel: row.channel, result: 'error' });
+      trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR });
+      await recordFailure(row, error);
+    }
   }
 
   return createRelayLoop({ relayBatch, intervalMs: options.intervalMs, logger });

@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import type { Queryable } from '@syllabus/postgres';
 import { notifiableEvents, type NotifiableEvent } from '../domain/templates';
 
@@ -154,11 +155,20 @@ export function createNotificationStore(db: Queryable) {
       subscriptionId: string | null;
       payload: unknown;
     }) {
+      const traceContext: Record<string, string> = {};
+      propagation.inject(context.active(), traceContext);
       await db.query(
         'enqueue_delivery',
-        `INSERT INTO deliveries (event_id, channel, user_id, subscription_id, payload) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING`,
-        [d.eventId, d.channel, d.userId, d.subscriptionId, JSON.stringify(d.payload)],
+        `INSERT INTO deliveries (event_id, channel, user_id, subscription_id, payload, trace_context)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+        [
+          d.eventId,
+          d.channel,
+          d.userId,
+          d.subscriptionId,
+          JSON.stringify(d.payload),
+          JSON.stringify(traceContext),
+        ],
       );
     },
 
