@@ -39,7 +39,7 @@ export function loadConfig<Schema extends z.ZodType>(
   schema: Schema,
   environment: Environment = process.env,
 ): z.infer<Schema> {
-  const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape as object) : [];
+  const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   const { env, problems } = withFileValues(environment, keys);
   if (problems.length > 0) throw new ConfigError(problems);
   const result = schema.safeParse(env);
