@@ -17,9 +17,15 @@ import { generateSigningKey } from '../src/domain/keys';
 
 const serviceDir = (name: string) => dirname(require.resolve(`@syllabus/${name}/package.json`));
 
+let telemetryEndpoint: string | undefined;
+
 function run(name: string, script: string, env: Record<string, string>, logs: string): ChildProcess {
-  const child = spawn(process.execPath, [join(serviceDir(name), script)], {
-    env: { PATH: process.env.PATH, OTEL_SDK_DISABLED: 'true', LOG_LEVEL: 'warn', ...env },
+  const preload = telemetryEndpoint ? ['--require', require.resolve('@syllabus/telemetry/register')] : [];
+  const telemetry = telemetryEndpoint
+    ? { OTEL_EXPORTER_OTLP_ENDPOINT: telemetryEndpoint, OTEL_SERVICE_NAME: name }
+    : { OTEL_SDK_DISABLED: 'true' };
+  const child = spawn(process.execPath, [...preload, join(serviceDir(name), script)], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...telemetry, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
@@ -46,7 +52,33 @@ export async function startGateway(env: Record<string, string>) {
   return { app, url, deps, config, stop: () => lifecycle.shutdown('test') };
 }
 
-export async function startSystem(options: { gatewayEnv?: Record<string, string> } = {}) {
+/** The gateway as a process of its own (traced like the others); `app` is then its URL. */
+async function startGatewayProcess(env: Record<string, string>, url: string, logs: string) {
+  const child = run('gateway', 'dist/src/main.js', env, logs);
+  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, {
+    timeoutMs: 30_000,
+    what: `the gateway (logs in ${logs})`,
+  });
+  return {
+    app: url,
+    url,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function startSystem(
+  options: {
+    gatewayEnv?: Record<string, string>;
+    /** Run every service, the gateway too, as a traced process exporting to this OTLP endpoint. */
+    telemetryEndpoint?: string;
+    smtpUrl?: string;
+  } = {},
+) {
+  telemetryEndpoint = options.telemetryEndpoint;
   const id = randomUUID().slice(0, 8);
   const logs = mkdtempSync(join(tmpdir(), 'syllabus-e2e-'));
   const [catalogDb, notificationDb] = [
@@ -82,7 +114,9 @@ export async function startSystem(options: { gatewayEnv?: Record<string, string>
     UPSTREAM_TIMEOUT_MS: '2000',
     ...options.gatewayEnv,
   };
-  const gateway = await startGateway(gatewayEnv);
+  const gateway = options.telemetryEndpoint
+    ? await startGatewayProcess(gatewayEnv, gatewayUrl, logs)
+    : await startGateway(gatewayEnv);
 
   await runToEnd('catalog', 'dist/src/migrate.js', { POSTGRES_URL: catalogDb.url }, logs);
   await runToEnd('notification', 'dist/src/migrate.js', { POSTGRES_URL: notificationDb.url }, logs);
@@ -110,7 +144,9 @@ export async function startSystem(options: { gatewayEnv?: Record<string, string>
       REDIS_URL: testEnv.REDIS_URL,
       EVENTS_QUEUE: `test.e2e.${id}.notification`,
       FANOUT_CHANNEL_PREFIX: `test:e2e:${id}:`,
-      SMTP_URL: 'smtp://127.0.0.1:1', // no mail server: deliveries retry in the background
+      // Without a mail server, deliveries retry in the background.
+      SMTP_URL: options.smtpUrl ?? 'smtp://127.0.0.1:1',
+      DELIVERY_INTERVAL_MS: '200',
       SSE_HEARTBEAT_MS: '500',
     },
     logs,
