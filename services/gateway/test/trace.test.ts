@@ -75,7 +75,7 @@ describe('one trace per learner action', () => {
           (s) =>
             s.service === 'gateway' &&
             s.kind === 2 &&
-            String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? '').includes(lastLesson),
+            JSON.stringify([s.attributes['url.path'], s.attributes['http.target']]).includes(lastLesson),
         ),
       { what: 'the gateway span', timeoutMs: 20_000 },
     );
