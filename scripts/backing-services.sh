@@ -247,12 +247,25 @@ up() {
 tools() {
   mkdir -p "$LOGS"
   command -v docker-compose >/dev/null || apt_install docker-compose
+  command -v kubectl >/dev/null || apt_install kubectl
+  # Kubernetes' own OpenAPI schemas, bundled in a PyPI package, for strict offline validation.
+  if [ ! -x "$STATE/venv/bin/kubernetes-validate" ]; then
+    log "installing kubernetes-validate (PyPI) into $STATE/venv"
+    python3 -m venv "$STATE/venv" >>"$LOGS/tools.log" 2>&1 &&
+      "$STATE/venv/bin/pip" install -q kubernetes-validate==1.33.1 >>"$LOGS/tools.log" 2>&1 ||
+      die "could not install kubernetes-validate (see $LOGS/tools.log)"
+  fi
+  echo "KUBERNETES_VALIDATE=$STATE/venv/bin/kubernetes-validate" >"$STATE/tools.env"
 }
 
 case "${1:-up}" in
   up) up ;;
   tools) tools ;;
-  env) [ -f "$URLS_FILE" ] || die "run '$0 up' first"; sed 's/^/export /' "$URLS_FILE" ;;
+  env)
+    [ -f "$URLS_FILE" ] || die "run '$0 up' first"
+    sed 's/^/export /' "$URLS_FILE"
+    [ ! -f "$STATE/tools.env" ] || sed 's/^/export /' "$STATE/tools.env"
+    ;;
   stop)
     case "${2:-}" in postgres) pg_stop ;; redis) redis_stop ;; rabbitmq) rabbit_stop ;; mongodb) mongo_stop ;; *) die "stop what? postgres|redis|rabbitmq|mongodb" ;; esac ;;
   start)

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/prepare.sh
 bash scripts/backing-services.sh tools
+eval "$(bash scripts/backing-services.sh env)"
 
 mkdir -p .syllabus
 log=.syllabus/test.log

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+
+// Each overlay is built with `kubectl kustomize` and every object checked against Kubernetes'
+// own schemas, strictly (unknown fields refused), with kubernetes-validate. No cluster needed.
+const root = join(__dirname, '..', '..', '..');
+const validator = process.env.KUBERNETES_VALIDATE ?? 'kubernetes-validate';
+const appServices = ['gateway', 'catalog', 'user-progress', 'notification'];
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec?: Record<string, unknown>;
+}
+
+function build(overlay: string) {
+  const yaml = execFileSync('kubectl', ['kustomize', join(root, 'k8s', 'overlays', overlay)], {
+    encoding: 'utf8',
+  });
+  const objects = parseAllDocuments(yaml).map((doc) => doc.toJS() as K8sObject);
+  return { yaml, objects };
+}
+
+function validate(yaml: string) {
+  const file = join(mkdtempSync(join(tmpdir(), 'k8s-')), 'objects.yaml');
+  writeFileSync(file, yaml);
+  return spawnSync(validator, ['--strict', '--quiet', '--kubernetes-version', '1.33.0', file], {
+    encoding: 'utf8',
+  });
+}
+
+const find = (objects: K8sObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe('Kubernetes manifests', () => {
+  it('when a manifest has an unknown field, then the validator refuses it (it is really checking)', () => {
+    const result = validate(
+      'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 80}], colour: blue}\n',
+    );
+    assert.notEqual(result.status, 0, result.stdout);
+  });
+
+  for (const overlay of ['local', 'production']) {
+    it(`when the ${overlay} overlay is built, then every object is valid against the Kubernetes 1.33 schemas`, () => {
+      const { yaml, objects } = build(overlay);
+      const result = validate(yaml);
+      assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+      assert.ok(objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'syllabus'));
+    });
+
+    it(`when the ${overlay} overlay is deployed, then each service is probed, bounded, non-root and spread`, () => {
+      const { objects } = build(overlay);
+      for (const name of appServices) {
+        const deployment = find(objects, 'Deployment', name) as unknown as {
+          spec: {
+            template: {
+              spec: { containers: Record<string, unknown>[]; topologySpreadConstraints?: unknown[] };
+            };
+          };
+        };
+        assert.ok(deployment, `${name} Deployment`);
+        const [container] = deployment.spec.template.spec.containers as {
+          startupProbe?: unknown;
+          readinessProbe?: { httpGet: { path: string } };
+          livenessProbe?: unknown;
+          resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+          securityContext: Record<string, unknown>;
+        }[];
+        assert.ok(container!.startupProbe && container!.livenessProbe, `${name} startup and liveness probes`);
+        assert.equal(container!.readinessProbe?.httpGet.path, '/health/ready');
+        assert.ok(
+          container!.resources.requests?.cpu && container!.resources.limits?.memory,
+          `${name} requests and limits`,
+        );
+        assert.equal(container!.securityContext.runAsNonRoot, true);
+        assert.equal(container!.securityContext.readOnlyRootFilesystem, true);
+        assert.equal(container!.securityContext.allowPrivilegeEscalation, false);
+        assert.ok(deployment.spec.template.spec.topologySpreadConstraints?.length, `${name} topology spread`);
+        assert.ok(find(objects, 'Service', name), `${name} Service`);
+        assert.ok(find(objects, 'PodDisruptionBudget', name), `${name} PodDisruptionBudget`);
+      }
+      assert.ok(find(objects, 'NetworkPolicy', 'default-deny'), 'default-deny NetworkPolicy');
+      assert.ok(find(objects, 'Job', 'syllabus-migrate'), 'migration Job');
+      const ingress = find(objects, 'Ingress', 'gateway') as unknown as {
+        spec: { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] };
+      };
+      assert.equal(ingress.spec.rules[0]!.http.paths[0]!.backend.service.name, 'gateway');
+      assert.ok(find(objects, 'ConfigMap', 'syllabus-config'));
+    });
+  }
+
+  it('when production scales notification, then on queue depth (KEDA) instead of a CPU autoscaler', () => {
+    const { objects } = build('production');
+    const scaled = find(objects, 'ScaledObject', 'notification') as unknown as {
+      spec: {
+        scaleTargetRef: { name: string };
+        triggers: { type: string; metadata: { queueName: string } }[];
+      };
+    };
+    assert.equal(scaled.spec.scaleTargetRef.name, 'notification');
+    assert.equal(scaled.spec.triggers[0]!.type, 'rabbitmq');
+    assert.equal(scaled.spec.triggers[0]!.metadata.queueName, 'notification.events');
+    assert.equal(find(objects, 'HorizontalPodAutoscaler', 'notification'), undefined, 'no second autoscaler');
+    assert.ok(find(objects, 'HorizontalPodAutoscaler', 'gateway'));
+    assert.equal(
+      find(objects, 'Secret', 'syllabus-secrets'),
+      undefined,
+      'production secrets come from outside',
+    );
+  });
+
+  it('when the local overlay is deployed, then the datastores run in the cluster and the secrets are generated', () => {
+    const { objects } = build('local');
+    for (const name of ['postgres', 'mongodb', 'redis', 'rabbitmq', 'mailpit']) {
+      assert.ok(find(objects, 'StatefulSet', name), `${name} StatefulSet`);
+    }
+    assert.ok(find(objects, 'Secret', 'syllabus-secrets'));
+  });
+});
