@@ -17,16 +17,9 @@ describe('object-level authorisation', () => {
     bob = await service.givenLearner();
     admin = await service.givenLearner({ email: 'admin@syllabus.test' });
     for (const person of [alice, bob]) {
-      await request(service.app)
-        .post('/v1/me/enrollments')
-        .set('Authorization', person.bearer)
-        .send({ courseId: course.courseId })
-        .expect(201);
+      await service.enrol(person, course.courseId).expect(201);
     }
-    await request(service.app)
-      .put(`/v1/me/enrollments/${course.courseId}/lessons/${course.lessonIds[0]}/completion`)
-      .set('Authorization', alice.bearer)
-      .expect(200);
+    await service.complete(alice, course.courseId, course.lessonIds[0]!).expect(200);
   });
   after(() => service.stop());
 

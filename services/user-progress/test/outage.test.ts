@@ -24,19 +24,12 @@ describe('outages', () => {
       try {
         const course = await service.givenCourse(4);
         const learner = await service.givenLearner();
-        await request(service.app)
-          .post('/v1/me/enrollments')
-          .set('Authorization', learner.bearer)
-          .send({ courseId: course.courseId })
-          .expect(201);
+        await service.enrol(learner, course.courseId).expect(201);
         await waitFor(() => listener.events.length === 1, { what: 'the enrolled event' });
 
         await controlService('stop', 'rabbitmq');
         for (const lessonId of course.lessonIds) {
-          const res = await request(service.app)
-            .put(`/v1/me/enrollments/${course.courseId}/lessons/${lessonId}/completion`)
-            .set('Authorization', learner.bearer)
-            .expect(200);
+          const res = await service.complete(learner, course.courseId, lessonId).expect(200);
           assert.equal(res.body.changed, true);
         }
         const ready = await request(service.app).get('/health/ready').expect(200);

@@ -26,11 +26,7 @@ describe('enrolments and lesson completion', () => {
   it('when a learner enrols in a published course, then 201, it is listed at 0 %, and enrolled is announced', async () => {
     const course = await service.givenCourse(4);
     const learner = await service.givenLearner();
-    const res = await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: course.courseId })
-      .expect(201);
+    const res = await service.enrol(learner, course.courseId).expect(201);
     assert.equal(res.body.status, 'in-progress');
     assert.equal(res.body.percentComplete, 0);
     const list = await request(service.app)
@@ -44,44 +40,25 @@ describe('enrolments and lesson completion', () => {
     await waitFor(() => eventsOf(learner.id, 'progress.enrolled.v1').length === 1, {
       what: 'the enrolled event',
     });
-    await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: course.courseId })
-      .expect(409);
+    await service.enrol(learner, course.courseId).expect(409);
   });
 
   it('when the course is unknown, then 404; when it is archived, then 409', async () => {
     const learner = await service.givenLearner();
-    await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: randomUUID() })
-      .expect(404);
+    await service.enrol(learner, randomUUID()).expect(404);
     const course = await service.givenCourse(2);
     await service.publishCourse('catalog.course-archived.v1', { ...course, version: 2 });
     await waitFor(
       async () => (await service.deps.models.courses.findById(course.courseId).lean())?.status === 'archived',
     );
-    await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: course.courseId })
-      .expect(409);
+    await service.enrol(learner, course.courseId).expect(409);
   });
 
   it('when every lesson is completed, then the course completes once, with XP, badges and one event each', async () => {
     const course = await service.givenCourse(3, 'Caching Strategies');
     const learner = await service.givenLearner();
-    await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: course.courseId })
-      .expect(201);
-    const complete = (lessonId: string) =>
-      request(service.app)
-        .put(`/v1/me/enrollments/${course.courseId}/lessons/${lessonId}/completion`)
-        .set('Authorization', learner.bearer);
+    await service.enrol(learner, course.courseId).expect(201);
+    const complete = (lessonId: string) => service.complete(learner, course.courseId, lessonId);
 
     const first = await complete(course.lessonIds[0]!).expect(200);
     assert.equal(first.body.changed, true);
@@ -120,17 +97,9 @@ describe('enrolments and lesson completion', () => {
   it('when the same lesson is completed 20 times at once, then one completion and one event', async () => {
     const course = await service.givenCourse(2);
     const learner = await service.givenLearner();
-    await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: course.courseId })
-      .expect(201);
+    await service.enrol(learner, course.courseId).expect(201);
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        request(service.app)
-          .put(`/v1/me/enrollments/${course.courseId}/lessons/${course.lessonIds[0]}/completion`)
-          .set('Authorization', learner.bearer),
-      ),
+      Array.from({ length: 20 }, () => service.complete(learner, course.courseId, course.lessonIds[0]!)),
     );
     assert.ok(
       responses.every((res) => res.status === 200),
@@ -152,18 +121,9 @@ describe('enrolments and lesson completion', () => {
   it('when different lessons are completed at once, then none is lost and the course completes exactly once', async () => {
     const course = await service.givenCourse(6);
     const learner = await service.givenLearner();
-    await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: course.courseId })
-      .expect(201);
+    await service.enrol(learner, course.courseId).expect(201);
     await Promise.all(
-      course.lessonIds.map((lessonId) =>
-        request(service.app)
-          .put(`/v1/me/enrollments/${course.courseId}/lessons/${lessonId}/completion`)
-          .set('Authorization', learner.bearer)
-          .expect(200),
-      ),
+      course.lessonIds.map((lessonId) => service.complete(learner, course.courseId, lessonId).expect(200)),
     );
     const facts = await service.deps.models.achievements.find({ userId: learner.id }).lean();
     assert.equal(facts.filter((fact) => fact.kind === 'lesson').length, 6);
@@ -181,19 +141,9 @@ describe('enrolments and lesson completion', () => {
   it('when the lesson is not in the course or the learner is not enrolled, then 404', async () => {
     const course = await service.givenCourse(2);
     const learner = await service.givenLearner();
-    await request(service.app)
-      .put(`/v1/me/enrollments/${course.courseId}/lessons/${course.lessonIds[0]}/completion`)
-      .set('Authorization', learner.bearer)
-      .expect(404);
-    await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: course.courseId })
-      .expect(201);
-    await request(service.app)
-      .put(`/v1/me/enrollments/${course.courseId}/lessons/${randomUUID()}/completion`)
-      .set('Authorization', learner.bearer)
-      .expect(404);
+    await service.complete(learner, course.courseId, course.lessonIds[0]!).expect(404);
+    await service.enrol(learner, course.courseId).expect(201);
+    await service.complete(learner, course.courseId, randomUUID()).expect(404);
   });
 
   it('when the leaderboard is asked for, then learners are ranked by XP', async () => {
@@ -204,16 +154,9 @@ describe('enrolments and lesson completion', () => {
       [strong, 5],
       [weak, 1],
     ] as const) {
-      await request(service.app)
-        .post('/v1/me/enrollments')
-        .set('Authorization', learner.bearer)
-        .send({ courseId: course.courseId })
-        .expect(201);
+      await service.enrol(learner, course.courseId).expect(201);
       for (const lessonId of course.lessonIds.slice(0, lessons)) {
-        await request(service.app)
-          .put(`/v1/me/enrollments/${course.courseId}/lessons/${lessonId}/completion`)
-          .set('Authorization', learner.bearer)
-          .expect(200);
+        await service.complete(learner, course.courseId, lessonId).expect(200);
       }
     }
     const res = await request(service.app)

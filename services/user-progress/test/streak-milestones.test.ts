@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import request from 'supertest';
 import { waitFor } from '@syllabus/testing';
 import { createProgressService } from '../src/domain/progress';
 import { listenForProgressEvents, startUserProgress } from './support';
@@ -21,11 +20,7 @@ describe('streak milestones', () => {
   it('when a learner completes lessons on 3 days in a row in their zone, then one 3-day milestone is announced', async () => {
     const course = await service.givenCourse(5);
     const learner = await service.givenLearner({ timeZone: 'Asia/Tokyo' });
-    await request(service.app)
-      .post('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .send({ courseId: course.courseId })
-      .expect(201);
+    await service.enrol(learner, course.courseId).expect(201);
     const progress = createProgressService({
       models: service.deps.models,
       onEventRecorded: () => service.deps.relay.wake(),

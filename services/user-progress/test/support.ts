@@ -84,11 +84,23 @@ export async function startUserProgress() {
     return { id: user.id, email, bearer: `Bearer ${await issuer.mint({ sub: user.id, roles: user.roles })}` };
   }
 
+  /** `POST /v1/me/enrollments` as `learner`; the caller states what it expects. */
+  const enrol = (learner: { bearer: string }, courseId: unknown) =>
+    request(app).post('/v1/me/enrollments').set('Authorization', learner.bearer).send({ courseId });
+
+  /** `PUT …/lessons/{lessonId}/completion` as `learner`. */
+  const complete = (learner: { bearer: string }, courseId: string, lessonId: string) =>
+    request(app)
+      .put(`/v1/me/enrollments/${courseId}/lessons/${lessonId}/completion`)
+      .set('Authorization', learner.bearer);
+
   return {
     app,
     deps,
     config,
     issuer,
+    enrol,
+    complete,
     publishCourse,
     givenCourse,
     givenLearner,
