@@ -154,6 +154,30 @@ describe('gateway authentication', () => {
     assert.equal(wrong.body.detail, unknown.body.detail);
   });
 
+  /** A token like the gateway's, with one thing changed. */
+  async function forge(
+    changes: {
+      alg?: 'ES256' | 'HS256';
+      roles?: string[];
+      iss?: string;
+      aud?: string;
+      iat?: number;
+      exp?: number | string;
+    },
+    key: Parameters<SignJWT['sign']>[0],
+  ) {
+    return new SignJWT({ roles: changes.roles ?? ['learner'] })
+      .setProtectedHeader({ alg: changes.alg ?? 'ES256', kid: signingKey.kid })
+      .setSubject('x')
+      .setIssuer(changes.iss ?? 'http://127.0.0.1:8080')
+      .setAudience(changes.aud ?? 'syllabus')
+      .setIssuedAt(changes.iat)
+      .setExpirationTime(changes.exp ?? '5m')
+      .sign(key);
+  }
+  const gatewayKey = () => importJWK(signingKey, 'ES256');
+  const now = () => Math.floor(Date.now() / 1000);
+
   const forgeries: [string, (good: string) => Promise<string>][] = [
     [
       'alg none',
@@ -171,71 +195,15 @@ describe('gateway authentication', () => {
       'HS256 with the public key',
       async () => {
         const { d: _d, ...publicJwk } = signingKey;
-        return new SignJWT({ roles: ['admin'] })
-          .setProtectedHeader({ alg: 'HS256', kid: signingKey.kid })
-          .setSubject('x')
-          .setIssuer('http://127.0.0.1:8080')
-          .setAudience('syllabus')
-          .setIssuedAt()
-          .setExpirationTime('5m')
-          .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+        return forge({ alg: 'HS256', roles: ['admin'] }, new TextEncoder().encode(JSON.stringify(publicJwk)));
       },
     ],
-    [
-      'expired',
-      async () => {
-        const key = await importJWK(signingKey, 'ES256');
-        return new SignJWT({ roles: ['learner'] })
-          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
-          .setSubject('x')
-          .setIssuer('http://127.0.0.1:8080')
-          .setAudience('syllabus')
-          .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
-          .setExpirationTime(Math.floor(Date.now() / 1000) - 1800)
-          .sign(key);
-      },
-    ],
-    [
-      'wrong audience',
-      async () => {
-        const key = await importJWK(signingKey, 'ES256');
-        return new SignJWT({ roles: ['learner'] })
-          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
-          .setSubject('x')
-          .setIssuer('http://127.0.0.1:8080')
-          .setAudience('elsewhere')
-          .setIssuedAt()
-          .setExpirationTime('5m')
-          .sign(key);
-      },
-    ],
-    [
-      'wrong issuer',
-      async () => {
-        const key = await importJWK(signingKey, 'ES256');
-        return new SignJWT({ roles: ['learner'] })
-          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
-          .setSubject('x')
-          .setIssuer('https://evil.test')
-          .setAudience('syllabus')
-          .setIssuedAt()
-          .setExpirationTime('5m')
-          .sign(key);
-      },
-    ],
+    ['expired', async () => forge({ iat: now() - 3600, exp: now() - 1800 }, await gatewayKey())],
+    ['wrong audience', async () => forge({ aud: 'elsewhere' }, await gatewayKey())],
+    ['wrong issuer', async () => forge({ iss: 'https://evil.test' }, await gatewayKey())],
     [
       'signed by another key',
-      async () => {
-        const { privateKey } = await generateKeyPair('ES256');
-        return new SignJWT({ roles: ['admin'] })
-          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
-          .setSubject('x')
-          .setIssuer('http://127.0.0.1:8080')
-          .setAudience('syllabus')
-          .setIssuedAt()
-          .setExpirationTime('5m')
-          .sign(privateKey);
-      },
+      async () => forge({ roles: ['admin'] }, (await generateKeyPair('ES256')).privateKey),
     ],
   ];
   for (const [name, forge] of forgeries) {
