@@ -1,7 +1,7 @@
 // Helpers for tests that run against real servers. Never imported by production code.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -111,7 +111,6 @@ export async function startRedisServer(): Promise<{ url: string; stop: () => Pro
 }
 
 async function canConnect(port: number): Promise<boolean> {
-  const { connect } = await import('node:net');
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {

@@ -8,14 +8,7 @@ import { mountDocs } from './entry-points/http/docs';
 import { proxyTo } from './entry-points/http/proxy';
 import { createRateLimiter } from './entry-points/http/rate-limits';
 
-const RATE_LIMIT_HEADERS = [
-  'RateLimit',
-  'RateLimit-Policy',
-  'Retry-After',
-  'ETag',
-  'Location',
-  'X-Request-Id',
-];
+const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'ETag', 'Location', 'X-Request-Id'];
 
 export function createApp(
   deps: Dependencies & { config: Config; logger: Logger; isStopping: () => boolean },
@@ -44,7 +37,7 @@ export function createApp(
     ],
     routes: (app) => {
       app.set('trust proxy', config.TRUST_PROXY_HOPS);
-      app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: RATE_LIMIT_HEADERS, maxAge: 600 }));
+      app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
       mountDocs(app);
       app.use('/v1', limiter('all', config.RATE_LIMIT_MAX));
       mountAuthRoutes(app, {

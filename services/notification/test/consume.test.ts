@@ -29,11 +29,7 @@ describe('consuming events', () => {
 
   it('when the same event is delivered 3 times, then 1 notification, 1 email and 1 signed webhook call', async () => {
     const learner = await service.givenLearner();
-    const hook = await request(service.app)
-      .post('/v1/me/webhooks')
-      .set('Authorization', learner.bearer)
-      .send({ url: receiver.url, eventTypes: ['progress.course-completed.v1'] })
-      .expect(201);
+    const hook = await service.subscribe(learner, receiver.url, ['progress.course-completed.v1']).expect(201);
     assert.match(hook.body.secret, /^whsec_/);
 
     const event = await service.publish(

@@ -143,11 +143,7 @@ describe('webhooks', () => {
   ]) {
     it(`when the SSRF guard is on and the URL is ${url}, then 400 and nothing is stored`, async () => {
       const learner = await guarded.givenLearner();
-      const res = await request(guarded.app)
-        .post('/v1/me/webhooks')
-        .set('Authorization', learner.bearer)
-        .send({ url, eventTypes: ['progress.enrolled.v1'] })
-        .expect(400);
+      const res = await guarded.subscribe(learner, url, ['progress.enrolled.v1']).expect(400);
       assert.equal(res.body.errors[0].field, 'url');
       const list = await request(guarded.app)
         .get('/v1/me/webhooks')
@@ -162,11 +158,7 @@ describe('webhooks', () => {
     try {
       const learner = await service.givenLearner();
       const other = await service.givenLearner();
-      const created = await request(service.app)
-        .post('/v1/me/webhooks')
-        .set('Authorization', learner.bearer)
-        .send({ url: receiver.url, eventTypes: ['progress.enrolled.v1'] })
-        .expect(201);
+      const created = await service.subscribe(learner, receiver.url, ['progress.enrolled.v1']).expect(201);
       const list = await request(service.app)
         .get('/v1/me/webhooks')
         .set('Authorization', learner.bearer)
@@ -196,11 +188,7 @@ describe('webhooks', () => {
     receiver.status = 500;
     try {
       const learner = await service.givenLearner();
-      const hook = await request(service.app)
-        .post('/v1/me/webhooks')
-        .set('Authorization', learner.bearer)
-        .send({ url: receiver.url, eventTypes: ['progress.enrolled.v1'] })
-        .expect(201);
+      const hook = await service.subscribe(learner, receiver.url, ['progress.enrolled.v1']).expect(201);
       await service.publish('progress.enrolled.v1', {
         userId: learner.userId,
         courseId: randomUUID(),
@@ -231,11 +219,7 @@ describe('webhooks', () => {
     receiver.status = 503;
     try {
       const learner = await service.givenLearner();
-      await request(service.app)
-        .post('/v1/me/webhooks')
-        .set('Authorization', learner.bearer)
-        .send({ url: receiver.url, eventTypes: ['progress.enrolled.v1'] })
-        .expect(201);
+      await service.subscribe(learner, receiver.url, ['progress.enrolled.v1']).expect(201);
       await service.publish('progress.enrolled.v1', {
         userId: learner.userId,
         courseId: randomUUID(),

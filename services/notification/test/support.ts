@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import request from 'supertest';
 import { startTestIssuer } from '@syllabus/auth/testing';
 import { loadConfig } from '@syllabus/config';
 import { createEvent, type DomainEvent, type EventData, type EventType } from '@syllabus/contracts';
@@ -160,10 +161,15 @@ export async function startNotification(
     completedAt: new Date().toISOString(),
   });
 
+  /** `POST /v1/me/webhooks` as `learner`; the caller states what it expects. */
+  const subscribe = (learner: { bearer: string }, url: string, eventTypes: string[]) =>
+    request(app).post('/v1/me/webhooks').set('Authorization', learner.bearer).send({ url, eventTypes });
+
   return {
     app,
     deps,
     config,
+    subscribe,
     smtp,
     issuer,
     databaseUrl,

@@ -105,7 +105,7 @@ export function createUpstreams(options: {
 
   return {
     send,
-    /** For readiness: the state of each breaker. */
+    /** The state of each breaker, for tests and debugging (readiness does not depend on upstreams). */
     states: () =>
       Object.fromEntries(
         upstreamNames.map((name) => [name, upstreams[name].breaker.opened ? 'open' : 'closed']),

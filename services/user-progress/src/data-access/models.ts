@@ -93,6 +93,9 @@ export type CourseDocument = InferSchemaType<typeof courseSchema>;
 export type EnrolmentDocument = InferSchemaType<typeof enrolmentSchema> & { _id: unknown };
 export type AchievementDocument = InferSchemaType<typeof achievementSchema> & { _id: unknown };
 
+/** MongoDB's answer when an insert or upsert collides with a unique index. */
+export const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+
 export function createModels(connection: Connection) {
   return {
     users: connection.model('User', userSchema, 'users'),

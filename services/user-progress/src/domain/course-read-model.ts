@@ -1,8 +1,6 @@
 import { trusted } from '../data-access/trusted';
 import type { DomainEvent } from '@syllabus/contracts';
-import type { Models } from '../data-access/models';
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+import { isDuplicateKey, type Models } from '../data-access/models';
 
 /**
  * Keeps the local copy of a catalog course current. Idempotent and order-proof: the write

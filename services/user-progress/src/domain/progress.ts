@@ -1,5 +1,11 @@
 import { ConflictProblem, NotFoundProblem } from '@syllabus/service-kit';
-import type { AchievementDocument, CourseDocument, EnrolmentDocument, Models } from '../data-access/models';
+import {
+  type AchievementDocument,
+  type CourseDocument,
+  type EnrolmentDocument,
+  type Models,
+  isDuplicateKey,
+} from '../data-access/models';
 import { trusted } from '../data-access/trusted';
 import { deterministicId, pendingEvent, type PendingEvent } from './events';
 import { STREAK_MILESTONES, dayIn, streaks } from './streaks';
@@ -23,8 +29,6 @@ export interface EnrolmentView {
   enrolledAt: string;
   completedAt: string | null;
 }
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 const percentOf = (course: Pick<CourseDocument, 'lessonIds'>, done: Set<string>) =>
   course.lessonIds.length === 0

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { ConflictProblem, UnauthorizedProblem } from '@syllabus/service-kit';
 import { pendingEvent } from './events';
 import type { Role } from '@syllabus/auth';
-import type { Models, UserDocument } from '../data-access/models';
+import { isDuplicateKey, type Models, type UserDocument } from '../data-access/models';
 import { hashPassword, unknownAccountHash, verifyPassword } from './passwords';
 
 export interface User {
@@ -24,8 +24,6 @@ export const toUser = (doc: UserDocument): User => ({
   timeZone: doc.timeZone,
   createdAt: doc.createdAt.toISOString(),
 });
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 export function createUserService(deps: {
   models: Models;
