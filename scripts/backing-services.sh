@@ -79,6 +79,9 @@ pg_start() {
   local psql=("$bin/psql" -h "$run" -p $PG_PORT -U postgres -d postgres -qtA -v ON_ERROR_STOP=1)
   [ "$(pg_run "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'syllabus'")" = 1 ] ||
     pg_run "${psql[@]}" -c "CREATE ROLE syllabus LOGIN CREATEDB PASSWORD 'syllabus'" >/dev/null
+  # Tests drop their databases WITH (FORCE), which must end an autovacuum worker that may be
+  # busy in them; without this role PostgreSQL refuses (about one fresh run in two).
+  pg_run "${psql[@]}" -c "GRANT pg_signal_backend TO syllabus" >/dev/null
   # One database per service that uses PostgreSQL (and `syllabus` for tests to make theirs from).
   local db
   for db in syllabus catalog notification; do

@@ -49,7 +49,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   const email = createEmailSender({ smtpUrl: config.SMTP_URL, from: config.EMAIL_FROM });
   lifecycle.onShutdown('smtp', () => email.close());
   const deliveries = createDeliveryWorker({
-    pool: postgres,
+    db,
     email,
     postWebhook: createWebhookClient({
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
-import type { Pool } from 'pg';
 import { createRelayLoop, type RelayLoop } from '@syllabus/messaging';
+import type { Database } from '@syllabus/postgres';
 import { Counter, type Logger, type Registry } from '@syllabus/service-kit';
 import type { Email, EmailSender, WebhookClient } from './senders';
 
@@ -24,7 +24,7 @@ interface DeliveryRow {
  * after the last attempt. A webhook subscription that keeps failing is disabled.
  */
 export function createDeliveryWorker(options: {
-  pool: Pool;
+  db: Database;
   email: EmailSender;
   postWebhook: WebhookClient;
   logger: Logger;
@@ -34,7 +34,7 @@ export function createDeliveryWorker(options: {
   backoffMs: number;
   disableAfter: number;
 }): RelayLoop {
-  const { pool, logger } = options;
+  const { db, logger } = options;
   const outcomes = new Counter({
     name: 'notification_deliveries_total',
     help: 'Email and webhook delivery attempts by channel and result',
@@ -52,43 +52,48 @@ export function createDeliveryWorker(options: {
       await options.email.send(row.payload as Email, row.event_id);
       return 'delivered';
     }
-    const { rows } = await pool.query<{ url: string; secret: string; usable: boolean }>(
+    const [subscription] = await db.query<{ url: string; secret: string; usable: boolean }>(
+      'find_webhook_target',
       `SELECT url, secret, disabled_at IS NULL AND deleted_at IS NULL AS usable FROM webhook_subscriptions WHERE id = $1`,
       [row.subscription_id],
     );
-    const subscription = rows[0];
     if (!subscription?.usable) return 'skipped';
     await options.postWebhook(subscription, row.payload as { id: string; type: string });
-    await pool.query('UPDATE webhook_subscriptions SET consecutive_failures = 0 WHERE id = $1', [
+    await db.query('reset_webhook_failures', 'UPDATE webhook_subscriptions SET consecutive_failures = 0 WHERE id = $1', [
       row.subscription_id,
     ]);
     return 'delivered';
   }
 
+  // One transaction: nobody ever sees a disabled subscription with deliveries still pending.
   async function recordFailure(row: DeliveryRow, error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     const final = row.attempts >= options.maxAttempts;
-    await pool.query(
-      `UPDATE deliveries SET status = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4 / 1000.0)
-        WHERE id = $1`,
-      [row.id, final ? 'failed' : 'pending', message.slice(0, 1_000), backoff(row.attempts)],
-    );
-    if (row.channel === 'webhook') {
-      const { rows } = await pool.query<{ disabled: boolean }>(
+    const disabled = await db.transaction(async (tx) => {
+      await tx.query(
+        'record_delivery_failure',
+        `UPDATE deliveries SET status = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4 / 1000.0)
+          WHERE id = $1`,
+        [row.id, final ? 'failed' : 'pending', message.slice(0, 1_000), backoff(row.attempts)],
+      );
+      if (row.channel !== 'webhook') return false;
+      const [subscription] = await tx.query<{ disabled: boolean }>(
+        'count_webhook_failure',
         `UPDATE webhook_subscriptions
             SET consecutive_failures = consecutive_failures + 1,
                 disabled_at = CASE WHEN consecutive_failures + 1 >= $2 THEN COALESCE(disabled_at, now()) END
           WHERE id = $1 RETURNING disabled_at IS NOT NULL AS disabled`,
         [row.subscription_id, options.disableAfter],
       );
-      if (rows[0]?.disabled) {
-        logger.warn({ subscriptionId: row.subscription_id }, 'webhook disabled after repeated failures');
-        await pool.query(
-          `UPDATE deliveries SET status = 'skipped' WHERE subscription_id = $1 AND status = 'pending'`,
-          [row.subscription_id],
-        );
-      }
-    }
+      if (!subscription?.disabled) return false;
+      await tx.query(
+        'skip_disabled_webhook_deliveries',
+        `UPDATE deliveries SET status = 'skipped' WHERE subscription_id = $1 AND status = 'pending'`,
+        [row.subscription_id],
+      );
+      return true;
+    });
+    if (disabled) logger.warn({ subscriptionId: row.subscription_id }, 'webhook disabled after repeated failures');
     logger.warn(
       { deliveryId: row.id, channel: row.channel, attempt: row.attempts, final, reason: message },
       'delivery failed',
@@ -96,7 +101,8 @@ export function createDeliveryWorker(options: {
   }
 
   async function relayBatch(): Promise<boolean> {
-    const { rows } = await pool.query<DeliveryRow>(
+    const rows = await db.query<DeliveryRow>(
+      'claim_due_deliveries',
       `UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + interval '2 minutes'
          FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
@@ -120,7 +126,8 @@ export function createDeliveryWorker(options: {
   async function attempt(row: DeliveryRow) {
     try {
       const result = await deliver(row);
-      await pool.query(
+      await db.query(
+        'record_delivery_outcome',
         `UPDATE deliveries SET status = $2, delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, last_error = NULL
               WHERE id = $1`,
         [row.id, result],
