@@ -82,12 +82,9 @@ pg_start() {
   # Tests drop their databases WITH (FORCE), which must end an autovacuum worker that may be
   # busy in them; without this role PostgreSQL refuses (about one fresh run in two).
   pg_run "${psql[@]}" -c "GRANT pg_signal_backend TO syllabus" >/dev/null
-  # One database per service that uses PostgreSQL (and `syllabus` for tests to make theirs from).
-  local db
-  for db in syllabus catalog notification; do
-    [ "$(pg_run "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" = 1 ] ||
-      pg_run "${psql[@]}" -c "CREATE DATABASE $db OWNER syllabus" >/dev/null
-  done
+  # `syllabus` for the URL to name; each service's migrations create its own database.
+  [ "$(pg_run "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'syllabus'")" = 1 ] ||
+    pg_run "${psql[@]}" -c "CREATE DATABASE syllabus OWNER syllabus" >/dev/null
 }
 pg_stop() {
   local bin; bin=$(pg_bin)

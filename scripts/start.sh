@@ -47,14 +47,14 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-start_service() { # name port [VAR=value…]
-  local name=$1 port=$2
-  shift 2
-  (cd "services/$name" && exec env PORT="$port" OTEL_SERVICE_NAME="$name" "$@" node --enable-source-maps \
-    --require @syllabus/telemetry/register dist/src/main.js) >"$logs/$name.log" 2>&1 &
+start_service() { # name port operator-port [VAR=value…]
+  local name=$1 port=$2 operator_port=$3
+  shift 3
+  (cd "services/$name" && exec env PORT="$port" OPERATOR_PORT="$operator_port" OTEL_SERVICE_NAME="$name" "$@" \
+    node --enable-source-maps --require @syllabus/telemetry/register dist/src/main.js) >"$logs/$name.log" 2>&1 &
   pids+=("$!")
 }
-wait_ready() { # name port
+wait_ready() { # name operator-port
   local name=$1 port=$2
   for _ in $(seq 1 300); do
     curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0
@@ -71,16 +71,24 @@ if [ -z "${SMTP_URL:-}" ]; then
   pids+=("$!")
   export SMTP_URL=smtp://127.0.0.1:1025
 fi
-# The gateway first (the others fetch its signing keys), then the consumers: once user-progress
-# and notification answer, their queues exist, so the catalog's first events (the seed's) reach them.
-start_service gateway "$GATEWAY_PORT"
-wait_ready gateway "$GATEWAY_PORT"
-start_service user-progress 8082
-start_service notification 8083 POSTGRES_URL="$NOTIFICATION_POSTGRES_URL"
-wait_ready user-progress 8082
-wait_ready notification 8083
-start_service catalog 8081 POSTGRES_URL="$CATALOG_POSTGRES_URL"
-wait_ready catalog 8081
+# The gateway first: the others fetch its signing keys. Every service declares the whole
+# messaging topology before it publishes, so the order of the rest does not matter.
+start_service gateway "$GATEWAY_PORT" 9080
+wait_ready gateway 9080
+start_service user-progress 8082 9082
+start_service notification 8083 9083 POSTGRES_URL="$NOTIFICATION_POSTGRES_URL"
+start_service catalog 8081 9081 POSTGRES_URL="$CATALOG_POSTGRES_URL"
+wait_ready user-progress 9082
+wait_ready notification 9083
+wait_ready catalog 9081
+
+# A demo author, made by the same bootstrap command compose and Kubernetes use; its password is
+# made once and kept locally.
+demo_email=author@syllabus.localhost
+[ -s .syllabus/demo-author-password ] || node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("base64url"))' >.syllabus/demo-author-password
+demo_password=$(cat .syllabus/demo-author-password)
+BOOTSTRAP_EMAIL=$demo_email BOOTSTRAP_PASSWORD=$demo_password BOOTSTRAP_ROLES=author \
+  BOOTSTRAP_DISPLAY_NAME='Demo author' npm run --silent bootstrap-user -w @syllabus/user-progress >/dev/null
 gateway="http://127.0.0.1:$GATEWAY_PORT"
 
 cat <<MSG
@@ -88,9 +96,11 @@ cat <<MSG
 Syllabus is running.
   gateway:  $gateway
   docs:     $gateway/docs
+  author:   $demo_email / $demo_password   (a demo account that may create and publish courses)
   try:      curl '$gateway/v1/courses?track=databases&limit=5'
             curl -X POST $gateway/v1/auth/signup -H 'Content-Type: application/json' \\
               -d '{"email":"you@example.com","password":"a long password","displayName":"You"}'
+  health:   http://127.0.0.1:9080/health/ready (each service on 908x: operators only, never routed)
   logs:     $logs/{gateway,catalog,user-progress,notification}.log
   mail:     .syllabus/mail/*.eml
 Press Ctrl-C to stop.

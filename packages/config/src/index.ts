@@ -84,6 +84,12 @@ export const fields = {
   amqpUrl: () => urlWithProtocol(['amqp', 'amqps']),
   mongoUrl: () => urlWithProtocol(['mongodb', 'mongodb+srv']),
   httpUrl: () => urlWithProtocol(['http', 'https']),
+  /** Put before every exchange and queue name (e.g. `test.abc.`); empty in a deployment. */
+  messagingPrefix: () =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ., _ and - only')
+      .default(''),
   databaseName: () => z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only'),
   list: () =>
     z

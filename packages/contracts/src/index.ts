@@ -112,3 +112,40 @@ export function createEvent<T extends EventType>(
   parseEvent(event);
   return event;
 }
+
+/**
+ * The messaging topology of the whole system, in one place: the exchange every event is
+ * published to, and each consuming service's queue with the event types bound to it. Every
+ * service declares all of it on every connection before it publishes, so whichever starts
+ * first, no event is ever routed nowhere.
+ */
+export const topology = {
+  exchange: 'syllabus.events',
+  queues: {
+    'notification.events': [
+      'progress.enrolled.v1',
+      'progress.lesson-completed.v1',
+      'progress.course-completed.v1',
+      'progress.streak-milestone.v1',
+      'identity.user-registered.v1',
+      'catalog.course-published.v1',
+      'catalog.course-updated.v1',
+    ],
+    'user-progress.catalog-events': [
+      'catalog.course-published.v1',
+      'catalog.course-updated.v1',
+      'catalog.course-archived.v1',
+    ],
+    'catalog.cache-invalidation': [
+      'catalog.course-published.v1',
+      'catalog.course-updated.v1',
+      'catalog.course-archived.v1',
+    ],
+  },
+} as const satisfies Topology;
+
+export interface Topology {
+  exchange: string;
+  queues: Record<string, readonly EventType[]>;
+}
+export type SystemQueue = keyof typeof topology.queues;

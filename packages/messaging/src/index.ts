@@ -9,9 +9,14 @@ import {
 } from '@opentelemetry/api';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import type { Logger } from 'pino';
-import { EventValidationError, parseEvent, type DomainEvent, type EventType } from '@syllabus/contracts';
+import {
+  EventValidationError,
+  parseEvent,
+  topology as systemTopology,
+  type DomainEvent,
+  type Topology,
+} from '@syllabus/contracts';
 
-export const DEFAULT_EXCHANGE = 'syllabus.events';
 const ATTEMPT_HEADER = 'x-syllabus-attempt';
 const tracer = trace.getTracer('@syllabus/messaging');
 
@@ -31,10 +36,8 @@ export interface DeliveryInfo {
 export type EventHandler = (event: DomainEvent, delivery: DeliveryInfo) => Promise<void>;
 
 export interface ConsumerOptions {
-  /** The consumer's own durable queue. */
+  /** The consumer's own durable queue: a queue of the topology, which says what is bound to it. */
   queue: string;
-  /** Routing keys (event types) bound to the queue. */
-  eventTypes: readonly EventType[];
   handler: EventHandler;
   /** Unacknowledged messages in flight at once. */
   prefetch?: number;
@@ -45,6 +48,8 @@ export interface ConsumerOptions {
 }
 
 export interface Broker {
+  /** The exchange events are published to (with the prefix). */
+  readonly exchange: string;
   /** Publishes persistently; resolves once the broker confirms. Rejects when it cannot confirm. */
   publish(event: DomainEvent): Promise<void>;
   /** Declares the consumer's topology and consumes, again after every reconnect. */
@@ -53,7 +58,7 @@ export interface Broker {
   replayDeadLetters(queue: string, limit?: number): Promise<number>;
   /** Up to `limit` dead letters of `queue`, left in place. */
   peekDeadLetters(queue: string, limit?: number): Promise<DeadLetter[]>;
-  /** Messages waiting in a queue (e.g. `<queue>.dead-letter`). */
+  /** Messages waiting in a queue (e.g. `<queue>.dead-letter`). Queue names here are the topology's. */
   messageCount(queue: string): Promise<number>;
   readonly connected: boolean;
   /** For readiness: resolves when connected. */
@@ -73,7 +78,10 @@ export interface DeadLetter {
 export interface BrokerOptions {
   url: string;
   logger: Logger;
-  exchange?: string;
+  /** What to declare on every connection; the system's own topology unless a test brings one. */
+  topology?: Topology;
+  /** Put before every exchange and queue name, so that tests (or tenants) never meet. */
+  prefix?: string;
   /** Fired after every (re)connection; e.g. to wake an outbox relay. */
   onConnect?: () => void;
 }
@@ -90,7 +98,10 @@ interface ActiveConsumer {
  * dead-letter queue. Reconnects with backoff and re-declares everything when the broker returns.
  */
 export async function createBroker(options: BrokerOptions): Promise<Broker> {
-  const exchange = options.exchange ?? DEFAULT_EXCHANGE;
+  const topology = options.topology ?? systemTopology;
+  const prefix = options.prefix ?? '';
+  const exchange = `${prefix}${topology.exchange}`;
+  const named = (queue: string) => `${prefix}${queue}`;
   const { logger } = options;
   const consumers: ActiveConsumer[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -112,7 +123,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         channel.on('close', () => {
           if (publishChannel === channel) publishChannel = undefined;
         });
-        await channel.assertExchange(exchange, 'topic', { durable: true });
+        await declareTopology(channel);
         publishChannel = channel;
         for (const consumer of consumers) await startConsumer(connected, consumer);
         logger.info({ exchange }, 'connected to the broker');
@@ -127,23 +138,26 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   connection.on('error', (error: Error) => logger.warn({ err: error }, 'broker connection error'));
 
-  async function declareQueues(channel: ConfirmChannel, consumer: Required<ConsumerOptions>) {
-    const { queue } = consumer;
+  /** Every queue of the topology and its bindings, before anything is published on this connection. */
+  async function declareTopology(channel: ConfirmChannel) {
     await channel.assertExchange(exchange, 'topic', { durable: true });
-    await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    for (const type of consumer.eventTypes) await channel.bindQueue(queue, exchange, type);
-    await channel.assertQueue(`${queue}.dead-letter`, {
-      durable: true,
-      arguments: { 'x-queue-type': 'quorum' },
-    });
-    // One delay queue per delay: messages wait out their TTL, then dead-letter back into the queue.
+    for (const [queue, eventTypes] of Object.entries(topology.queues)) {
+      const quorum = { durable: true, arguments: { 'x-queue-type': 'quorum' } };
+      await channel.assertQueue(named(queue), quorum);
+      for (const type of eventTypes) await channel.bindQueue(named(queue), exchange, type);
+      await channel.assertQueue(named(`${queue}.dead-letter`), quorum);
+    }
+  }
+
+  // One delay queue per delay: messages wait out their TTL, then dead-letter back into the queue.
+  async function declareRetryQueues(channel: ConfirmChannel, consumer: Required<ConsumerOptions>) {
     for (const delay of new Set(consumer.retryDelaysMs)) {
-      await channel.assertQueue(`${queue}.retry.${delay}ms`, {
+      await channel.assertQueue(named(`${consumer.queue}.retry.${delay}ms`), {
         durable: true,
         arguments: {
           'x-message-ttl': delay,
           'x-dead-letter-exchange': '',
-          'x-dead-letter-routing-key': queue,
+          'x-dead-letter-routing-key': named(consumer.queue),
         },
       });
     }
@@ -154,9 +168,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     channel.on('error', (error: Error) =>
       logger.warn({ err: error, queue: consumer.options.queue }, 'consumer channel error'),
     );
-    await declareQueues(channel, consumer.options);
+    await declareRetryQueues(channel, consumer.options);
     await channel.prefetch(consumer.options.prefetch);
-    const { consumerTag } = await channel.consume(consumer.options.queue, (message) => {
+    const { consumerTag } = await channel.consume(named(consumer.options.queue), (message) => {
       if (!message) return; // the broker cancelled the consumer; recovery will start it again
       const work = handleDelivery(channel, consumer.options, message).finally(() => inFlight.delete(work));
       inFlight.add(work);
@@ -191,7 +205,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
             // A message that can never be valid is not retried: it goes straight to the dead letters.
             const reason = error instanceof EventValidationError ? error.message : 'not JSON';
             logger.error({ queue: consumer.queue, reason }, 'invalid message dead-lettered');
-            await republish(channel, `${consumer.queue}.dead-letter`, message, attempt, reason);
+            await republish(channel, named(`${consumer.queue}.dead-letter`), message, attempt, reason);
             channel.ack(message);
             return;
           }
@@ -209,14 +223,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
                 { queue: consumer.queue, eventId: event.id, attempt, reason },
                 'dead-lettered after the last attempt',
               );
-              await republish(channel, `${consumer.queue}.dead-letter`, message, attempt, reason);
+              await republish(channel, named(`${consumer.queue}.dead-letter`), message, attempt, reason);
             } else {
               const delay = consumer.retryDelaysMs[Math.min(attempt - 1, consumer.retryDelaysMs.length - 1)]!;
               logger.warn(
                 { queue: consumer.queue, eventId: event.id, attempt, delay, reason },
                 'handler failed; retrying',
               );
-              await republish(channel, `${consumer.queue}.retry.${delay}ms`, message, attempt + 1, reason);
+              await republish(channel, named(`${consumer.queue}.retry.${delay}ms`), message, attempt + 1, reason);
             }
             // Acknowledged only once its copy is confirmed: a crash in between redelivers, never loses.
             channel.ack(message);
@@ -250,6 +264,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   }
 
   const broker: Broker = {
+    exchange,
     get connected() {
       return publishChannel !== undefined;
     },
@@ -269,6 +284,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       });
     },
     async consume(consumerOptions) {
+      if (!Object.hasOwn(topology.queues, consumerOptions.queue))
+        throw new Error(`queue ${consumerOptions.queue} is not in the messaging topology`);
       const consumer: ActiveConsumer = {
         options: { prefetch: 10, maxAttempts: 5, retryDelaysMs: [1_000, 5_000, 30_000], ...consumerOptions },
       };
@@ -280,9 +297,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       let replayed = 0;
       try {
         while (replayed < limit) {
-          const message = await channel.get(`${queue}.dead-letter`, { noAck: false });
+          const message = await channel.get(named(`${queue}.dead-letter`), { noAck: false });
           if (!message) break;
-          await confirmPublish(channel, '', queue, message.content, {
+          await confirmPublish(channel, '', named(queue), message.content, {
             ...message.properties,
             persistent: true,
             headers: { ...message.properties.headers, [ATTEMPT_HEADER]: 1, 'x-syllabus-replayed': true },
@@ -300,7 +317,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       const letters: DeadLetter[] = [];
       try {
         while (letters.length < limit) {
-          const message = await channel.get(`${queue}.dead-letter`, { noAck: false });
+          const message = await channel.get(named(`${queue}.dead-letter`), { noAck: false });
           if (!message) break;
           const headers = message.properties.headers ?? {};
           letters.push({
@@ -320,7 +337,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     async messageCount(queue) {
       const channel = await connection.createChannel();
       try {
-        return (await channel.checkQueue(queue)).messageCount;
+        return (await channel.checkQueue(named(queue))).messageCount;
       } finally {
         await channel.close().catch(() => undefined);
       }

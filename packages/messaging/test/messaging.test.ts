@@ -21,8 +21,10 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 const brokers: Broker[] = [];
 const exchange = `test.events.${randomUUID()}`;
 
-async function newBroker() {
-  const broker = await createBroker({ url: testEnv.RABBITMQ_URL, logger, exchange });
+/** A broker whose topology is one queue bound to the milestone events. */
+async function newBroker(queue: string) {
+  const topology = { exchange, queues: { [queue]: ['progress.streak-milestone.v1'] as const } };
+  const broker = await createBroker({ url: testEnv.RABBITMQ_URL, logger, topology });
   brokers.push(broker);
   await waitFor(() => broker.connected, { what: 'broker connection' });
   return broker;
@@ -51,12 +53,11 @@ describe('messaging on a real RabbitMQ', () => {
   });
 
   it('when an event is published, then it is consumed once, with the trace context of its publisher', async () => {
-    const broker = await newBroker();
     const queue = queueName('once');
+    const broker = await newBroker(queue);
     const received: { event: DomainEvent; traceId: string | undefined }[] = [];
     await broker.consume({
       queue,
-      eventTypes: ['progress.streak-milestone.v1'],
       handler: async (event) => {
         received.push({ event, traceId: trace.getActiveSpan()?.spanContext().traceId });
       },
@@ -74,15 +75,33 @@ describe('messaging on a real RabbitMQ', () => {
     assert.equal(received[0]!.traceId, publisherTraceId);
   });
 
+  it('when events are published before their consumer ever started, then they wait in its queue and reach it', async () => {
+    const queue = queueName('early');
+    const publisher = await newBroker(queue);
+    const early = [milestone(), milestone()];
+    for (const event of early) await publisher.publish(event);
+    await publisher.close();
+
+    const consumer = await newBroker(queue);
+    const received: string[] = [];
+    await consumer.consume({ queue, handler: async (event) => void received.push(event.id) });
+    await waitFor(() => received.length === 2, { what: 'the events published before the consumer' });
+    assert.deepEqual(received.sort(), early.map((event) => event.id).sort());
+  });
+
+  it('when a consumer asks for a queue the topology does not have, then it is refused', async () => {
+    const broker = await newBroker(queueName('known'));
+    await assert.rejects(broker.consume({ queue: 'unknown', handler: async () => undefined }), /not in the messaging topology/);
+  });
+
   it('when a handler keeps failing, then the message is retried with backoff, then dead-lettered, while others flow; replay re-processes it', async () => {
-    const broker = await newBroker();
     const queue = queueName('poison');
+    const broker = await newBroker(queue);
     let poisonFixed = false;
     const poisonAttempts: number[] = [];
     const healthy = new Set<string>();
     await broker.consume({
       queue,
-      eventTypes: ['progress.streak-milestone.v1'],
       maxAttempts: 3,
       retryDelaysMs: [100, 200],
       handler: async (event, { attempt }) => {
@@ -113,12 +132,11 @@ describe('messaging on a real RabbitMQ', () => {
   });
 
   it('when a message breaks its schema, then it is dead-lettered without reaching the handler', async () => {
-    const broker = await newBroker();
     const queue = queueName('invalid');
+    const broker = await newBroker(queue);
     let handled = 0;
     await broker.consume({
       queue,
-      eventTypes: ['progress.streak-milestone.v1'],
       handler: async () => {
         handled += 1;
       },
@@ -143,15 +161,8 @@ describe('messaging on a real RabbitMQ', () => {
     { skip: !canControl('rabbitmq') && 'RabbitMQ is not run by scripts/backing-services.sh here' },
     async () => {
       const queue = queueName('restart');
-      // Declare the consumer's queue up front, as the consuming service would have.
-      const raw = await connect(testEnv.RABBITMQ_URL);
-      const setup = await raw.createChannel();
-      await setup.assertExchange(exchange, 'topic', { durable: true });
-      await setup.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-      await setup.bindQueue(queue, exchange, 'progress.streak-milestone.v1');
-      await raw.close();
-
-      const publisher = await newBroker();
+      // The publisher declares the consumer's queue from the topology: no consumer runs yet.
+      const publisher = await newBroker(queue);
       const published = new Set<string>();
       for (let i = 0; i < 50; i += 1) {
         const event = milestone();
@@ -170,12 +181,11 @@ describe('messaging on a real RabbitMQ', () => {
         published.add(event.id);
       }
 
-      const consumer = await newBroker();
+      const consumer = await newBroker(queue);
       const received: string[] = [];
       await consumer.consume({
         queue,
-        eventTypes: ['progress.streak-milestone.v1'],
-        handler: async (event) => {
+          handler: async (event) => {
           received.push(event.id);
         },
       });

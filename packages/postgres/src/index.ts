@@ -1,2 +1,2 @@
 export { createDatabase, type Database, type Queryable } from './database';
-export { migrateUp } from './migrations';
+export { ensureDatabase, migrateUp } from './migrations';

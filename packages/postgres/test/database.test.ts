@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { createTestDatabase } from '@syllabus/testing';
-import { createDatabase } from '../src/index';
+import { createDatabase, ensureDatabase, migrateUp } from '../src/index';
 
 describe('database helper on a real PostgreSQL', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -42,5 +45,21 @@ describe('database helper on a real PostgreSQL', () => {
     await db.query('count_things', 'SELECT count(*) FROM things');
     const text = await registry.metrics();
     assert.match(text, /test_db_query_duration_seconds_count\{query="count_things"\} 2/);
+  });
+});
+
+describe('migrations on a real PostgreSQL', () => {
+  it('when the database does not exist yet, then migrating creates it first; a second run changes nothing', async () => {
+    const template = await createTestDatabase('postgres_ensure');
+    await template.drop();
+    const directory = mkdtempSync(join(tmpdir(), 'migrations-'));
+    writeFileSync(join(directory, '1700000000000_things.sql'), '-- Up Migration\nCREATE TABLE things (id int);\n');
+    try {
+      assert.deepEqual(await migrateUp(template.url, directory), ['1700000000000_things']);
+      assert.equal(await ensureDatabase(template.url), false, 'it exists now');
+      assert.deepEqual(await migrateUp(template.url, directory), []);
+    } finally {
+      await template.drop();
+    }
   });
 });

@@ -22,14 +22,18 @@ export interface ServiceAppOptions {
   routes: (app: Express) => void;
 }
 
+/** The public app, and beside it the operators' app (health and metrics) for a port of its own. */
+export type ServiceApp = Express & { operator: Express };
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The defaults every service shares: request ids, JSON request logs, security headers, body
- * limits, health and metrics endpoints, and problem+json errors. No I/O happens here, so tests
- * build exactly the app that production runs.
+ * limits, problem+json errors, and health and metrics endpoints on a separate operators' app
+ * (never reachable through the public port, the gateway or an Ingress). No I/O happens here,
+ * so tests build exactly the apps that production runs.
  */
-export function createServiceApp(options: ServiceAppOptions): Express {
+export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const { logger, metrics } = options;
   const bodyLimit = options.bodyLimit ?? '100kb';
   const app = express();
@@ -47,7 +51,6 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: { ignore: (req) => req.url?.startsWith('/health/') === true || req.url === '/metrics' },
       // Never headers: they carry bearer tokens and cookies.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
@@ -62,11 +65,24 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(measureRequests(metrics));
   app.use(helmet());
 
-  app.get('/health/live', (_req, res) => {
+  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));
+  options.routes(app);
+
+  app.use(notFound);
+  app.use(problemHandler(logger, bodyLimit));
+  return Object.assign(app, { operator: createOperatorApp(options) });
+}
+
+/** `/health/live`, `/health/ready` and `/metrics`: for probes and Prometheus, not for clients. */
+function createOperatorApp(options: ServiceAppOptions): Express {
+  const { metrics } = options;
+  const operator = express();
+  operator.disable('x-powered-by');
+  operator.get('/health/live', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
-  app.get(
+  operator.get(
     '/health/ready',
     readinessHandler({
       service: options.service,
@@ -75,16 +91,12 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       isStopping: options.isStopping ?? (() => false),
     }),
   );
-  app.get('/metrics', async (_req, res) => {
+  operator.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-
-  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));
-  options.routes(app);
-
-  app.use(notFound);
-  app.use(problemHandler(logger, bodyLimit));
-  return app;
+  operator.use(notFound);
+  operator.use(problemHandler(options.logger, '1kb'));
+  return operator;
 }
 
 const notFound: RequestHandler = (req, _res, next) => {

@@ -1,4 +1,4 @@
-export { createServiceApp, problemHandler, type ServiceAppOptions } from './app';
+export { createServiceApp, problemHandler, type ServiceApp, type ServiceAppOptions } from './app';
 export { runChecks, type CheckResult, type HealthCheck } from './health';
 export { createLifecycle, type Lifecycle } from './lifecycle';
 export { createLogger, type Logger } from './logger';

@@ -99,7 +99,7 @@ describe('service app', () => {
   it('when a request is logged, then its bearer token and cookies are not', async () => {
     const { app, lines } = buildApp();
     await request(app)
-      .get('/health/live?x=1')
+      .get('/things/1?x=1')
       .set('Authorization', 'Bearer secret-token-123')
       .set('Cookie', 'session=secret-cookie');
     await request(app)
@@ -113,9 +113,9 @@ describe('service app', () => {
 
   it('when a request id is given, then it is kept; when it is unsafe, then a new one is made', async () => {
     const { app } = buildApp();
-    const kept = await request(app).get('/health/live').set('X-Request-Id', 'abc-123');
+    const kept = await request(app).get('/things/1').set('X-Request-Id', 'abc-123');
     assert.equal(kept.headers['x-request-id'], 'abc-123');
-    const replaced = await request(app).get('/health/live').set('X-Request-Id', 'bad id\twith spaces');
+    const replaced = await request(app).get('/things/1').set('X-Request-Id', 'bad id\twith spaces');
     assert.notEqual(replaced.headers['x-request-id'], 'bad id\twith spaces');
   });
 
@@ -179,7 +179,8 @@ describe('service app', () => {
     const { app } = buildApp();
     await request(app).get('/things/41');
     await request(app).get('/things/42');
-    const res = await request(app).get('/metrics').expect(200);
+    assert.equal((await request(app).get('/metrics')).status, 404, 'not on the public port');
+    const res = await request(app.operator).get('/metrics').expect(200);
     assert.match(
       res.text,
       /http_server_request_duration_seconds_count\{service="kit-test",method="GET",route="\/things\/:id",status_code="409"\} 2/,
@@ -189,13 +190,13 @@ describe('service app', () => {
 
   it('when a critical dependency is up, then ready; when it is down, then 503 naming it', async () => {
     const up = buildApp([postgresCheck(testEnv.POSTGRES_URL)]);
-    const ok = await request(up.app).get('/health/ready').expect(200);
+    const ok = await request(up.app.operator).get('/health/ready').expect(200);
     assert.equal(ok.body.status, 'ok');
     assert.equal(ok.body.checks.postgres.status, 'up');
 
     const deadUrl = `postgres://nobody:x@127.0.0.1:${await freePort()}/none`;
     const down = buildApp([postgresCheck(deadUrl)]);
-    const res = await request(down.app).get('/health/ready').expect(503);
+    const res = await request(down.app.operator).get('/health/ready').expect(503);
     assert.match(res.headers['content-type']!, /^application\/problem\+json/);
     assert.equal(res.body.detail, 'postgres unavailable');
     assert.equal(res.body.checks.postgres.status, 'down');
@@ -206,8 +207,9 @@ describe('service app', () => {
       postgresCheck(testEnv.POSTGRES_URL),
       { name: 'cache', critical: false, check: () => Promise.reject(new Error('connection refused')) },
     ]);
-    const res = await request(app).get('/health/ready').expect(200);
+    const res = await request(app.operator).get('/health/ready').expect(200);
     assert.equal(res.body.status, 'degraded');
+    assert.equal((await request(app).get('/health/ready')).status, 404, 'not on the public port');
     assert.equal(res.body.checks.cache.error, 'connection refused');
   });
 });

@@ -27,23 +27,30 @@ describe('graceful shutdown', () => {
           });
         },
       });
-      void lifecycle.listen(app, { host: '127.0.0.1', port: 0 }).then(({ url }) => {
-        baseUrl = url;
-        inFlight = fetch(`${url}/slow`);
-      });
+      void lifecycle
+        .listen(app.operator, { host: '127.0.0.1', port: 0 })
+        .then(({ url }) => {
+          operatorUrl = url;
+          return lifecycle.listen(app, { host: '127.0.0.1', port: 0 });
+        })
+        .then(({ url }) => {
+          baseUrl = url;
+          inFlight = fetch(`${url}/slow`);
+        });
     });
     let baseUrl = '';
+    let operatorUrl = '';
     let inFlight!: Promise<Response>;
     await slowStarted;
     lifecycle.onShutdown('consumer', () => closed.push('consumer'));
 
-    const readyBefore = await fetch(`${baseUrl}/health/ready`);
+    const readyBefore = await fetch(`${operatorUrl}/health/ready`);
     assert.equal(readyBefore.status, 200);
 
     const shutdown = lifecycle.shutdown('test');
     assert.equal(lifecycle.stopping, true);
     // The server is closing: a new connection is refused while the slow request is still running.
-    await assert.rejects(fetch(`${baseUrl}/health/live`, { headers: { Connection: 'close' } }));
+    await assert.rejects(fetch(`${baseUrl}/slow`, { headers: { Connection: 'close' } }));
     releaseSlow();
     const response = await inFlight;
     assert.equal(response.status, 200);

@@ -2,11 +2,12 @@ import { fields, serviceSchema, z } from '@syllabus/config';
 
 export const configSchema = serviceSchema.extend({
   PORT: fields.port(8081),
+  /** Health and metrics, for probes and Prometheus only: never published or routed. */
+  OPERATOR_PORT: fields.port(9081),
   POSTGRES_URL: fields.postgresUrl(),
   REDIS_URL: fields.redisUrl(),
   RABBITMQ_URL: fields.amqpUrl(),
-  EVENTS_EXCHANGE: z.string().min(1).default('syllabus.events'),
-  CACHE_INVALIDATION_QUEUE: z.string().min(1).default('catalog.cache-invalidation'),
+  MESSAGING_PREFIX: fields.messagingPrefix(),
   CACHE_NAMESPACE: z.string().min(1).default('catalog:'),
   CACHE_TTL_SECONDS: fields.positiveInt(300),
   CACHE_ENABLED: fields.flag(true),

@@ -13,9 +13,10 @@ async function main() {
   lifecycle.onShutdown('telemetry', shutdownTelemetry);
   const deps = await createDependencies(config, lifecycle, logger);
   const app = createApp({ ...deps, logger, isStopping: () => lifecycle.stopping });
+  await startWorkers(deps, config, logger, lifecycle);
+  await lifecycle.listen(app.operator, { host: config.HOST, port: config.OPERATOR_PORT });
   const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
   logger.info({ url }, 'catalog listening');
-  await startWorkers(deps, config, logger, lifecycle);
   lifecycle.exitOnSignals();
 }
 

@@ -5,7 +5,7 @@ import { consumeCacheInvalidations } from './entry-points/messaging/cache-invali
 
 /** The catalog's background work: the outbox relay and its own cache-invalidation consumer. */
 export async function startWorkers(deps: Dependencies, config: Config, logger: Logger, lifecycle: Lifecycle) {
-  await consumeCacheInvalidations({ ...deps, queue: config.CACHE_INVALIDATION_QUEUE, logger });
+  await consumeCacheInvalidations({ ...deps, logger });
   deps.outbox.start();
   lifecycle.onShutdown('outbox relay', () => deps.outbox.stop());
 }

@@ -7,7 +7,7 @@ import { metricValue, startCatalog } from './support';
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
 
 async function metric(catalog: Catalog, name: string, labels: Record<string, string>) {
-  return metricValue((await request(catalog.app).get('/metrics')).text, name, labels);
+  return metricValue((await request(catalog.app.operator).get('/metrics')).text, name, labels);
 }
 
 describe('catalog cache', () => {
@@ -86,7 +86,7 @@ describe('catalog without Redis', () => {
       assert.equal(res.body.slug, 'sql-fundamentals');
       const list = await request(catalog.app).get('/v1/courses?limit=5').expect(200);
       assert.equal(list.body.items.length, 5);
-      const ready = await request(catalog.app).get('/health/ready').expect(200);
+      const ready = await request(catalog.app.operator).get('/health/ready').expect(200);
       assert.equal(ready.body.status, 'degraded');
       assert.equal(ready.body.checks.redis.status, 'down');
     } finally {

@@ -23,22 +23,17 @@ describe(
     });
 
     it('when the broker is down, then writes still succeed; when it returns, then the event is delivered exactly once', async () => {
-      // A consumer as another service would have: a durable queue that outlives the broker's
-      // restart, and a client that reconnects.
+      // Another service's consumer (user-progress's queue of the topology): a durable queue that
+      // outlives the broker's restart, and a client that reconnects.
       const received: DomainEvent[] = [];
       const consumer = await createBroker({
         url: testEnv.RABBITMQ_URL,
-        exchange: catalog.config.EVENTS_EXCHANGE,
+        prefix: catalog.config.MESSAGING_PREFIX,
         logger: createLogger({ service: 'test', level: 'silent' }),
       });
       await waitFor(() => consumer.connected, { what: 'the consumer' });
       await consumer.consume({
-        queue: `${catalog.config.CACHE_INVALIDATION_QUEUE}.other-service`,
-        eventTypes: [
-          'catalog.course-published.v1',
-          'catalog.course-updated.v1',
-          'catalog.course-archived.v1',
-        ],
+        queue: 'user-progress.catalog-events',
         handler: async (event) => {
           received.push(event);
         },
@@ -54,9 +49,9 @@ describe(
           .set('If-Match', course.headers.etag!)
           .send({ summary: 'Written while the broker was away.' })
           .expect(200);
-        const pending = await request(catalog.app).get('/metrics');
+        const pending = await request(catalog.app.operator).get('/metrics');
         assert.equal(metricValue(pending.text, 'outbox_pending_events', {}), 1);
-        const ready = await request(catalog.app).get('/health/ready').expect(200);
+        const ready = await request(catalog.app.operator).get('/health/ready').expect(200);
         assert.equal(ready.body.checks.rabbitmq.status, 'down');
 
         await controlService('start', 'rabbitmq');
@@ -76,7 +71,7 @@ describe(
         assert.equal(all.length, 1, 'delivered exactly once');
         assert.equal(delivered[0]!.type, 'catalog.course-updated.v1');
         assert.equal((delivered[0]!.data as { version: number }).version, patched.body.version);
-        const after = await request(catalog.app).get('/metrics');
+        const after = await request(catalog.app.operator).get('/metrics');
         assert.equal(metricValue(after.text, 'outbox_pending_events', {}), 0);
       } finally {
         await listener.close().catch(() => undefined);

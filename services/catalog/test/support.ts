@@ -23,8 +23,7 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
     POSTGRES_URL: database.url,
     REDIS_URL: options.redisUrl ?? testEnv.REDIS_URL,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
-    EVENTS_EXCHANGE: `test.catalog.${id}`,
-    CACHE_INVALIDATION_QUEUE: `test.catalog.cache.${id}`,
+    MESSAGING_PREFIX: `test.catalog.${id}.`,
     CACHE_NAMESPACE: `test:catalog:${id}:`,
     OUTBOX_INTERVAL_MS: '200',
     JWKS_URL: issuer.jwksUrl,
@@ -47,7 +46,7 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
         what: 'the seed events to be relayed',
       },
     );
-    await waitFor(async () => (await deps.broker.messageCount(config.CACHE_INVALIDATION_QUEUE)) === 0, {
+    await waitFor(async () => (await deps.broker.messageCount('catalog.cache-invalidation')) === 0, {
       what: 'the seed events to be consumed',
     });
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -34,7 +34,7 @@ const eventsFor = (courseId: string) =>
 describe('catalog authoring', () => {
   before(async () => {
     catalog = await startCatalog({ seed: true });
-    events = await listenForEvents(catalog.config.EVENTS_EXCHANGE);
+    events = await listenForEvents(catalog.deps.broker.exchange);
   });
   after(async () => {
     await events.close();

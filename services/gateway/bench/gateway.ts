@@ -28,14 +28,15 @@ async function runCatalog(script: string, env: Record<string, string>) {
 async function main() {
   const database = await createTestDatabase('gateway_bench');
   const port = await freePort();
+  const operatorPort = await freePort();
   const env = {
+    OPERATOR_PORT: String(operatorPort),
     POSTGRES_URL: database.url,
     REDIS_URL: testEnv.REDIS_URL,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     PORT: String(port),
     CACHE_NAMESPACE: `bench:gateway:${process.pid}:`,
-    EVENTS_EXCHANGE: `bench.gateway.${process.pid}`,
-    CACHE_INVALIDATION_QUEUE: `bench.gateway.${process.pid}.cache`,
+    MESSAGING_PREFIX: `bench.gateway.${process.pid}.`,
   };
   for (const script of ['dist/src/migrate.js', 'dist/src/seed/main.js']) {
     const child = await runCatalog(script, env);
@@ -44,7 +45,7 @@ async function main() {
   const catalog = await runCatalog('dist/src/main.js', env);
   process.once('exit', () => catalog.kill('SIGKILL')); // never outlive the benchmark
   const catalogUrl = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${catalogUrl}/health/ready`)).status === 200, {
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${operatorPort}/health/ready`)).status === 200, {
     timeoutMs: 20_000,
   });
   const body = await (await fetch(catalogUrl + PATH)).text();

@@ -27,6 +27,8 @@ const privateJwks = z
 
 export const configSchema = serviceSchema.extend({
   PORT: fields.port(8080),
+  /** Health and metrics, for probes and Prometheus only: never published or routed. */
+  OPERATOR_PORT: fields.port(9080),
   REDIS_URL: fields.redisUrl(),
   CATALOG_URL: fields.httpUrl().default('http://127.0.0.1:8081'),
   USER_PROGRESS_URL: fields.httpUrl().default('http://127.0.0.1:8082'),

@@ -12,6 +12,7 @@ async function main() {
   lifecycle.onShutdown('telemetry', shutdownTelemetry);
   const deps = await createDependencies(config, lifecycle, logger);
   const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
+  await lifecycle.listen(app.operator, { host: config.HOST, port: config.OPERATOR_PORT });
   const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
   logger.info({ url }, 'gateway listening');
   lifecycle.exitOnSignals();

@@ -299,7 +299,7 @@ describe('gateway limits and hardening', () => {
       for (let i = 0; i < 4; i += 1)
         statuses.push((await request(gateway.app).get('/v1/nothing-here')).status);
       assert.deepEqual(statuses, [404, 404, 404, 404]);
-      await request(gateway.app).get('/health/ready').expect(503);
+      await request(gateway.app.operator).get('/health/ready').expect(503);
     } finally {
       await gateway.stop();
     }

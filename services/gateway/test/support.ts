@@ -54,8 +54,9 @@ export async function startGateway(env: Record<string, string>) {
 
 /** The gateway as a process of its own (traced like the others); `app` is then its URL. */
 async function startGatewayProcess(env: Record<string, string>, url: string, logs: string) {
-  const child = run('gateway', 'dist/src/main.js', env, logs);
-  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, {
+  const operatorPort = await freePort();
+  const child = run('gateway', 'dist/src/main.js', { ...env, OPERATOR_PORT: String(operatorPort) }, logs);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${operatorPort}/health/ready`)).status === 200, {
     timeoutMs: 30_000,
     what: `the gateway (logs in ${logs})`,
   });
@@ -91,11 +92,17 @@ export async function startSystem(
     progress: await freePort(),
     notification: await freePort(),
   };
+  // Health and metrics are on a port of their own beside each service's public one.
+  const operatorPorts = {
+    catalog: await freePort(),
+    progress: await freePort(),
+    notification: await freePort(),
+  };
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const internalToken = `e2e-${randomUUID()}-${randomUUID()}`;
   const shared = {
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
-    EVENTS_EXCHANGE: `test.e2e.${id}`,
+    MESSAGING_PREFIX: `test.e2e.${id}.`,
     JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
     JWT_ISSUER: gatewayUrl,
     JWT_AUDIENCE: 'syllabus',
@@ -127,9 +134,9 @@ export async function startSystem(
     {
       ...shared,
       PORT: String(ports.progress),
+      OPERATOR_PORT: String(operatorPorts.progress),
       MONGODB_URL: testEnv.MONGODB_URL,
       MONGODB_DATABASE: `e2e_progress_${id}`,
-      CATALOG_EVENTS_QUEUE: `test.e2e.${id}.progress`,
       INTERNAL_TOKEN: internalToken,
     },
     logs,
@@ -140,9 +147,9 @@ export async function startSystem(
     {
       ...shared,
       PORT: String(ports.notification),
+      OPERATOR_PORT: String(operatorPorts.notification),
       POSTGRES_URL: notificationDb.url,
       REDIS_URL: testEnv.REDIS_URL,
-      EVENTS_QUEUE: `test.e2e.${id}.notification`,
       FANOUT_CHANNEL_PREFIX: `test:e2e:${id}:`,
       // Without a mail server, deliveries retry in the background.
       SMTP_URL: options.smtpUrl ?? 'smtp://127.0.0.1:1',
@@ -156,22 +163,22 @@ export async function startSystem(
       timeoutMs: 30_000,
       what: `the service on ${port} (logs in ${logs})`,
     });
-  await ready(ports.progress);
-  await ready(ports.notification);
+  await ready(operatorPorts.progress);
+  await ready(operatorPorts.notification);
   children.catalog = run(
     'catalog',
     'dist/src/main.js',
     {
       ...shared,
       PORT: String(ports.catalog),
+      OPERATOR_PORT: String(operatorPorts.catalog),
       POSTGRES_URL: catalogDb.url,
       REDIS_URL: testEnv.REDIS_URL,
-      CACHE_INVALIDATION_QUEUE: `test.e2e.${id}.catalog-cache`,
       CACHE_NAMESPACE: `test:e2e:${id}:catalog:`,
     },
     logs,
   );
-  await ready(ports.catalog);
+  await ready(operatorPorts.catalog);
   await runToEnd('catalog', 'dist/src/seed/main.js', { POSTGRES_URL: catalogDb.url }, logs);
 
   const stopChild = async (name: string) => {

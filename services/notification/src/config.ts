@@ -2,11 +2,12 @@ import { fields, serviceSchema, z } from '@syllabus/config';
 
 export const configSchema = serviceSchema.extend({
   PORT: fields.port(8083),
+  /** Health and metrics, for probes and Prometheus only: never published or routed. */
+  OPERATOR_PORT: fields.port(9083),
   POSTGRES_URL: fields.postgresUrl(),
   REDIS_URL: fields.redisUrl(),
   RABBITMQ_URL: fields.amqpUrl(),
-  EVENTS_EXCHANGE: z.string().min(1).default('syllabus.events'),
-  EVENTS_QUEUE: z.string().min(1).default('notification.events'),
+  MESSAGING_PREFIX: fields.messagingPrefix(),
   /** Deliveries of one event before it goes to `<queue>.dead-letter`. */
   MAX_ATTEMPTS: fields.positiveInt(5),
   RETRY_DELAYS_MS: z

@@ -5,24 +5,26 @@ import { createBroker } from '@syllabus/messaging';
 import { createLogger } from '@syllabus/service-kit';
 import { configSchema } from './config';
 
+const QUEUE = 'notification.events';
+
 async function main(command: string | undefined, limit: number) {
   const config = loadConfigOrExit(configSchema);
   const broker = await createBroker({
     url: config.RABBITMQ_URL,
-    exchange: config.EVENTS_EXCHANGE,
+    prefix: config.MESSAGING_PREFIX,
     logger: createLogger({ service: 'dead-letters', level: 'warn' }),
   });
   try {
     for (let i = 0; i < 100 && !broker.connected; i += 1)
       await new Promise((resolve) => setTimeout(resolve, 100));
     if (command === 'list') {
-      const letters = await broker.peekDeadLetters(config.EVENTS_QUEUE, limit);
+      const letters = await broker.peekDeadLetters(QUEUE, limit);
       for (const letter of letters)
         process.stdout.write(`${JSON.stringify({ ...letter, body: undefined })}\n`);
-      process.stdout.write(`${letters.length} dead letter(s) in ${config.EVENTS_QUEUE}.dead-letter\n`);
+      process.stdout.write(`${letters.length} dead letter(s) in ${QUEUE}.dead-letter\n`);
     } else if (command === 'replay') {
-      const replayed = await broker.replayDeadLetters(config.EVENTS_QUEUE, limit);
-      process.stdout.write(`${replayed} dead letter(s) moved back to ${config.EVENTS_QUEUE}\n`);
+      const replayed = await broker.replayDeadLetters(QUEUE, limit);
+      process.stdout.write(`${replayed} dead letter(s) moved back to ${QUEUE}\n`);
     } else {
       process.stderr.write('usage: dead-letters list|replay [limit]\n');
       process.exitCode = 2;

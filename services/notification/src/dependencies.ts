@@ -31,7 +31,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   lifecycle.onShutdown('redis subscriber', () => subscriber.disconnect());
   const fanout = createFanout({ redis, subscriber, channelPrefix: config.FANOUT_CHANNEL_PREFIX, logger });
 
-  const broker = await createBroker({ url: config.RABBITMQ_URL, exchange: config.EVENTS_EXCHANGE, logger });
+  const broker = await createBroker({ url: config.RABBITMQ_URL, prefix: config.MESSAGING_PREFIX, logger });
   lifecycle.onShutdown('rabbitmq', () => broker.close());
   new Gauge({
     name: 'notification_queue_messages',
@@ -39,7 +39,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     labelNames: ['queue'] as const,
     registers: [metrics.registry],
     async collect() {
-      for (const queue of [config.EVENTS_QUEUE, `${config.EVENTS_QUEUE}.dead-letter`]) {
+      for (const queue of ['notification.events', 'notification.events.dead-letter']) {
         const count = await broker.messageCount(queue).catch(() => undefined);
         if (count !== undefined) this.set({ queue }, count);
       }

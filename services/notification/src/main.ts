@@ -15,6 +15,7 @@ async function main() {
   const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
   // Consumers first: once the service answers, its queue exists and no event is missed.
   await startWorkers(deps, config, lifecycle);
+  await lifecycle.listen(app.operator, { host: config.HOST, port: config.OPERATOR_PORT });
   const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
   // Registered after the server, so it runs before it: open streams would hold the server open.
   lifecycle.onShutdown('live streams', () => app.streams.closeAll());

@@ -13,7 +13,6 @@ export async function startWorkers(deps: Dependencies, config: Config, lifecycle
   });
   await consumeEvents({
     broker: deps.broker,
-    queue: config.EVENTS_QUEUE,
     maxAttempts: config.MAX_ATTEMPTS,
     retryDelaysMs: config.RETRY_DELAYS_MS,
     handle,

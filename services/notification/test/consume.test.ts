@@ -167,26 +167,26 @@ describe('failing events', () => {
     );
     await waitFor(
       async () =>
-        (await service.deps.broker.messageCount(`${service.config.EVENTS_QUEUE}.dead-letter`)) === 1,
+        (await service.deps.broker.messageCount('notification.events.dead-letter')) === 1,
       {
         what: 'the dead letter',
       },
     );
-    const [letter] = await service.deps.broker.peekDeadLetters(service.config.EVENTS_QUEUE);
+    const [letter] = await service.deps.broker.peekDeadLetters('notification.events');
     assert.equal(letter!.attempts, 3);
     assert.match(letter!.lastError!, /storage refused/);
     assert.equal(letter!.type, 'progress.course-completed.v1');
     // Peeking leaves it: the unacknowledged message goes back to the queue (asynchronously).
     await waitFor(
       async () =>
-        (await service.deps.broker.messageCount(`${service.config.EVENTS_QUEUE}.dead-letter`)) === 1,
+        (await service.deps.broker.messageCount('notification.events.dead-letter')) === 1,
       {
         what: 'the peeked dead letter to be back',
       },
     );
 
     await service.deps.postgres.query('DROP TRIGGER poison ON notifications');
-    assert.equal(await service.deps.broker.replayDeadLetters(service.config.EVENTS_QUEUE), 1);
+    assert.equal(await service.deps.broker.replayDeadLetters('notification.events'), 1);
     await waitFor(
       async () =>
         (await service.deps.postgres.query('SELECT 1 FROM notifications WHERE user_id = $1', [poison.userId]))

@@ -9,14 +9,14 @@ describe('notification health', () => {
     const service = await startNotification();
     try {
       const ready = await waitFor(async () => {
-        const res = await request(service.app).get('/health/ready');
+        const res = await request(service.app.operator).get('/health/ready');
         return res.status === 200 && res.body.status === 'ok' && res;
       });
       assert.deepEqual(Object.keys(ready.body.checks).sort(), ['postgres', 'rabbitmq', 'redis']);
-      const metrics = await request(service.app).get('/metrics').expect(200);
+      const metrics = await request(service.app.operator).get('/metrics').expect(200);
       assert.match(
         metrics.text,
-        new RegExp(`notification_queue_messages\\{[^}]*queue="${service.config.EVENTS_QUEUE}.dead-letter"`),
+        new RegExp(`notification_queue_messages\\{[^}]*queue="notification.events.dead-letter"`),
       );
     } finally {
       await service.stop();
@@ -29,7 +29,7 @@ describe('notification health', () => {
       overrides: { POSTGRES_URL: `postgres://x:y@127.0.0.1:${await freePort()}/none` },
     });
     try {
-      const res = await request(service.app).get('/health/ready').expect(503);
+      const res = await request(service.app.operator).get('/health/ready').expect(503);
       assert.equal(res.body.detail, 'postgres unavailable');
     } finally {
       await service.stop();

@@ -95,8 +95,7 @@ export async function startNotification(
     POSTGRES_URL: databaseUrl,
     REDIS_URL: testEnv.REDIS_URL,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
-    EVENTS_EXCHANGE: `test.notification.${id}`,
-    EVENTS_QUEUE: `test.notification.${id}`,
+    MESSAGING_PREFIX: `test.notification.${id}.`,
     FANOUT_CHANNEL_PREFIX: `test:notifications:${id}:`,
     SMTP_URL: smtp.url,
     RETRY_DELAYS_MS: '100,200',
@@ -120,7 +119,7 @@ export async function startNotification(
 
   const publisher = await createBroker({
     url: testEnv.RABBITMQ_URL,
-    exchange: config.EVENTS_EXCHANGE,
+    prefix: config.MESSAGING_PREFIX,
     logger,
   });
   await waitFor(() => publisher.connected, { what: 'the publisher' });

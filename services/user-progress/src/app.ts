@@ -8,12 +8,7 @@ import { mountProgressRoutes } from './entry-points/http/routes';
 export function createApp(
   deps: Dependencies & { config: Config; logger: Logger; isStopping: () => boolean },
 ) {
-  const users = createUserService({
-    models: deps.models,
-    adminEmails: deps.config.ADMIN_EMAILS,
-    authorEmails: deps.config.AUTHOR_EMAILS,
-    onEventRecorded: () => deps.relay.wake(),
-  });
+  const users = createUserService({ models: deps.models, onEventRecorded: () => deps.relay.wake() });
   const progress = createProgressService({ models: deps.models, onEventRecorded: () => deps.relay.wake() });
   return createServiceApp({
     service: 'user-progress',

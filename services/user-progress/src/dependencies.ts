@@ -27,7 +27,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
 
   const broker = await createBroker({
     url: config.RABBITMQ_URL,
-    exchange: config.EVENTS_EXCHANGE,
+    prefix: config.MESSAGING_PREFIX,
     logger,
     // Runs after a (re)connection, which needs network I/O: `relay` below exists by then.
     onConnect: () => relay.wake(),

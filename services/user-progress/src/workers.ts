@@ -5,7 +5,7 @@ import { consumeCatalogEvents } from './entry-points/messaging/catalog-events';
 
 /** Background work: the course read model from catalog events, and the event relay. */
 export async function startWorkers(deps: Dependencies, config: Config, lifecycle: Lifecycle) {
-  await consumeCatalogEvents({ ...deps, queue: config.CATALOG_EVENTS_QUEUE });
+  await consumeCatalogEvents(deps);
   deps.relay.start();
   lifecycle.onShutdown('event relay', () => deps.relay.stop());
 }

@@ -15,7 +15,7 @@ describe('object-level authorisation', () => {
     const course = await service.givenCourse(2);
     alice = await service.givenLearner();
     bob = await service.givenLearner();
-    admin = await service.givenLearner({ email: 'admin@syllabus.test' });
+    admin = await service.givenLearner({ grant: ['admin'] });
     for (const person of [alice, bob]) {
       await service.enrol(person, course.courseId).expect(201);
     }

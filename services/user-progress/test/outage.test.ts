@@ -20,7 +20,7 @@ describe('outages', () => {
     'when the broker is stopped during completions, then they succeed, and every event is delivered once it returns',
     { skip: !canControl('rabbitmq') && 'RabbitMQ is not run by scripts/backing-services.sh here' },
     async () => {
-      const listener = await listenForProgressEvents(service.config.EVENTS_EXCHANGE);
+      const listener = await listenForProgressEvents(service.deps.broker.exchange);
       try {
         const course = await service.givenCourse(4);
         const learner = await service.givenLearner();
@@ -32,7 +32,7 @@ describe('outages', () => {
           const res = await service.complete(learner, course.courseId, lessonId).expect(200);
           assert.equal(res.body.changed, true);
         }
-        const ready = await request(service.app).get('/health/ready').expect(200);
+        const ready = await request(service.app.operator).get('/health/ready').expect(200);
         assert.equal(ready.body.checks.rabbitmq.status, 'down');
         await controlService('start', 'rabbitmq');
 
@@ -57,10 +57,10 @@ describe('outages', () => {
     { skip: !canControl('mongodb') && 'MongoDB is not run by scripts/backing-services.sh here' },
     async () => {
       await controlService('stop', 'mongodb');
-      const res = await request(service.app).get('/health/ready').expect(503);
+      const res = await request(service.app.operator).get('/health/ready').expect(503);
       assert.equal(res.body.detail, 'mongodb unavailable');
       await controlService('start', 'mongodb');
-      await waitFor(async () => (await request(service.app).get('/health/ready')).status === 200, {
+      await waitFor(async () => (await request(service.app.operator).get('/health/ready')).status === 200, {
         what: 'readiness after MongoDB returned',
         timeoutMs: 20_000,
       });

@@ -16,7 +16,7 @@ const eventsOf = (userId: string, type?: string) =>
 describe('enrolments and lesson completion', () => {
   before(async () => {
     service = await startUserProgress();
-    listener = await listenForProgressEvents(service.config.EVENTS_EXCHANGE);
+    listener = await listenForProgressEvents(service.deps.broker.exchange);
   });
   after(async () => {
     await listener.close();

@@ -10,7 +10,7 @@ let listener: Awaited<ReturnType<typeof listenForProgressEvents>>;
 describe('streak milestones', () => {
   before(async () => {
     service = await startUserProgress();
-    listener = await listenForProgressEvents(service.config.EVENTS_EXCHANGE);
+    listener = await listenForProgressEvents(service.deps.broker.exchange);
   });
   after(async () => {
     await listener.close();

@@ -2,6 +2,7 @@
 // and a token issuer whose JWKS is served over loopback HTTP.
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import type { Role } from '@syllabus/auth';
 import { startTestIssuer } from '@syllabus/auth/testing';
 import { loadConfig } from '@syllabus/config';
 import { createEvent, type DomainEvent, type EventType } from '@syllabus/contracts';
@@ -11,6 +12,7 @@ import { testEnv, waitFor } from '@syllabus/testing';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
 import { createDependencies } from '../src/dependencies';
+import { createUserService } from '../src/domain/users';
 import { startWorkers } from '../src/workers';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef';
@@ -22,14 +24,12 @@ export async function startUserProgress() {
     MONGODB_URL: testEnv.MONGODB_URL,
     MONGODB_DATABASE: `test_progress_${id}`,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
-    EVENTS_EXCHANGE: `test.progress.${id}`,
-    CATALOG_EVENTS_QUEUE: `test.progress.catalog.${id}`,
+    MESSAGING_PREFIX: `test.progress.${id}.`,
     OUTBOX_INTERVAL_MS: '200',
     JWKS_URL: issuer.jwksUrl,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
     INTERNAL_TOKEN,
-    ADMIN_EMAILS: 'admin@syllabus.test',
   });
   const logger = createLogger({ service: 'user-progress', level: 'silent' });
   const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
@@ -39,7 +39,7 @@ export async function startUserProgress() {
   await startWorkers(deps, config, lifecycle);
 
   /** A catalog on the same exchange, to publish course events as the real one does. */
-  const catalog = await createBroker({ url: testEnv.RABBITMQ_URL, exchange: config.EVENTS_EXCHANGE, logger });
+  const catalog = await createBroker({ url: testEnv.RABBITMQ_URL, prefix: config.MESSAGING_PREFIX, logger });
   await waitFor(() => catalog.connected, { what: 'the catalog publisher' });
 
   async function publishCourse(
@@ -68,7 +68,7 @@ export async function startUserProgress() {
   }
 
   /** Signs a learner up through the internal route and returns a bearer token for them. */
-  async function givenLearner(options: { email?: string; timeZone?: string } = {}) {
+  async function givenLearner(options: { email?: string; timeZone?: string; grant?: Role[] } = {}) {
     const email = options.email ?? `learner-${randomUUID().slice(0, 8)}@syllabus.test`;
     const res = await request(app)
       .post('/internal/users')
@@ -80,7 +80,9 @@ export async function startUserProgress() {
         timeZone: options.timeZone,
       })
       .expect(201);
-    const user = res.body as { id: string; roles: ('learner' | 'author' | 'admin')[] };
+    let user = res.body as { id: string; roles: Role[] };
+    // Roles beyond learner come only from the bootstrap command, which calls this.
+    if (options.grant) user = (await createUserService({ models: deps.models }).grantRoles(email, options.grant))!;
     return { id: user.id, email, bearer: `Bearer ${await issuer.mint({ sub: user.id, roles: user.roles })}` };
   }
 
@@ -129,15 +131,15 @@ export async function listenForProgressEvents(
   ],
 ) {
   const received: DomainEvent[] = [];
+  const queue = `${exchange}.listener.${eventTypes.join('.')}`;
   const broker = await createBroker({
     url: testEnv.RABBITMQ_URL,
-    exchange,
+    topology: { exchange, queues: { [queue]: eventTypes } },
     logger: createLogger({ service: 'test', level: 'silent' }),
   });
   await waitFor(() => broker.connected, { what: 'the listener' });
   await broker.consume({
-    queue: `${exchange}.listener.${eventTypes.join('.')}`,
-    eventTypes,
+    queue,
     handler: async (event) => {
       received.push(event);
     },

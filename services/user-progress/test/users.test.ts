@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { waitFor } from '@syllabus/testing';
+import { testEnv, waitFor } from '@syllabus/testing';
 import { INTERNAL_TOKEN, listenForProgressEvents, startUserProgress } from './support';
 
 let service: Awaited<ReturnType<typeof startUserProgress>>;
@@ -33,7 +36,7 @@ describe('users', () => {
   });
 
   it('when a user signs up, then identity.user-registered.v1 announces them, so others need not ask', async () => {
-    const listener = await listenForProgressEvents(service.config.EVENTS_EXCHANGE, [
+    const listener = await listenForProgressEvents(service.deps.broker.exchange, [
       'identity.user-registered.v1',
     ]);
     try {
@@ -75,13 +78,44 @@ describe('users', () => {
     assert.match(res.headers['content-type']!, /problem\+json/);
   });
 
-  it('when an admin email signs up, then it has the admin role too', async () => {
+  it('when anyone signs up, then only as a learner: no email earns a role at sign-up', async () => {
     const res = await request(service.app)
       .post('/internal/users')
       .set('Authorization', internal)
       .send({ email: 'admin@syllabus.test', password: 'administrate', displayName: 'Admin' })
       .expect(201);
-    assert.deepEqual(res.body.roles, ['learner', 'admin']);
+    assert.deepEqual(res.body.roles, ['learner']);
+  });
+
+  it('when the bootstrap command runs, then the account exists with its roles; run again, then its password is kept and roles added', async () => {
+    const email = `author-${randomUUID().slice(0, 8)}@syllabus.test`;
+    const env = {
+      PATH: process.env.PATH,
+      MONGODB_URL: testEnv.MONGODB_URL,
+      MONGODB_DATABASE: service.config.MONGODB_DATABASE,
+      BOOTSTRAP_EMAIL: email,
+      BOOTSTRAP_ROLES: 'author',
+    };
+    const script = join(__dirname, '..', 'src', 'bootstrap-user.js');
+    const first = JSON.parse(execFileSync(process.execPath, [script], { env, encoding: 'utf8' })) as {
+      roles: string[];
+      created: boolean;
+      password: string;
+    };
+    assert.deepEqual([first.created, first.roles], [true, ['learner', 'author']]);
+    assert.ok(first.password.length >= 12, 'a generated password, printed once');
+
+    const second = JSON.parse(
+      execFileSync(process.execPath, [script], { env: { ...env, BOOTSTRAP_ROLES: 'admin' }, encoding: 'utf8' }),
+    ) as Record<string, unknown>;
+    assert.deepEqual(second, { email, roles: ['learner', 'author', 'admin'], created: false });
+
+    const login = await request(service.app)
+      .post('/internal/credentials/verify')
+      .set('Authorization', internal)
+      .send({ email, password: first.password })
+      .expect(200);
+    assert.deepEqual(login.body.roles, ['learner', 'author', 'admin']);
   });
 
   it('when sign-up input is invalid, then 400 naming each field', async () => {

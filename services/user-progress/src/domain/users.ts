@@ -25,18 +25,8 @@ export const toUser = (doc: UserDocument): User => ({
   createdAt: doc.createdAt.toISOString(),
 });
 
-export function createUserService(deps: {
-  models: Models;
-  adminEmails: string[];
-  authorEmails: string[];
-  onEventRecorded?: () => void;
-}) {
+export function createUserService(deps: { models: Models; onEventRecorded?: () => void }) {
   const { users } = deps.models;
-  const rolesFor = (email: string): Role[] => [
-    'learner',
-    ...(deps.authorEmails.includes(email) ? (['author'] as const) : []),
-    ...(deps.adminEmails.includes(email) ? (['admin'] as const) : []),
-  ];
 
   return {
     async register(input: {
@@ -67,7 +57,8 @@ export function createUserService(deps: {
           passwordHash: await hashPassword(input.password),
           displayName: input.displayName,
           timeZone: input.timeZone,
-          roles: rolesFor(email),
+          // Everyone signs up as a learner; author and admin come only from the bootstrap command.
+          roles: ['learner'],
           createdAt,
           pendingEvents: [registered],
           hasPendingEvents: true,
@@ -86,6 +77,18 @@ export function createUserService(deps: {
       const valid = await verifyPassword(input.password, doc?.passwordHash ?? (await unknownAccountHash));
       if (!doc || !valid) throw new UnauthorizedProblem('the email or password is wrong');
       return toUser(doc);
+    },
+
+    /** Adds roles to an existing account (the bootstrap command); undefined when there is none. */
+    async grantRoles(email: string, granted: readonly Role[]): Promise<User | undefined> {
+      const doc = await users
+        .findOneAndUpdate(
+          { email: normaliseEmail(email) },
+          { $addToSet: { roles: { $each: [...granted] } } },
+          { new: true },
+        )
+        .lean<UserDocument>();
+      return doc ? toUser(doc) : undefined;
     },
 
     async findById(id: string): Promise<User | undefined> {

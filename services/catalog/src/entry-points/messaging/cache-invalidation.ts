@@ -11,12 +11,10 @@ import { cacheKeys } from '../../domain/catalog-reads';
 export async function consumeCacheInvalidations(deps: {
   broker: Broker;
   cache: Cache;
-  queue: string;
   logger: Logger;
 }) {
   await deps.broker.consume({
-    queue: deps.queue,
-    eventTypes: ['catalog.course-published.v1', 'catalog.course-updated.v1', 'catalog.course-archived.v1'],
+    queue: 'catalog.cache-invalidation',
     handler: async (event) => {
       if (!event.type.startsWith('catalog.')) return;
       const { slug } = event.data as { slug: string };
