@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One Dockerfile for every service, built from the repository root:
-#   docker build --build-arg SERVICE=catalog --build-arg PORT=8081 -t syllabus/catalog .
+#   docker build --build-arg SERVICE=catalog --build-arg PORT=8081 --build-arg OPERATOR_PORT=9081 \
+#     -t syllabus/catalog .
 # Stage 1 prunes the monorepo to the service and the packages it uses; stage 2 installs and
 # builds only those, then drops everything the service does not run; stage 3 is the runtime.
 # Node 24 is the newest LTS line with a release in the npm registry this project builds from.
@@ -34,12 +35,14 @@ RUN npx turbo run build --filter="@syllabus/$SERVICE" \
 FROM base AS runtime
 ARG SERVICE
 ARG PORT
-ENV NODE_ENV=production HOST=0.0.0.0 SERVICE=$SERVICE PORT=$PORT
+ARG OPERATOR_PORT
+ENV NODE_ENV=production HOST=0.0.0.0 SERVICE=$SERVICE PORT=$PORT OPERATOR_PORT=$OPERATOR_PORT
 # Owned by root and only readable by the service's user: the process cannot change its own code.
 COPY --from=builder /app /app
 # The image's `node` user, by number, so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
+# The public port; health and metrics answer on the operator port, which nothing publishes.
 EXPOSE $PORT
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.OPERATOR_PORT + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "--enable-source-maps", "--require", "@syllabus/telemetry/register", "service/dist/src/main.js"]

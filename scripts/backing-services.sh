@@ -8,6 +8,7 @@
 #   backing-services.sh start NAME    start it again
 #   backing-services.sh down          stop every natively run server
 #   backing-services.sh tools         install what the offline deployment checks use (docker-compose)
+#   backing-services.sh image-tools   install what builds and runs images without a Docker engine
 #
 # A URL already set in the environment (POSTGRES_URL, REDIS_URL, RABBITMQ_URL, MONGODB_URL)
 # means "use that server": it is neither installed nor started. Otherwise a Docker engine is
@@ -261,9 +262,19 @@ tools() {
   printf 'KUBERNETES_VALIDATE=%s\nHADOLINT=%s\n' "$STATE/venv/bin/kubernetes-validate" "$STATE/venv/bin/hadolint" >"$STATE/tools.env"
 }
 
+# Without a Docker engine, images are built and run with buildah (chroot isolation, no daemon);
+# podman imports the stand-in base image and debootstrap makes its root filesystem.
+image_tools() {
+  mkdir -p "$LOGS"
+  local missing=() tool
+  for tool in buildah podman debootstrap; do command -v $tool >/dev/null || missing+=("$tool"); done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
 case "${1:-up}" in
   up) up ;;
   tools) tools ;;
+  image-tools) image_tools ;;
   env)
     [ -f "$URLS_FILE" ] || die "run '$0 up' first"
     sed 's/^/export /' "$URLS_FILE"
@@ -275,5 +286,5 @@ case "${1:-up}" in
     mkdir -p "$LOGS"
     case "${2:-}" in postgres) pg_start ;; redis) redis_start ;; rabbitmq) rabbit_resume ;; mongodb) mongo_start ;; *) die "start what? postgres|redis|rabbitmq|mongodb" ;; esac ;;
   down) mongo_stop; rabbit_shutdown; redis_stop; pg_stop ;;
-  *) die "usage: $0 up|env|start NAME|stop NAME|down|tools" ;;
+  *) die "usage: $0 up|env|start NAME|stop NAME|down|tools|image-tools" ;;
 esac

@@ -4,6 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import type { z } from '@syllabus/config';
+import { configSchema as catalogConfig } from '@syllabus/catalog/config';
+import { configSchema as gatewayConfig } from '@syllabus/gateway/config';
+import { configSchema as notificationConfig } from '@syllabus/notification/config';
+import { configSchema as userProgressConfig } from '@syllabus/user-progress/config';
 
 // Validated offline: no Docker engine runs here, so the files are checked for what an engine
 // would refuse or what would leave the system broken (missing healthchecks, wrong order).
@@ -12,7 +17,7 @@ const composeFile = join(root, 'docker-compose.yml');
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
   healthcheck?: unknown;
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string>;
@@ -25,7 +30,13 @@ const resolved = () =>
   };
 
 const appServices = ['gateway', 'catalog', 'user-progress', 'notification'];
-const dockerfileOf = (service: string) => readFileSync(join(root, 'services', service, 'Dockerfile'), 'utf8');
+const dockerfilePath = (build: { context: string; dockerfile: string }) => join(build.context, build.dockerfile);
+const configSchemas: Record<string, { shape: { PORT: z.ZodType; OPERATOR_PORT: z.ZodType } }> = {
+  gateway: gatewayConfig,
+  catalog: catalogConfig,
+  'user-progress': userProgressConfig,
+  notification: notificationConfig,
+};
 
 describe('docker compose', () => {
   it('when docker-compose reads the file, then it is valid', () => {
@@ -46,6 +57,8 @@ describe('docker compose', () => {
       'catalog-migrate',
       'catalog-seed',
       'notification-migrate',
+      'keygen',
+      'user-bootstrap',
       ...appServices,
     ]) {
       assert.ok(services[name], `${name} is defined`);
@@ -65,62 +78,113 @@ describe('docker compose', () => {
         const target = services[dependency]!;
         const hasHealthcheck =
           target.healthcheck !== undefined ||
-          (target.build !== undefined &&
-            /^HEALTHCHECK /m.test(readFileSync(join(root, target.build.dockerfile), 'utf8')));
+          (target.build !== undefined && /^HEALTHCHECK /m.test(readFileSync(dockerfilePath(target.build), 'utf8')));
         assert.ok(hasHealthcheck, `${dependency} has a healthcheck (${name} waits for it)`);
       }
     }
   });
 
-  it('when the services start, then migrations and the seed ran first, and the catalog starts after its consumers', () => {
+  it('when the services start, then the secrets, migrations, seed and demo author were made first', () => {
     const { services } = resolved();
-    assert.equal(services.catalog!.depends_on!['catalog-seed']!.condition, 'service_completed_successfully');
-    assert.equal(
-      services['catalog-seed']!.depends_on!['catalog-migrate']!.condition,
-      'service_completed_successfully',
-    );
-    assert.equal(
-      services.notification!.depends_on!['notification-migrate']!.condition,
-      'service_completed_successfully',
-    );
-    assert.equal(services.catalog!.depends_on!['user-progress']!.condition, 'service_healthy');
-    assert.equal(services.catalog!.depends_on!.notification!.condition, 'service_healthy');
+    const waitsFor = (name: string, job: string) =>
+      assert.equal(services[name]!.depends_on?.[job]?.condition, 'service_completed_successfully', `${name} after ${job}`);
+    waitsFor('catalog', 'catalog-seed');
+    waitsFor('catalog-seed', 'catalog-migrate');
+    waitsFor('notification', 'notification-migrate');
+    waitsFor('gateway', 'keygen');
+    waitsFor('user-progress', 'keygen');
     for (const name of appServices) {
-      assert.equal(
-        services[name]!.environment!.OTEL_EXPORTER_OTLP_ENDPOINT,
-        'http://jaeger:4318',
-        `${name} traces to Jaeger`,
-      );
+      assert.equal(services[name]!.environment!.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318', `${name} traces to Jaeger`);
+    }
+  });
+
+  it('when the images are built, then each once, from the one Dockerfile, with the ports its configuration declares', () => {
+    const { services } = resolved();
+    const built = Object.entries(services).filter(([, service]) => service.build);
+    assert.deepEqual(built.map(([name]) => name).sort(), [...appServices].sort());
+    for (const [name, service] of built) {
+      assert.equal(dockerfilePath(service.build!), join(root, 'Dockerfile'));
+      assert.equal(service.image, `syllabus/${name}:dev`);
+      const config = configSchemas[name]!.shape;
+      assert.deepEqual(service.build!.args, {
+        SERVICE: name,
+        PORT: String(config.PORT.parse(undefined)),
+        OPERATOR_PORT: String(config.OPERATOR_PORT.parse(undefined)),
+      });
+    }
+    const images = new Set(built.map(([, service]) => service.image));
+    for (const [name, service] of Object.entries(services)) {
+      if (service.image?.startsWith('syllabus/')) assert.ok(images.has(service.image), `${name} runs an image built here`);
+    }
+  });
+
+  it('when compose starts, then no secret has a default: the shared ones are generated into a volume', () => {
+    const text = readFileSync(composeFile, 'utf8');
+    assert.doesNotMatch(text, /INTERNAL_TOKEN:/, 'no INTERNAL_TOKEN value, default or not');
+    assert.doesNotMatch(text, /JWT_SIGNING_KEYS:/);
+    const { services } = resolved();
+    for (const name of ['gateway', 'user-progress']) {
+      assert.equal(services[name]!.environment!.INTERNAL_TOKEN_FILE, '/keys/internal-token', name);
+    }
+    assert.equal(services.gateway!.environment!.JWT_SIGNING_KEYS_FILE, '/keys/jwt.json');
+    const keygen = services.keygen!.command!.join(' ');
+    assert.match(keygen, /\/keys\/internal-token/);
+    assert.match(keygen, /generate-keys\.js > \/keys\/jwt\.json/);
+  });
+
+  it('when PostgreSQL is checked, then over TCP with a query, which the image\'s temporary init server cannot answer', () => {
+    const { services } = resolved();
+    const test = (services.postgres!.healthcheck as { test: string[] }).test.join(' ');
+    assert.match(test, /psql -h 127\.0\.0\.1 .*SELECT 1/);
+  });
+
+  it('when the system starts, then an author exists from the bootstrap command, and no role comes from an email list', () => {
+    const { services } = resolved();
+    const bootstrap = services['user-bootstrap']!;
+    assert.equal(bootstrap.image, 'syllabus/user-progress:dev');
+    assert.deepEqual(bootstrap.command, ['node', 'service/dist/src/bootstrap-user.js']);
+    assert.equal(bootstrap.environment!.BOOTSTRAP_ROLES, 'author');
+    assert.doesNotMatch(readFileSync(composeFile, 'utf8'), /(ADMIN|AUTHOR)_EMAILS/);
+  });
+
+  it('when ports are published, then only the gateway\'s public one of the services: health and metrics stay inside', () => {
+    const { services } = resolved();
+    for (const name of appServices) {
+      const published = ((services[name] as { ports?: { target: number }[] }).ports ?? []).map((p) => p.target);
+      assert.deepEqual(published, name === 'gateway' ? [8080] : [], name);
     }
   });
 });
 
-describe('Dockerfiles', () => {
-  for (const service of appServices) {
-    it(`when ${service}'s image is built, then it is multi-stage, pruned, non-root and health-checked`, () => {
-      const dockerfile = dockerfileOf(service);
-      assert.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 3, 'multi-stage');
-      assert.match(dockerfile, new RegExp(`turbo prune @syllabus/${service} --docker`));
-      assert.match(dockerfile, /npm prune --omit=dev/);
-      const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-      assert.match(runtime, /^USER 1000:1000$/m, 'the runtime stage runs as a non-root user, by number');
-      assert.match(runtime, /^HEALTHCHECK /m);
-      assert.match(runtime, new RegExp(`services/${service}/dist/src/main.js`));
-      assert.match(runtime, /--require", "@syllabus\/telemetry\/register"/, 'telemetry is preloaded');
-      assert.ok(existsSync(join(root, '.dockerignore')));
-    });
+describe('the Dockerfile', () => {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
-    it(`when hadolint reads ${service}'s Dockerfile, then it finds nothing`, () => {
-      const result = spawnSync(
-        process.env.HADOLINT ?? 'hadolint',
-        ['--no-color', join(root, 'services', service, 'Dockerfile')],
-        {
-          encoding: 'utf8',
-        },
-      );
-      assert.equal(result.status, 0, result.stdout + result.stderr);
+  it('when any service\'s image is built, then from the one multi-stage, pruned, non-root, health-checked Dockerfile', () => {
+    assert.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 3, 'multi-stage');
+    assert.match(dockerfile, /turbo prune "@syllabus\/\$SERVICE" --docker/);
+    assert.match(dockerfile, /npm prune --omit=dev/);
+    assert.match(dockerfile, /trim-workspace\.js "\$SERVICE"/, 'only the service and its run-time packages stay');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    assert.match(runtime, /^USER 1000:1000$/m, 'the runtime stage runs as a non-root user, by number');
+    assert.match(runtime, /^HEALTHCHECK .*\n.*OPERATOR_PORT.*\/health\/ready/m);
+    assert.match(runtime, /--require", "@syllabus\/telemetry\/register", "service\/dist\/src\/main\.js"/);
+    for (const service of appServices) assert.ok(!existsSync(join(root, 'services', service, 'Dockerfile')), `no copy for ${service}`);
+  });
+
+  it('when the base image is chosen, then a supported Node.js LTS line, and turbo the version the workspace pins', () => {
+    const major = Number(/^FROM node:(\d+)-bookworm-slim AS base$/m.exec(dockerfile)?.[1]);
+    assert.ok(major >= 22 && major % 2 === 0, `Node ${major}: an even (LTS) line after 20, which ended in April 2026`);
+    const pinned = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
+      .devDependencies.turbo;
+    assert.match(dockerfile, new RegExp(`turbo@${pinned!.replace(/\./g, '\\.')}`));
+  });
+
+  it('when hadolint reads the Dockerfile, then it finds nothing', () => {
+    const result = spawnSync(process.env.HADOLINT ?? 'hadolint', ['--no-color', join(root, 'Dockerfile')], {
+      encoding: 'utf8',
     });
-  }
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+  });
 });
 
 describe('observability configuration', () => {
@@ -130,10 +194,10 @@ describe('observability configuration', () => {
     };
     const targets = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
     assert.deepEqual(targets.sort(), [
-      'catalog:8081',
-      'gateway:8080',
-      'notification:8083',
-      'user-progress:8082',
+      'catalog:9081',
+      'gateway:9080',
+      'notification:9083',
+      'user-progress:9082',
     ]);
   });
 
