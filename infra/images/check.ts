@@ -10,12 +10,20 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { testEnv, waitFor } from '@syllabus/testing';
-import { startOtlpReceiver } from '@syllabus/testing/otlp';
-import { buildImages, chooseEngine, commandOf, resolvedCompose, root, type ComposeService, type Engine } from './engine';
+import type { testEnv as TestEnv, waitFor as WaitFor } from '@syllabus/testing';
+import {
+  buildImages,
+  chooseEngine,
+  commandOf,
+  resolvedCompose,
+  type ComposeService,
+  type Engine,
+} from './engine';
 
 /** Where the services are published on this host: their compose ports, 10000 higher. */
 const HOST_PORT_OFFSET = 10_000;
+let testEnv: typeof TestEnv;
+let waitFor: typeof WaitFor;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main() {
@@ -25,6 +33,9 @@ async function main() {
   const buildTimes = buildImages(engine, services);
   if (process.argv.includes('--build')) return;
 
+  // Loaded only to run: they read the backing services' URLs from the environment.
+  ({ testEnv, waitFor } = await import('@syllabus/testing'));
+  const { startOtlpReceiver } = await import('@syllabus/testing/otlp');
   const work = mkdtempSync(join(tmpdir(), 'syllabus-images-'));
   const otlp = await startOtlpReceiver();
   const mail = await startSmtpSink();
@@ -79,7 +90,8 @@ async function main() {
       const operatorPort = Number(env.OPERATOR_PORT);
       await waitFor(
         async () => {
-          if (child.exitCode !== null) throw new Error(`${name} exited:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+          if (child.exitCode !== null)
+            throw new Error(`${name} exited:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
           return (await fetch(`http://127.0.0.1:${operatorPort}/health/ready`)).status === 200;
         },
         { timeoutMs: 90_000, intervalMs: 250, what: `${name} to be ready (log: ${logFile})` },
@@ -87,7 +99,9 @@ async function main() {
         throw new Error(`${error.message}\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
       });
       bootTimes[name] = Date.now() - started;
-      process.stdout.write(`${name} ready in ${seconds(bootTimes[name])} as user ${imageUser(engine, service)}\n`);
+      process.stdout.write(
+        `${name} ready in ${seconds(bootTimes[name])} as user ${imageUser(engine, service)}\n`,
+      );
     }
 
     const gateway = `http://127.0.0.1:${8080 + HOST_PORT_OFFSET}`;
@@ -101,11 +115,15 @@ async function main() {
         what: `spans from ${name} (received from: ${[...traced].join(', ')})`,
       });
     }
-    process.stdout.write(`journey through the gateway image passed in ${seconds(Date.now() - journeyStarted)}\n`);
+    process.stdout.write(
+      `journey through the gateway image passed in ${seconds(Date.now() - journeyStarted)}\n`,
+    );
 
     process.stdout.write('\nimage            build     boot to ready\n');
     for (const name of appServices) {
-      process.stdout.write(`${name.padEnd(16)} ${seconds(buildTimes[name] ?? 0).padStart(8)} ${seconds(bootTimes[name] ?? 0).padStart(10)}\n`);
+      process.stdout.write(
+        `${name.padEnd(16)} ${seconds(buildTimes[name] ?? 0).padStart(8)} ${seconds(bootTimes[name] ?? 0).padStart(10)}\n`,
+      );
     }
     process.stdout.write('\n1 passed, 0 failed\n');
   } finally {
@@ -116,7 +134,11 @@ async function main() {
 }
 
 /** compose host:port → an address on this host: the native backing services, or a published port. */
-function hostAddresses(services: Record<string, ComposeService>, appServices: string[], local: { smtp: number; otlp: string }) {
+function hostAddresses(
+  services: Record<string, ComposeService>,
+  appServices: string[],
+  local: { smtp: number; otlp: string },
+) {
   const native = (url: string) => new URL(url).host;
   const addresses: Record<string, string> = {
     'postgres:5432': native(testEnv.POSTGRES_URL),
@@ -152,7 +174,8 @@ function mounts(service: ComposeService, work: string) {
       typeof volume === 'string'
         ? (volume.split(':') as [string, string, string?])
         : [volume.source, volume.target, volume.read_only ? 'ro' : undefined];
-    const hostPath = source.startsWith('/') || source.startsWith('.') ? source : join(work, 'volumes', source);
+    const hostPath =
+      source.startsWith('/') || source.startsWith('.') ? source : join(work, 'volumes', source);
     mkdirSync(hostPath, { recursive: true });
     return { source: hostPath, target, readOnly: mode === 'ro' };
   });
@@ -164,7 +187,8 @@ function startOrder(services: Record<string, ComposeService>, runnable: string[]
   const visit = (name: string, path: string[]) => {
     if (ordered.includes(name) || !runnable.includes(name)) return;
     if (path.includes(name)) throw new Error(`dependency cycle: ${[...path, name].join(' → ')}`);
-    for (const dependency of Object.keys(services[name]!.depends_on ?? {})) visit(dependency, [...path, name]);
+    for (const dependency of Object.keys(services[name]!.depends_on ?? {}))
+      visit(dependency, [...path, name]);
     ordered.push(name);
   };
   for (const name of runnable) visit(name, []);
@@ -198,7 +222,12 @@ async function startSmtpSink() {
   return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-async function call(gateway: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) {
+async function call(
+  gateway: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+) {
   const response = await fetch(`${gateway}${path}`, {
     method,
     headers: {
@@ -212,7 +241,8 @@ async function call(gateway: string, method: string, path: string, options: { to
 }
 
 function expectStatus(result: { status: number; body: unknown }, status: number, what: string) {
-  if (result.status !== status) throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body)}`);
+  if (result.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body)}`);
   return result.body as Record<string, unknown>;
 }
 
@@ -220,30 +250,52 @@ function expectStatus(result: { status: number; body: unknown }, status: number,
 async function learnerJourney(gateway: string, mail: { to: string[]; raw: string }[]) {
   const email = `image-check-${randomUUID().slice(0, 8)}@syllabus.test`;
   const signup = expectStatus(
-    await call(gateway, 'POST', '/v1/auth/signup', { body: { email, password: 'a long password', displayName: 'Image check' } }),
+    await call(gateway, 'POST', '/v1/auth/signup', {
+      body: { email, password: 'a long password', displayName: 'Image check' },
+    }),
     201,
     'signup',
   );
-  const token = (signup.tokens as { accessToken: string } | undefined)?.accessToken ?? (signup.accessToken as string);
+  const token =
+    (signup.tokens as { accessToken: string } | undefined)?.accessToken ?? (signup.accessToken as string);
   const list = expectStatus(await call(gateway, 'GET', '/v1/courses?limit=50'), 200, 'course list');
   const items = list.items as { slug: string; id: string }[];
   if (items.length === 0) throw new Error('the seed left no published course');
   // The shortest course keeps the journey short.
-  const courses = await Promise.all(items.map(async (item) => expectStatus(await call(gateway, 'GET', `/v1/courses/${item.slug}`), 200, 'course')));
-  const course = courses.sort((a, b) => (a.lessons as unknown[]).length - (b.lessons as unknown[]).length)[0]!;
+  const courses = await Promise.all(
+    items.map(async (item) =>
+      expectStatus(await call(gateway, 'GET', `/v1/courses/${item.slug}`), 200, 'course'),
+    ),
+  );
+  const course = courses.sort(
+    (a, b) => (a.lessons as unknown[]).length - (b.lessons as unknown[]).length,
+  )[0]!;
   // user-progress learns courses from the catalog's events: the seed's arrive shortly after boot.
-  await waitFor(async () => (await call(gateway, 'POST', '/v1/me/enrollments', { token, body: { courseId: course.id } })).status === 201, {
-    timeoutMs: 30_000,
-    intervalMs: 250,
-    what: 'enrolment (user-progress learning the seeded course from its event)',
-  });
+  await waitFor(
+    async () =>
+      (await call(gateway, 'POST', '/v1/me/enrollments', { token, body: { courseId: course.id } })).status ===
+      201,
+    {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: 'enrolment (user-progress learning the seeded course from its event)',
+    },
+  );
   for (const lesson of course.lessons as { id: string }[]) {
-    expectStatus(await call(gateway, 'PUT', `/v1/me/enrollments/${String(course.id)}/lessons/${lesson.id}/completion`, { token }), 200, 'completion');
+    expectStatus(
+      await call(gateway, 'PUT', `/v1/me/enrollments/${String(course.id)}/lessons/${lesson.id}/completion`, {
+        token,
+      }),
+      200,
+      'completion',
+    );
   }
   await waitFor(
     async () => {
       const feed = expectStatus(await call(gateway, 'GET', '/v1/me/notifications', { token }), 200, 'feed');
-      return (feed.items as { type?: string; eventType?: string }[]).some((n) => JSON.stringify(n).includes('course-completed'));
+      return (feed.items as { type?: string; eventType?: string }[]).some((n) =>
+        JSON.stringify(n).includes('course-completed'),
+      );
     },
     { timeoutMs: 30_000, intervalMs: 250, what: 'the course-completed notification in the feed' },
   );
@@ -260,17 +312,31 @@ async function authorCheck(gateway: string, bootstrapOutput: string) {
   const account = JSON.parse(line) as { email: string; roles: string[]; password?: string };
   if (!account.roles.includes('author')) throw new Error(`the bootstrap account is not an author: ${line}`);
   if (!account.password) {
-    process.stdout.write(`author ${account.email} existed already (its password is not printed again); login not tried\n`);
+    process.stdout.write(
+      `author ${account.email} existed already (its password is not printed again); login not tried\n`,
+    );
     return;
   }
-  const login = expectStatus(await call(gateway, 'POST', '/v1/auth/login', { body: { email: account.email, password: account.password } }), 200, 'author login');
+  const login = expectStatus(
+    await call(gateway, 'POST', '/v1/auth/login', {
+      body: { email: account.email, password: account.password },
+    }),
+    200,
+    'author login',
+  );
   const slug = `image-check-${randomUUID().slice(0, 8)}`;
   const tracks = expectStatus(await call(gateway, 'GET', '/v1/tracks'), 200, 'tracks');
   const track = (tracks.items as { slug: string }[])[0]!;
   expectStatus(
     await call(gateway, 'POST', '/v1/courses', {
       token: login.accessToken as string,
-      body: { slug, title: 'Image check course', summary: 'Made by the image check.', level: 'entry', track: track.slug },
+      body: {
+        slug,
+        title: 'Image check course',
+        summary: 'Made by the image check.',
+        level: 'entry',
+        track: track.slug,
+      },
     }),
     201,
     'a course created by the bootstrap author',
@@ -281,5 +347,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`image check failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
-
-export { root };

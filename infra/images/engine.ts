@@ -63,7 +63,10 @@ const asList = (value: string[] | string | undefined | null) =>
 
 function check(command: string, args: string[], what: string): string {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${what} failed (${command} ${args.slice(0, 3).join(' ')} …):\n${result.stderr.slice(-4000)}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${what} failed (${command} ${args.slice(0, 3).join(' ')} …):\n${result.stderr.slice(-4000)}`,
+    );
   return result.stdout;
 }
 
@@ -82,12 +85,28 @@ const buildah: Engine = {
     const buildArgs = Object.entries(args).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
     check(
       'buildah',
-      ['bud', '--isolation', 'chroot', '--format', 'docker', '--layers', '--pull=false', ...buildArgs, '-f', dockerfile, '-t', tag, context],
+      [
+        'bud',
+        '--isolation',
+        'chroot',
+        '--format',
+        'docker',
+        '--layers',
+        '--pull=false',
+        ...buildArgs,
+        '-f',
+        dockerfile,
+        '-t',
+        tag,
+        context,
+      ],
       `building ${tag}`,
     );
   },
   inspect(tag) {
-    const inspected = JSON.parse(check('buildah', ['inspect', '--type', 'image', tag], `inspecting ${tag}`)) as {
+    const inspected = JSON.parse(
+      check('buildah', ['inspect', '--type', 'image', tag], `inspecting ${tag}`),
+    ) as {
       Docker?: { config?: ImageConfig };
       OCIv1?: { config?: ImageConfig };
     };
@@ -95,9 +114,17 @@ const buildah: Engine = {
   },
   run(spec) {
     const config = buildah.inspect(spec.image);
-    const container = check('buildah', ['from', '--pull=false', '--name', spec.name, spec.image], `creating ${spec.name}`).trim();
+    const container = check(
+      'buildah',
+      ['from', '--pull=false', '--name', spec.name, spec.image],
+      `creating ${spec.name}`,
+    ).trim();
     const argv = [...(config.Entrypoint ?? []), ...(spec.command ?? config.Cmd ?? [])];
-    const env = { ...Object.fromEntries((config.Env ?? []).map((pair) => pair.split(/=(.*)/s).slice(0, 2))), ...spec.env };
+    const imageEnv = (config.Env ?? []).map((pair): [string, string] => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    });
+    const env: Record<string, string> = { ...Object.fromEntries(imageEnv), ...spec.env };
     const args = [
       'run',
       '--isolation',
@@ -112,7 +139,10 @@ const buildah: Engine = {
       '--',
       ...argv,
     ];
-    return { child: spawnLogged('buildah', args, spec.logFile), remove: () => void spawnSync('buildah', ['rm', container]) };
+    return {
+      child: spawnLogged('buildah', args, spec.logFile),
+      remove: () => void spawnSync('buildah', ['rm', container]),
+    };
   },
 };
 
@@ -123,7 +153,9 @@ const docker: Engine = {
     check('docker', ['build', ...buildArgs, '-f', dockerfile, '-t', tag, context], `building ${tag}`);
   },
   inspect(tag) {
-    return (JSON.parse(check('docker', ['image', 'inspect', tag], `inspecting ${tag}`)) as { Config: ImageConfig }[])[0]!.Config;
+    return (
+      JSON.parse(check('docker', ['image', 'inspect', tag], `inspecting ${tag}`)) as { Config: ImageConfig }[]
+    )[0]!.Config;
   },
   run(spec) {
     const args = [
@@ -158,7 +190,12 @@ export function buildImages(engine: Engine, services: Record<string, ComposeServ
   for (const [name, service] of Object.entries(services)) {
     if (!service.build || !service.image) continue;
     const started = Date.now();
-    engine.build(service.image, join(service.build.context, service.build.dockerfile), service.build.context, service.build.args ?? {});
+    engine.build(
+      service.image,
+      join(service.build.context, service.build.dockerfile),
+      service.build.context,
+      service.build.args ?? {},
+    );
     timings[name] = Date.now() - started;
     process.stdout.write(`built ${service.image} in ${(timings[name] / 1000).toFixed(1)} s\n`);
   }

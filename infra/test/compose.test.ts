@@ -30,7 +30,8 @@ const resolved = () =>
   };
 
 const appServices = ['gateway', 'catalog', 'user-progress', 'notification'];
-const dockerfilePath = (build: { context: string; dockerfile: string }) => join(build.context, build.dockerfile);
+const dockerfilePath = (build: { context: string; dockerfile: string }) =>
+  join(build.context, build.dockerfile);
 const configSchemas: Record<string, { shape: { PORT: z.ZodType; OPERATOR_PORT: z.ZodType } }> = {
   gateway: gatewayConfig,
   catalog: catalogConfig,
@@ -78,7 +79,8 @@ describe('docker compose', () => {
         const target = services[dependency]!;
         const hasHealthcheck =
           target.healthcheck !== undefined ||
-          (target.build !== undefined && /^HEALTHCHECK /m.test(readFileSync(dockerfilePath(target.build), 'utf8')));
+          (target.build !== undefined &&
+            /^HEALTHCHECK /m.test(readFileSync(dockerfilePath(target.build), 'utf8')));
         assert.ok(hasHealthcheck, `${dependency} has a healthcheck (${name} waits for it)`);
       }
     }
@@ -87,14 +89,22 @@ describe('docker compose', () => {
   it('when the services start, then the secrets, migrations, seed and demo author were made first', () => {
     const { services } = resolved();
     const waitsFor = (name: string, job: string) =>
-      assert.equal(services[name]!.depends_on?.[job]?.condition, 'service_completed_successfully', `${name} after ${job}`);
+      assert.equal(
+        services[name]!.depends_on?.[job]?.condition,
+        'service_completed_successfully',
+        `${name} after ${job}`,
+      );
     waitsFor('catalog', 'catalog-seed');
     waitsFor('catalog-seed', 'catalog-migrate');
     waitsFor('notification', 'notification-migrate');
     waitsFor('gateway', 'keygen');
     waitsFor('user-progress', 'keygen');
     for (const name of appServices) {
-      assert.equal(services[name]!.environment!.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318', `${name} traces to Jaeger`);
+      assert.equal(
+        services[name]!.environment!.OTEL_EXPORTER_OTLP_ENDPOINT,
+        'http://jaeger:4318',
+        `${name} traces to Jaeger`,
+      );
     }
   });
 
@@ -114,7 +124,8 @@ describe('docker compose', () => {
     }
     const images = new Set(built.map(([, service]) => service.image));
     for (const [name, service] of Object.entries(services)) {
-      if (service.image?.startsWith('syllabus/')) assert.ok(images.has(service.image), `${name} runs an image built here`);
+      if (service.image?.startsWith('syllabus/'))
+        assert.ok(images.has(service.image), `${name} runs an image built here`);
     }
   });
 
@@ -132,7 +143,7 @@ describe('docker compose', () => {
     assert.match(keygen, /generate-keys\.js > \/keys\/jwt\.json/);
   });
 
-  it('when PostgreSQL is checked, then over TCP with a query, which the image\'s temporary init server cannot answer', () => {
+  it("when PostgreSQL is checked, then over TCP with a query, which the image's temporary init server cannot answer", () => {
     const { services } = resolved();
     const test = (services.postgres!.healthcheck as { test: string[] }).test.join(' ');
     assert.match(test, /psql -h 127\.0\.0\.1 .*SELECT 1/);
@@ -147,10 +158,12 @@ describe('docker compose', () => {
     assert.doesNotMatch(readFileSync(composeFile, 'utf8'), /(ADMIN|AUTHOR)_EMAILS/);
   });
 
-  it('when ports are published, then only the gateway\'s public one of the services: health and metrics stay inside', () => {
+  it("when ports are published, then only the gateway's public one of the services: health and metrics stay inside", () => {
     const { services } = resolved();
     for (const name of appServices) {
-      const published = ((services[name] as { ports?: { target: number }[] }).ports ?? []).map((p) => p.target);
+      const published = ((services[name] as { ports?: { target: number }[] }).ports ?? []).map(
+        (p) => p.target,
+      );
       assert.deepEqual(published, name === 'gateway' ? [8080] : [], name);
     }
   });
@@ -159,23 +172,34 @@ describe('docker compose', () => {
 describe('the Dockerfile', () => {
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
-  it('when any service\'s image is built, then from the one multi-stage, pruned, non-root, health-checked Dockerfile', () => {
+  it("when any service's image is built, then from the one multi-stage, pruned, non-root, health-checked Dockerfile", () => {
     assert.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 3, 'multi-stage');
     assert.match(dockerfile, /turbo prune "@syllabus\/\$SERVICE" --docker/);
     assert.match(dockerfile, /npm prune --omit=dev/);
-    assert.match(dockerfile, /trim-workspace\.js "\$SERVICE"/, 'only the service and its run-time packages stay');
+    assert.match(
+      dockerfile,
+      /trim-workspace\.js "\$SERVICE"/,
+      'only the service and its run-time packages stay',
+    );
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     assert.match(runtime, /^USER 1000:1000$/m, 'the runtime stage runs as a non-root user, by number');
     assert.match(runtime, /^HEALTHCHECK .*\n.*OPERATOR_PORT.*\/health\/ready/m);
     assert.match(runtime, /--require", "@syllabus\/telemetry\/register", "service\/dist\/src\/main\.js"/);
-    for (const service of appServices) assert.ok(!existsSync(join(root, 'services', service, 'Dockerfile')), `no copy for ${service}`);
+    for (const service of appServices)
+      assert.ok(!existsSync(join(root, 'services', service, 'Dockerfile')), `no copy for ${service}`);
   });
 
   it('when the base image is chosen, then a supported Node.js LTS line, and turbo the version the workspace pins', () => {
     const major = Number(/^FROM node:(\d+)-bookworm-slim AS base$/m.exec(dockerfile)?.[1]);
-    assert.ok(major >= 22 && major % 2 === 0, `Node ${major}: an even (LTS) line after 20, which ended in April 2026`);
-    const pinned = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
-      .devDependencies.turbo;
+    assert.ok(
+      major >= 22 && major % 2 === 0,
+      `Node ${major}: an even (LTS) line after 20, which ended in April 2026`,
+    );
+    const pinned = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        devDependencies: Record<string, string>;
+      }
+    ).devDependencies.turbo;
     assert.match(dockerfile, new RegExp(`turbo@${pinned!.replace(/\./g, '\\.')}`));
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -74,6 +74,11 @@ describe('Kubernetes manifests', () => {
         }[];
         assert.ok(container!.startupProbe && container!.livenessProbe, `${name} startup and liveness probes`);
         assert.equal(container!.readinessProbe?.httpGet.path, '/health/ready');
+        assert.equal(
+          (container!.readinessProbe?.httpGet as { port?: string }).port,
+          'operator',
+          'probes on the operator port',
+        );
         assert.ok(
           container!.resources.requests?.cpu && container!.resources.limits?.memory,
           `${name} requests and limits`,
@@ -86,7 +91,6 @@ describe('Kubernetes manifests', () => {
         assert.ok(find(objects, 'PodDisruptionBudget', name), `${name} PodDisruptionBudget`);
       }
       assert.ok(find(objects, 'NetworkPolicy', 'default-deny'), 'default-deny NetworkPolicy');
-      assert.ok(find(objects, 'Job', 'syllabus-migrate'), 'migration Job');
       const ingress = find(objects, 'Ingress', 'gateway') as unknown as {
         spec: { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] };
       };
@@ -122,4 +126,103 @@ describe('Kubernetes manifests', () => {
     }
     assert.ok(find(objects, 'Secret', 'syllabus-secrets'));
   });
+
+  for (const overlay of ['local', 'production']) {
+    it(`when the ${overlay} overlay is applied for a release, then migrations run before new pods serve, and nothing in it is an immutable Job`, () => {
+      const { objects } = build(overlay);
+      assert.deepEqual(
+        objects.filter((o) => o.kind === 'Job').map((o) => o.metadata.name),
+        [],
+        'no Job to re-create on the next apply',
+      );
+      const initOf = (name: string) =>
+        (find(objects, 'Deployment', name) as unknown as { spec: { template: { spec: PodSpec } } }).spec
+          .template.spec.initContainers ?? [];
+      const run = (containers: Container[]) =>
+        containers.map(
+          (c) =>
+            `${c.command?.join(' ')} <${c.env?.find((e) => e.name === 'POSTGRES_URL')?.valueFrom?.secretKeyRef?.key}>`,
+        );
+      assert.deepEqual(run(initOf('catalog')), [
+        'node service/dist/src/migrate.js <catalog-postgres-url>',
+        'node service/dist/src/seed/main.js <catalog-postgres-url>',
+      ]);
+      assert.deepEqual(run(initOf('notification')), [
+        'node service/dist/src/migrate.js <notification-postgres-url>',
+      ]);
+    });
+
+    it(`when the ${overlay} overlay routes traffic, then only public ports: health and metrics are on an operator port no Service or Ingress exposes`, () => {
+      const { objects } = build(overlay);
+      for (const name of appServices) {
+        const deployment = find(objects, 'Deployment', name) as unknown as {
+          spec: { template: { spec: PodSpec; metadata: { annotations: Record<string, string> } } };
+        };
+        const ports = deployment.spec.template.spec.containers[0]!.ports!;
+        const operator = ports.find((p) => p.name === 'operator')!;
+        const service = find(objects, 'Service', name) as unknown as {
+          spec: { ports: { targetPort: string | number }[] };
+        };
+        assert.deepEqual(
+          service.spec.ports.map((p) => p.targetPort),
+          ['http'],
+          `${name}'s Service exposes only its public port`,
+        );
+        assert.notEqual(operator.containerPort, ports.find((p) => p.name === 'http')!.containerPort);
+        assert.equal(
+          deployment.spec.template.metadata.annotations['prometheus.io/port'],
+          String(operator.containerPort),
+        );
+      }
+      const ingress = find(objects, 'Ingress', 'gateway') as unknown as {
+        spec: { rules: { http: { paths: { backend: { service: { port: { name: string } } } }[] } }[] };
+      };
+      assert.deepEqual(
+        ingress.spec.rules.flatMap((r) => r.http.paths.map((p) => p.backend.service.port.name)),
+        ['http'],
+      );
+    });
+  }
+
+  it('when the local overlay is deployed, then its databases are made by the migrations, its HPAs allow one replica, its images are the ones the local script loads, and a demo author is bootstrapped', () => {
+    const { objects } = build('local');
+    for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
+      assert.equal((hpa.spec as { minReplicas: number }).minReplicas, 1, `${hpa.metadata.name} min replicas`);
+    }
+    for (const name of appServices) {
+      const deployment = find(objects, 'Deployment', name) as unknown as {
+        spec: { replicas: number; template: { spec: PodSpec } };
+      };
+      assert.equal(deployment.spec.replicas, 1);
+      for (const container of [
+        ...deployment.spec.template.spec.containers,
+        ...(deployment.spec.template.spec.initContainers ?? []),
+      ]) {
+        assert.equal(
+          container.image,
+          `syllabus/${name}:dev`,
+          `${name}/${container.name} runs the image scripts/k8s-local.sh loads`,
+        );
+      }
+    }
+    const script = readFileSync(join(root, 'scripts', 'k8s-local.sh'), 'utf8');
+    assert.match(script, /kind load|minikube image load/);
+    const bootstrap = (
+      find(objects, 'Deployment', 'user-progress') as unknown as { spec: { template: { spec: PodSpec } } }
+    ).spec.template.spec.initContainers!.find((c) => c.name === 'bootstrap-author')!;
+    assert.deepEqual(bootstrap.command, ['node', 'service/dist/src/bootstrap-user.js']);
+    assert.equal(bootstrap.env!.find((e) => e.name === 'BOOTSTRAP_ROLES')!.value, 'author');
+  });
 });
+
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  ports?: { name: string; containerPort: number }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { key: string } } }[];
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+}

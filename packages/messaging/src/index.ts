@@ -230,7 +230,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
                 { queue: consumer.queue, eventId: event.id, attempt, delay, reason },
                 'handler failed; retrying',
               );
-              await republish(channel, named(`${consumer.queue}.retry.${delay}ms`), message, attempt + 1, reason);
+              await republish(
+                channel,
+                named(`${consumer.queue}.retry.${delay}ms`),
+                message,
+                attempt + 1,
+                reason,
+              );
             }
             // Acknowledged only once its copy is confirmed: a crash in between redelivers, never loses.
             channel.ack(message);

@@ -91,7 +91,10 @@ describe('messaging on a real RabbitMQ', () => {
 
   it('when a consumer asks for a queue the topology does not have, then it is refused', async () => {
     const broker = await newBroker(queueName('known'));
-    await assert.rejects(broker.consume({ queue: 'unknown', handler: async () => undefined }), /not in the messaging topology/);
+    await assert.rejects(
+      broker.consume({ queue: 'unknown', handler: async () => undefined }),
+      /not in the messaging topology/,
+    );
   });
 
   it('when a handler keeps failing, then the message is retried with backoff, then dead-lettered, while others flow; replay re-processes it', async () => {
@@ -185,7 +188,7 @@ describe('messaging on a real RabbitMQ', () => {
       const received: string[] = [];
       await consumer.consume({
         queue,
-          handler: async (event) => {
+        handler: async (event) => {
           received.push(event.id);
         },
       });

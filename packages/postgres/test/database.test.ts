@@ -53,7 +53,10 @@ describe('migrations on a real PostgreSQL', () => {
     const template = await createTestDatabase('postgres_ensure');
     await template.drop();
     const directory = mkdtempSync(join(tmpdir(), 'migrations-'));
-    writeFileSync(join(directory, '1700000000000_things.sql'), '-- Up Migration\nCREATE TABLE things (id int);\n');
+    writeFileSync(
+      join(directory, '1700000000000_things.sql'),
+      '-- Up Migration\nCREATE TABLE things (id int);\n',
+    );
     try {
       assert.deepEqual(await migrateUp(template.url, directory), ['1700000000000_things']);
       assert.equal(await ensureDatabase(template.url), false, 'it exists now');

@@ -46,10 +46,14 @@ export async function startGateway(env: Record<string, string>) {
   const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
   const deps = await createDependencies(config, lifecycle, logger);
   const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
+  const operator = await lifecycle.listen(app.operator, {
+    host: '127.0.0.1',
+    port: Number(env.OPERATOR_PORT ?? 0),
+  });
   const { url } = await lifecycle.listen(app, { host: '127.0.0.1', port: Number(env.PORT ?? 0) });
   // As behind a load balancer: traffic once ready, i.e. once Redis is connected.
   await waitFor(() => deps.redis.status === 'ready', { what: 'the gateway to reach Redis' });
-  return { app, url, deps, config, stop: () => lifecycle.shutdown('test') };
+  return { app, url, operatorUrl: operator.url, deps, config, stop: () => lifecycle.shutdown('test') };
 }
 
 /** The gateway as a process of its own (traced like the others); `app` is then its URL. */
@@ -63,6 +67,7 @@ async function startGatewayProcess(env: Record<string, string>, url: string, log
   return {
     app: url,
     url,
+    operatorUrl: `http://127.0.0.1:${operatorPort}`,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -193,6 +198,13 @@ export async function startSystem(
     gateway,
     gatewayEnv,
     logs,
+    /** Where each service answers health and metrics. */
+    operatorUrls: {
+      gateway: gateway.operatorUrl,
+      catalog: `http://127.0.0.1:${operatorPorts.catalog}`,
+      'user-progress': `http://127.0.0.1:${operatorPorts.progress}`,
+      notification: `http://127.0.0.1:${operatorPorts.notification}`,
+    },
     /** Waits until user-progress has learnt the seeded catalog from its events. */
     async catalogKnownToProgress() {
       const pool = new Pool({ connectionString: catalogDb.url });

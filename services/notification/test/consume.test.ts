@@ -166,8 +166,7 @@ describe('failing events', () => {
       { what: 'the healthy events' },
     );
     await waitFor(
-      async () =>
-        (await service.deps.broker.messageCount('notification.events.dead-letter')) === 1,
+      async () => (await service.deps.broker.messageCount('notification.events.dead-letter')) === 1,
       {
         what: 'the dead letter',
       },
@@ -178,8 +177,7 @@ describe('failing events', () => {
     assert.equal(letter!.type, 'progress.course-completed.v1');
     // Peeking leaves it: the unacknowledged message goes back to the queue (asynchronously).
     await waitFor(
-      async () =>
-        (await service.deps.broker.messageCount('notification.events.dead-letter')) === 1,
+      async () => (await service.deps.broker.messageCount('notification.events.dead-letter')) === 1,
       {
         what: 'the peeked dead letter to be back',
       },

@@ -25,7 +25,10 @@ const config = loadConfigOrExit(
 
 async function main() {
   const connection = await mongoose
-    .createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DATABASE, serverSelectionTimeoutMS: 10_000 })
+    .createConnection(config.MONGODB_URL, {
+      dbName: config.MONGODB_DATABASE,
+      serverSelectionTimeoutMS: 10_000,
+    })
     .asPromise();
   try {
     const models = createModels(connection);

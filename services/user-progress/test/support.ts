@@ -82,7 +82,8 @@ export async function startUserProgress() {
       .expect(201);
     let user = res.body as { id: string; roles: Role[] };
     // Roles beyond learner come only from the bootstrap command, which calls this.
-    if (options.grant) user = (await createUserService({ models: deps.models }).grantRoles(email, options.grant))!;
+    if (options.grant)
+      user = (await createUserService({ models: deps.models }).grantRoles(email, options.grant))!;
     return { id: user.id, email, bearer: `Bearer ${await issuer.mint({ sub: user.id, roles: user.roles })}` };
   }
 

@@ -106,7 +106,10 @@ describe('users', () => {
     assert.ok(first.password.length >= 12, 'a generated password, printed once');
 
     const second = JSON.parse(
-      execFileSync(process.execPath, [script], { env: { ...env, BOOTSTRAP_ROLES: 'admin' }, encoding: 'utf8' }),
+      execFileSync(process.execPath, [script], {
+        env: { ...env, BOOTSTRAP_ROLES: 'admin' },
+        encoding: 'utf8',
+      }),
     ) as Record<string, unknown>;
     assert.deepEqual(second, { email, roles: ['learner', 'author', 'admin'], created: false });
 

@@ -59,9 +59,11 @@ export function createDeliveryWorker(options: {
     );
     if (!subscription?.usable) return 'skipped';
     await options.postWebhook(subscription, row.payload as { id: string; type: string });
-    await db.query('reset_webhook_failures', 'UPDATE webhook_subscriptions SET consecutive_failures = 0 WHERE id = $1', [
-      row.subscription_id,
-    ]);
+    await db.query(
+      'reset_webhook_failures',
+      'UPDATE webhook_subscriptions SET consecutive_failures = 0 WHERE id = $1',
+      [row.subscription_id],
+    );
     return 'delivered';
   }
 
@@ -93,7 +95,8 @@ export function createDeliveryWorker(options: {
       );
       return true;
     });
-    if (disabled) logger.warn({ subscriptionId: row.subscription_id }, 'webhook disabled after repeated failures');
+    if (disabled)
+      logger.warn({ subscriptionId: row.subscription_id }, 'webhook disabled after repeated failures');
     logger.warn(
       { deliveryId: row.id, channel: row.channel, attempt: row.attempts, final, reason: message },
       'delivery failed',

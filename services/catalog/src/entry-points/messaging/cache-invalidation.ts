@@ -8,11 +8,7 @@ import { cacheKeys } from '../../domain/catalog-reads';
  * and every list page. The cache lives in Redis, shared by all instances, so one instance
  * handling each event is enough — they share one queue.
  */
-export async function consumeCacheInvalidations(deps: {
-  broker: Broker;
-  cache: Cache;
-  logger: Logger;
-}) {
+export async function consumeCacheInvalidations(deps: { broker: Broker; cache: Cache; logger: Logger }) {
   await deps.broker.consume({
     queue: 'catalog.cache-invalidation',
     handler: async (event) => {
