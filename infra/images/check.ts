@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpServer } from '@syllabus/testing/smtp';
 import type { testEnv as TestEnv, waitFor as WaitFor } from '@syllabus/testing';
 import {
   buildImages,
@@ -38,7 +38,7 @@ async function main() {
   const { startOtlpReceiver } = await import('@syllabus/testing/otlp');
   const work = mkdtempSync(join(tmpdir(), 'syllabus-images-'));
   const otlp = await startOtlpReceiver();
-  const mail = await startSmtpSink();
+  const mail = await startSmtpServer();
   const appServices = Object.keys(services).filter((name) => services[name]!.build);
   const runnable = Object.keys(services).filter((name) => services[name]!.image?.startsWith('syllabus/'));
   const addresses = hostAddresses(services, appServices, { smtp: mail.port, otlp: new URL(otlp.url).port });
@@ -197,29 +197,6 @@ function startOrder(services: Record<string, ComposeService>, runnable: string[]
 
 function imageUser(engine: Engine, service: ComposeService) {
   return service.user ?? engine.inspect(service.image!).User ?? 'root';
-}
-
-async function startSmtpSink() {
-  const received: { to: string[]; raw: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          to: (session.envelope.rcptTo || []).map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as { port: number };
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 async function call(

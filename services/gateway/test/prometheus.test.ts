@@ -11,7 +11,7 @@ import { configSchema as catalogConfig } from '@syllabus/catalog/config';
 import { configSchema as notificationConfig } from '@syllabus/notification/config';
 import { configSchema as userProgressConfig } from '@syllabus/user-progress/config';
 import { configSchema as gatewayConfig } from '../src/config';
-import { startSystem } from './support';
+import { completeCourse, startSystem } from './support';
 
 const configSchemas = {
   gateway: gatewayConfig,
@@ -53,33 +53,8 @@ describe('Prometheus against the running services', () => {
     // Traffic that makes every labelled series exist: a cached read, a completed course (events,
     // a notification, an email delivery attempt).
     const api = system.gateway.app;
-    const signup = await request(api)
-      .post('/v1/auth/signup')
-      .send({
-        email: `prometheus-${Date.now()}@syllabus.test`,
-        password: 'a long password',
-        displayName: 'Prom',
-      })
-      .expect(201);
-    const bearer = `Bearer ${signup.body.accessToken as string}`;
     await request(api).get('/v1/courses/http-and-rest').expect(200);
-    const course = await request(api).get('/v1/courses/http-and-rest').expect(200);
-    await waitFor(
-      async () =>
-        (
-          await request(api)
-            .post('/v1/me/enrollments')
-            .set('Authorization', bearer)
-            .send({ courseId: course.body.id })
-        ).status === 201,
-      { what: 'the course in the read model', timeoutMs: 20_000 },
-    );
-    for (const lesson of course.body.lessons as { id: string }[]) {
-      await request(api)
-        .put(`/v1/me/enrollments/${course.body.id}/lessons/${lesson.id}/completion`)
-        .set('Authorization', bearer)
-        .expect(200);
-    }
+    await completeCourse(api, 'http-and-rest', `prometheus-${Date.now()}@syllabus.test`);
 
     const config = parse(readFileSync(shipped, 'utf8')) as {
       global?: Record<string, string>;

@@ -7,6 +7,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
+import request from 'supertest';
 import { loadConfig } from '@syllabus/config';
 import { createLifecycle, createLogger } from '@syllabus/service-kit';
 import { createTestDatabase, freePort, testEnv, waitFor } from '@syllabus/testing';
@@ -222,4 +223,35 @@ export async function startSystem(
       await notificationDb.drop();
     },
   };
+}
+
+/** A new learner who signs up through `api`, enrols in the course `slug` and completes every lesson. */
+export async function completeCourse(api: Parameters<typeof request>[0], slug: string, email: string) {
+  const signup = await request(api)
+    .post('/v1/auth/signup')
+    .send({ email, password: 'a long password', displayName: email.split('@')[0] })
+    .expect(201);
+  const bearer = `Bearer ${(signup.body as { accessToken: string }).accessToken}`;
+  const course = (await request(api).get(`/v1/courses/${slug}`).expect(200)).body as {
+    id: string;
+    lessons: { id: string }[];
+  };
+  // Enrolment needs user-progress to know the course, from the catalog's events.
+  await waitFor(
+    async () =>
+      (
+        await request(api)
+          .post('/v1/me/enrollments')
+          .set('Authorization', bearer)
+          .send({ courseId: course.id })
+      ).status === 201,
+    { what: `${slug} in the read model`, timeoutMs: 20_000 },
+  );
+  for (const lesson of course.lessons) {
+    await request(api)
+      .put(`/v1/me/enrollments/${course.id}/lessons/${lesson.id}/completion`)
+      .set('Authorization', bearer)
+      .expect(200);
+  }
+  return { bearer, course };
 }

@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { startTestIssuer } from '@syllabus/auth/testing';
 import { loadConfig } from '@syllabus/config';
@@ -12,44 +11,15 @@ import { createBroker } from '@syllabus/messaging';
 import { migrateUp } from '@syllabus/postgres';
 import { createLifecycle, createLogger } from '@syllabus/service-kit';
 import { createTestDatabase, testEnv, waitFor } from '@syllabus/testing';
+import { startSmtpServer } from '@syllabus/testing/smtp';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
 import { createDependencies } from '../src/dependencies';
 import { migrationsDirectory } from '../src/migrate';
 import { startWorkers } from '../src/workers';
 
-export interface ReceivedEmail {
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on loopback that keeps what it receives. */
-export async function startSmtpServer() {
-  const received: ReceivedEmail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(resolve)),
-  };
-}
+export type { ReceivedEmail } from '@syllabus/testing/smtp';
+export { startSmtpServer };
 
 export interface ReceivedCall {
   headers: IncomingHttpHeaders;
