@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
 import { startSmtpServer } from '@syllabus/testing/smtp';
+import { configSchema as userProgressConfig } from '@syllabus/user-progress/config';
 import type { testEnv as TestEnv, waitFor as WaitFor } from '@syllabus/testing';
 import {
   buildImages,
@@ -282,15 +284,26 @@ async function learnerJourney(gateway: string, mail: { to: string[]; raw: string
   });
 }
 
-/** The demo author from the bootstrap job: an author, who may create a course. */
+/**
+ * The demo author from the bootstrap job: stored with the author role; when the job made the
+ * account just now (and so printed its password), it also signs in and creates a course.
+ */
 async function authorCheck(gateway: string, bootstrapOutput: string) {
   const line = bootstrapOutput.split('\n').find((candidate) => candidate.startsWith('{'));
   if (!line) throw new Error(`user-bootstrap printed no account:\n${bootstrapOutput}`);
   const account = JSON.parse(line) as { email: string; roles: string[]; password?: string };
-  if (!account.roles.includes('author')) throw new Error(`the bootstrap account is not an author: ${line}`);
+  const client = await MongoClient.connect(testEnv.MONGODB_URL);
+  try {
+    const database = userProgressConfig.shape.MONGODB_DATABASE.parse(undefined);
+    const stored = await client.db(database).collection('users').findOne({ email: account.email });
+    if (!(stored?.roles as string[] | undefined)?.includes('author'))
+      throw new Error(`${account.email} is not stored as an author: ${JSON.stringify(stored?.roles)}`);
+  } finally {
+    await client.close();
+  }
   if (!account.password) {
     process.stdout.write(
-      `author ${account.email} existed already (its password is not printed again); login not tried\n`,
+      `author ${account.email} is stored (made by an earlier run, so no password to sign in with)\n`,
     );
     return;
   }
@@ -318,6 +331,7 @@ async function authorCheck(gateway: string, bootstrapOutput: string) {
     201,
     'a course created by the bootstrap author',
   );
+  process.stdout.write(`author ${account.email} signed in and created a course\n`);
 }
 
 main().catch((error: unknown) => {

@@ -9,6 +9,8 @@ import { parseAllDocuments } from 'yaml';
 // Each overlay is built with `kubectl kustomize` and every object checked against Kubernetes'
 // own schemas, strictly (unknown fields refused), with kubernetes-validate. No cluster needed.
 const root = join(__dirname, '..', '..', '..');
+// Another tree's manifests can be checked with SYLLABUS_K8S_DIR (e.g. an older release's).
+const k8sDir = process.env.SYLLABUS_K8S_DIR ?? join(root, 'k8s');
 const validator = process.env.KUBERNETES_VALIDATE ?? 'kubernetes-validate';
 const appServices = ['gateway', 'catalog', 'user-progress', 'notification'];
 
@@ -20,7 +22,7 @@ interface K8sObject {
 }
 
 function build(overlay: string) {
-  const yaml = execFileSync('kubectl', ['kustomize', join(root, 'k8s', 'overlays', overlay)], {
+  const yaml = execFileSync('kubectl', ['kustomize', join(k8sDir, 'overlays', overlay)], {
     encoding: 'utf8',
   });
   const objects = parseAllDocuments(yaml).map((doc) => doc.toJS() as K8sObject);
