@@ -23,12 +23,12 @@ ARG SERVICE
 COPY --from=pruner /app/out/json/ .
 RUN npm ci
 COPY --from=pruner /app/out/full/ .
-# After the build, only production dependencies stay, and of the workspaces only this service
-# and the packages it imports at run time (its tests may need the others; it does not).
+# After the build, of the workspaces only this service and the packages it imports at run time
+# stay (its tests may need the others; it does not), then only their production dependencies.
 COPY scripts/images/trim-workspace.js /tmp/
 RUN npx turbo run build --filter="@syllabus/$SERVICE" \
- && npm prune --omit=dev \
  && node /tmp/trim-workspace.js "$SERVICE" \
+ && npm prune --omit=dev \
  && rm -rf .turbo node_modules/.cache \
  && ln -s "services/$SERVICE" service
 

@@ -1,7 +1,8 @@
-// Run in the image builder after `npm prune --omit=dev`: keeps, of the workspaces, only the
-// service and the packages it needs at run time (following `dependencies`, never
-// `devDependencies`), and drops sources, tests and benchmarks. npm keeps every workspace link
-// whatever it is for, so this cannot be left to `npm prune`.
+// Run in the image builder after the build, before `npm prune --omit=dev`: keeps, of the
+// workspaces, only the service and the packages it needs at run time (following `dependencies`,
+// never `devDependencies`), and drops sources, tests and benchmarks. npm keeps every workspace
+// and its dependencies whatever they are for, so this cannot be left to `npm prune`; once the
+// other workspaces are gone, the prune drops their dependencies too.
 'use strict';
 const { readFileSync, readdirSync, rmSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
