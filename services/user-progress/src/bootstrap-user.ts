@@ -1,8 +1,8 @@
 // `npm run bootstrap-user -w @syllabus/user-progress`: makes sure an account with the given roles
 // exists — the only way anyone becomes an author or an admin. Used by `npm start` (a demo
-// author), docker compose and Kubernetes (one-shot jobs). Idempotent: an existing account keeps
-// its password and gains the roles. A new account without BOOTSTRAP_PASSWORD gets a generated
-// password, printed once.
+// author), docker compose and Kubernetes (one-shot jobs). Idempotent: an existing account gains
+// the roles, and keeps its password unless BOOTSTRAP_PASSWORD is given (then that is its
+// password). A new account without BOOTSTRAP_PASSWORD gets a generated one, printed once.
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { roles } from '@syllabus/auth';
@@ -36,6 +36,8 @@ async function main() {
     const users = createUserService({ models });
     let password: string | undefined;
     let user = await users.grantRoles(config.BOOTSTRAP_EMAIL, config.BOOTSTRAP_ROLES);
+    if (user && config.BOOTSTRAP_PASSWORD)
+      await users.setPassword(config.BOOTSTRAP_EMAIL, config.BOOTSTRAP_PASSWORD);
     if (!user) {
       password = config.BOOTSTRAP_PASSWORD ?? randomBytes(12).toString('base64url');
       await users.register({

@@ -87,7 +87,7 @@ describe('users', () => {
     assert.deepEqual(res.body.roles, ['learner']);
   });
 
-  it('when the bootstrap command runs, then the account exists with its roles; run again, then its password is kept and roles added', async () => {
+  it('when the bootstrap command runs, then the account exists with its roles; run again, then roles are added and the password kept unless one is given', async () => {
     const email = `author-${randomUUID().slice(0, 8)}@syllabus.test`;
     const env = {
       PATH: process.env.PATH,
@@ -119,6 +119,14 @@ describe('users', () => {
       .send({ email, password: first.password })
       .expect(200);
     assert.deepEqual(login.body.roles, ['learner', 'author', 'admin']);
+
+    // Given a password (as `npm start` gives the one it prints), an existing account takes it.
+    execFileSync(process.execPath, [script], { env: { ...env, BOOTSTRAP_PASSWORD: 'the printed password' } });
+    await request(service.app)
+      .post('/internal/credentials/verify')
+      .set('Authorization', internal)
+      .send({ email, password: 'the printed password' })
+      .expect(200);
   });
 
   it('when sign-up input is invalid, then 400 naming each field', async () => {

@@ -91,6 +91,15 @@ export function createUserService(deps: { models: Models; onEventRecorded?: () =
       return doc ? toUser(doc) : undefined;
     },
 
+    /** Sets an existing account's password (the bootstrap command, when given one). */
+    async setPassword(email: string, password: string): Promise<boolean> {
+      const result = await users.updateOne(
+        { email: normaliseEmail(email) },
+        { $set: { passwordHash: await hashPassword(password) } },
+      );
+      return result.matchedCount === 1;
+    },
+
     async findById(id: string): Promise<User | undefined> {
       const doc = await users.findById(id).lean<UserDocument>();
       return doc ? toUser(doc) : undefined;
