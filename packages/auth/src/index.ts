@@ -3,6 +3,8 @@ import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebK
 import { ForbiddenProblem, ServiceUnavailableProblem, UnauthorizedProblem } from '@syllabus/service-kit';
 
 export const roles = ['learner', 'author', 'admin'] as const;
+/** The `typ` header of every access token (RFC 9068). */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export type Role = (typeof roles)[number];
 
 /** Who is calling, as proven by a verified access token. */
@@ -53,6 +55,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         algorithms,
         clockTolerance: options.clockToleranceSeconds ?? 5,
         requiredClaims: ['sub', 'exp', 'iat'],
+        // An access token, not an ID token or any other JWT signed with the same key (RFC 8725
+        // §3.11, RFC 9068).
+        typ: ACCESS_TOKEN_TYPE,
       });
       const claimed = Array.isArray(payload.roles) ? (payload.roles as unknown[]) : [];
       if (!payload.sub || !claimed.every(isRole))

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { Role } from './index';
+import { ACCESS_TOKEN_TYPE, type Role } from './index';
 
 export interface TestIssuer {
   jwksUrl: string;
@@ -42,7 +42,7 @@ export async function startTestIssuer(
     publicJwk,
     mint: (claims, mintOptions = {}) =>
       new SignJWT({ roles: claims.roles })
-        .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: ACCESS_TOKEN_TYPE })
         .setSubject(claims.sub)
         .setIssuer(mintOptions.issuer ?? issuer)
         .setAudience(mintOptions.audience ?? audience)

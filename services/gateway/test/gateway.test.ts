@@ -70,6 +70,8 @@ async function gatewayWith(env: Record<string, string> = {}) {
     INTERNAL_TOKEN: INTERNAL,
     JWT_SIGNING_KEYS: JSON.stringify([signingKey]),
     CORS_ORIGINS: 'https://app.syllabus.test',
+    // Each test signs up afresh; the tests of the limits set their own.
+    AUTH_RATE_LIMIT_MAX: '200',
     ...env,
   });
 }
@@ -80,6 +82,7 @@ async function signup(app: Parameters<typeof request>[0]) {
     .post('/v1/auth/signup')
     .send({ email, password: 'a long password', displayName: 'U' })
     .expect(201);
+  assert.equal(res.headers['cache-control'], 'no-store', 'a response carrying tokens is never cached');
   return { email, ...(res.body as { accessToken: string; refreshToken: string; user: { id: string } }) };
 }
 
@@ -95,14 +98,17 @@ describe('gateway authentication', () => {
     directory.close();
   });
 
-  it('when tokens are issued, then they are ES256 with kid, iss, aud, sub and roles, for at most 15 minutes, verifiable with the JWKS', async () => {
-    const { accessToken, user } = await signup(gateway.app);
+  it('when tokens are issued, then they are ES256 access tokens (typ at+jwt) with kid, iss, aud, sub and roles, for at most 15 minutes, verifiable with the JWKS, and never cached', async () => {
+    const { accessToken, user, refreshToken } = await signup(gateway.app);
     const [header, payload] = accessToken
       .split('.')
       .slice(0, 2)
       .map((part) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>);
     assert.equal(header!.alg, 'ES256');
+    assert.equal(header!.typ, 'at+jwt');
     assert.equal(header!.kid, signingKey.kid);
+    const refreshed = await request(gateway.app).post('/v1/auth/refresh').send({ refreshToken }).expect(200);
+    assert.equal(refreshed.headers['cache-control'], 'no-store');
     assert.equal(payload!.sub, user.id);
     assert.deepEqual(payload!.roles, ['learner']);
     assert.equal(payload!.aud, 'syllabus');
@@ -158,6 +164,7 @@ describe('gateway authentication', () => {
   async function forge(
     changes: {
       alg?: 'ES256' | 'HS256';
+      typ?: string;
       roles?: string[];
       iss?: string;
       aud?: string;
@@ -167,7 +174,7 @@ describe('gateway authentication', () => {
     key: Parameters<SignJWT['sign']>[0],
   ) {
     return new SignJWT({ roles: changes.roles ?? ['learner'] })
-      .setProtectedHeader({ alg: changes.alg ?? 'ES256', kid: signingKey.kid })
+      .setProtectedHeader({ alg: changes.alg ?? 'ES256', kid: signingKey.kid, typ: changes.typ ?? 'at+jwt' })
       .setSubject('x')
       .setIssuer(changes.iss ?? 'http://127.0.0.1:8080')
       .setAudience(changes.aud ?? 'syllabus')
@@ -199,6 +206,8 @@ describe('gateway authentication', () => {
       },
     ],
     ['expired', async () => forge({ iat: now() - 3600, exp: now() - 1800 }, await gatewayKey())],
+    ['not an access token (typ JWT)', async () => forge({ typ: 'JWT' }, await gatewayKey())],
+    ['no typ', async () => forge({ typ: '' }, await gatewayKey())],
     ['wrong audience', async () => forge({ aud: 'elsewhere' }, await gatewayKey())],
     ['wrong issuer', async () => forge({ iss: 'https://evil.test' }, await gatewayKey())],
     [

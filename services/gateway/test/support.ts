@@ -82,6 +82,8 @@ export async function startSystem(
     gatewayEnv?: Record<string, string>;
     /** Run every service, the gateway too, as a traced process exporting to this OTLP endpoint. */
     telemetryEndpoint?: string;
+    /** Run the gateway as a process of its own too (as the abuse suite attacks it). */
+    gatewayProcess?: boolean;
     smtpUrl?: string;
   } = {},
 ) {
@@ -127,9 +129,10 @@ export async function startSystem(
     UPSTREAM_TIMEOUT_MS: '2000',
     ...options.gatewayEnv,
   };
-  const gateway = options.telemetryEndpoint
-    ? await startGatewayProcess(gatewayEnv, gatewayUrl, logs)
-    : await startGateway(gatewayEnv);
+  const gateway =
+    options.telemetryEndpoint || options.gatewayProcess
+      ? await startGatewayProcess(gatewayEnv, gatewayUrl, logs)
+      : await startGateway(gatewayEnv);
 
   await runToEnd('catalog', 'dist/src/migrate.js', { POSTGRES_URL: catalogDb.url }, logs);
   await runToEnd('notification', 'dist/src/migrate.js', { POSTGRES_URL: notificationDb.url }, logs);

@@ -130,12 +130,28 @@ describe('webhooks', () => {
     await guarded.stop();
   });
 
+  it('when the SSRF guard is on and the URL is a global unicast address, v4 or v6, then it is accepted', async () => {
+    const learner = await guarded.givenLearner();
+    for (const url of ['https://1.1.1.1/hook', 'https://[2606:4700:4700::1111]/hook']) {
+      await guarded.subscribe(learner, url, ['progress.enrolled.v1']).expect(201);
+    }
+  });
+
   for (const url of [
     'https://127.0.0.1/hook',
     'https://10.1.2.3/hook',
     'https://169.254.169.254/latest/meta-data',
     'https://192.168.0.10/hook',
     'https://[::1]/hook',
+    // IPv6 forms that carry or reach an IPv4 address, and deprecated site-local.
+    'https://[::127.0.0.1]/hook',
+    'https://[::7f00:1]/hook',
+    'https://[::ffff:10.0.0.1]/hook',
+    'https://[64:ff9b::a9fe:a9fe]/hook',
+    'https://[2002:7f00:1::]/hook',
+    'https://[fec0::1]/hook',
+    'https://[2001:db8::1]/hook',
+    'https://100.64.0.1/hook',
     'https://localhost/hook',
     'http://example.com/hook',
     'https://user:pass@example.com/hook',

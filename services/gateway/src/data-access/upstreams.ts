@@ -2,7 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { context, propagation } from '@opentelemetry/api';
 import CircuitBreaker from 'opossum';
 import { Pool, type Dispatcher } from 'undici';
-import { GatewayTimeoutProblem, ServiceUnavailableProblem, type Logger } from '@syllabus/service-kit';
+import {
+  GatewayTimeoutProblem,
+  HttpProblem,
+  ServiceUnavailableProblem,
+  type Logger,
+} from '@syllabus/service-kit';
 
 export const upstreamNames = ['catalog', 'user-progress', 'notification'] as const;
 export type UpstreamName = (typeof upstreamNames)[number];
@@ -26,8 +31,26 @@ const CONNECTION_ERRORS = new Set([
 ]);
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
+// Requests undici refuses before sending: what the client sent, never a fault of the upstream.
+const REFUSED_LOCALLY = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+]);
+
 const codeOf = (error: unknown) =>
   (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? '';
+
+/** An upstream's 5xx answer: a fault the breaker counts, still passed on to the client as it is. */
+class UpstreamServerError extends Error {
+  constructor(readonly response: Dispatcher.ResponseData) {
+    super(`upstream answered ${response.statusCode}`);
+  }
+}
+
+/** Only what the upstream did wrong opens a breaker: no connection, no answer in time, a 5xx. */
+const isUpstreamFault = (error: unknown) =>
+  error instanceof UpstreamServerError || CONNECTION_ERRORS.has(codeOf(error)) || TIMEOUTS.has(codeOf(error));
 
 /**
  * One keep-alive connection pool and one circuit breaker per upstream service. Requests time out
@@ -48,17 +71,22 @@ export function createUpstreams(options: {
         connectTimeout: Math.min(options.timeoutMs, 2_000),
       });
       const breaker = new CircuitBreaker(
-        (request: UpstreamRequest) =>
-          pool.request({
+        async (request: UpstreamRequest) => {
+          const response = await pool.request({
             method: request.method,
             path: request.path,
             headers: request.headers,
             body: request.body,
             headersTimeout: options.timeoutMs,
             bodyTimeout: request.streaming ? 0 : options.timeoutMs,
-          }),
+          });
+          if (response.statusCode >= 500) throw new UpstreamServerError(response);
+          return response;
+        },
         {
           timeout: false, // the pool's own timeouts apply
+          // Returning true keeps an error out of the failure count.
+          errorFilter: (error: unknown) => !isUpstreamFault(error),
           errorThresholdPercentage: 50,
           volumeThreshold: options.breaker?.volumeThreshold ?? 5,
           resetTimeout: options.breaker?.resetTimeoutMs ?? 5_000,
@@ -82,6 +110,7 @@ export function createUpstreams(options: {
       try {
         return await upstreams[name].breaker.fire({ ...request, headers });
       } catch (error) {
+        if (error instanceof UpstreamServerError) return error.response;
         if ((error as { code?: string }).code === 'EOPENBREAKER') {
           throw new ServiceUnavailableProblem(`${name} is unavailable; try again shortly`, {
             upstream: name,
@@ -97,6 +126,15 @@ export function createUpstreams(options: {
           throw new ServiceUnavailableProblem(`${name} is unavailable; try again shortly`, {
             upstream: name,
           });
+        }
+        if (REFUSED_LOCALLY.has(code)) {
+          throw new HttpProblem(
+            400,
+            'Request cannot be forwarded',
+            `the gateway cannot pass this request on: ${(error as Error).message}`,
+            {},
+            'unforwardable-request',
+          );
         }
         throw error;
       }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
-import type { Role } from '@syllabus/auth';
+import { ACCESS_TOKEN_TYPE, type Role } from '@syllabus/auth';
 import { ServiceUnavailableProblem, UnauthorizedProblem } from '@syllabus/service-kit';
 import type { KeyRing } from './keys';
 
@@ -59,7 +59,7 @@ export function createTokenService(deps: {
 
   async function accessToken(user: { id: string; roles: Role[] }) {
     return new SignJWT({ roles: user.roles })
-      .setProtectedHeader({ alg: 'ES256', kid: deps.keys.signing.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'ES256', kid: deps.keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
       .setSubject(user.id)
       .setIssuer(deps.issuer)
       .setAudience(deps.audience)

@@ -1,41 +1,24 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { ValidationProblem } from '@syllabus/service-kit';
 
-// Addresses a webhook must never reach: this machine, private networks, link-local (cloud
-// metadata services live at 169.254.169.254), and the reserved ranges.
-const forbidden = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  forbidden.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  forbidden.addSubnet(network, prefix, 'ipv6');
-}
-
+/**
+ * Whether a webhook may connect to this address: only global unicast. Everything else —
+ * loopback, private and carrier-grade NAT ranges, link-local (cloud metadata at 169.254.169.254),
+ * reserved, multicast — and the IPv6 forms that carry or reach an IPv4 address (mapped,
+ * IPv4-compatible ::/96, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo) or are deprecated (site-local
+ * fec0::/10) is refused. ipaddr.js names the ranges; a mapped address is judged as the IPv4 one.
+ */
 export function isForbiddenAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return forbidden.check(mapped[1]!, 'ipv4');
-  const family = isIP(address);
-  if (family === 0) return true;
-  return forbidden.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (!ipaddr.isValid(address)) return true;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6') {
+    const ipv6 = parsed as ipaddr.IPv6;
+    if (ipv6.isIPv4MappedAddress()) parsed = ipv6.toIPv4Address();
+    // IPv4-compatible (::a.b.c.d): deprecated, and some stacks route it to the IPv4 address.
+    else if (ipv6.parts.slice(0, 6).every((part) => part === 0)) return true;
+  }
+  return parsed.range() !== 'unicast';
 }
 
 /** Refuses a webhook URL that is not https, or whose host resolves to a forbidden address. */
@@ -49,7 +32,7 @@ export async function assertSafeWebhookUrl(raw: string, allowPrivateNetworks: bo
     refuse('must be https');
   if (allowPrivateNetworks) return url;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host)
+  const addresses = ipaddr.isValid(host)
     ? [host]
     : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) refuse('the host does not resolve');

@@ -34,6 +34,12 @@ export function mountAuthRoutes(
     res.set('Cache-Control', 'public, max-age=300').json(deps.keys.jwks);
   });
 
+  // Tokens are credentials: no cache on the way may keep an answer that carries them.
+  app.use('/v1/auth', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   app.post('/v1/auth/signup', deps.authLimit, async (req, res) => {
     const user = await directory.create(parseInput(signupBody, req.body, 'body'));
     res.status(201).json({ user, ...(await tokens.issue(user)) });

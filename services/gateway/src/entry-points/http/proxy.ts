@@ -2,8 +2,10 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler } from 'express';
 import type { UpstreamName, Upstreams } from '../../data-access/upstreams';
 
-// Connection-level headers belong to one hop and are never forwarded (RFC 9110 §7.6.1).
+// Connection-level headers belong to one hop and are never forwarded (RFC 9110 §7.6.1). `Expect`
+// is answered here (Node sends 100 Continue, or 417 for anything else) and not passed on.
 const HOP_BY_HOP = new Set([
+  'expect',
   'connection',
   'keep-alive',
   'proxy-authenticate',
