@@ -11,6 +11,8 @@ export type Role = (typeof roles)[number];
 export interface Principal {
   userId: string;
   roles: Role[];
+  /** The session the token belongs to (the gateway checks it has not been revoked). */
+  sessionId?: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -62,7 +64,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const claimed = Array.isArray(payload.roles) ? (payload.roles as unknown[]) : [];
       if (!payload.sub || !claimed.every(isRole))
         throw new UnauthorizedProblem('the token has malformed claims');
-      return { userId: payload.sub, roles: claimed };
+      return {
+        userId: payload.sub,
+        roles: claimed,
+        ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
+      };
     } catch (error) {
       if (error instanceof errors.JWKSTimeout || isKeySetUnreachable(error)) {
         throw new ServiceUnavailableProblem('the signing keys cannot be fetched right now');

@@ -2,7 +2,7 @@ import cors from 'cors';
 import { createServiceApp, type Logger } from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
-import { mountAuthRoutes } from './entry-points/http/auth-routes';
+import { mountAuthRoutes, rejectRevokedSessions } from './entry-points/http/auth-routes';
 import { mountDashboard } from './entry-points/http/dashboard';
 import { mountDocs } from './entry-points/http/docs';
 import { proxyTo } from './entry-points/http/proxy';
@@ -40,6 +40,7 @@ export function createApp(
       app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
       mountDocs(app);
       app.use('/v1', limiter('all', config.RATE_LIMIT_MAX));
+      app.use('/v1', rejectRevokedSessions(deps));
       mountAuthRoutes(app, {
         ...deps,
         authLimit: limiter('auth', config.AUTH_RATE_LIMIT_MAX),

@@ -41,7 +41,10 @@ export const configSchema = serviceSchema.extend({
   JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
   JWT_AUDIENCE: z.string().min(1).default('syllabus'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: fields.positiveInt(30 * 24 * 3600),
+  /** A refresh token unused this long expires (idle timeout). */
+  REFRESH_TOKEN_TTL_SECONDS: fields.positiveInt(7 * 24 * 3600),
+  /** A session ends this long after sign-in, however often it is refreshed (absolute lifetime). */
+  SESSION_MAX_SECONDS: fields.positiveInt(30 * 24 * 3600),
   RATE_LIMIT_WINDOW_MS: fields.milliseconds(60_000),
   RATE_LIMIT_MAX: fields.positiveInt(600),
   AUTH_RATE_LIMIT_MAX: fields.positiveInt(20),

@@ -33,6 +33,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     audience: config.JWT_AUDIENCE,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxSeconds: config.SESSION_MAX_SECONDS,
     prefix: config.REDIS_KEY_PREFIX,
   });
   // The gateway checks tokens itself too (for the dashboard), against the keys it publishes.

@@ -402,6 +402,34 @@ const paths: Record<string, Record<string, unknown>> = {
       responses: { '204': { description: 'Signed out' }, ...standardErrors },
     },
   },
+  '/v1/auth/logout-all': {
+    post: {
+      tags: ['auth'],
+      summary: "End every session of the caller's account; their access tokens stop working at once",
+      security: bearer,
+      responses: { '204': { description: 'Every session ended' }, ...standardErrors },
+    },
+  },
+  '/v1/auth/password': {
+    post: {
+      tags: ['auth'],
+      summary: 'Change the password: every session ends, and this client gets a new token pair',
+      security: bearer,
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          required: ['currentPassword', 'newPassword'],
+          additionalProperties: false,
+          properties: {
+            currentPassword: { type: 'string', minLength: 1, maxLength: 200 },
+            newPassword: { type: 'string', minLength: 10, maxLength: 200 },
+          },
+        }),
+      },
+      responses: { '200': ok(ref('TokenPair')), ...standardErrors },
+    },
+  },
   '/.well-known/jwks.json': {
     get: {
       tags: ['auth'],

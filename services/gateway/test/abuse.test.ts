@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
@@ -50,4 +51,111 @@ describe('abuse through the gateway', () => {
     assert.equal(await rawRequest(`${system.gateway.url}/v1/courses`, { Expect: 'something-else' }), 417);
     await request(system.gateway.url).get('/v1/courses').expect(200);
   });
+
+  describe('sessions end when they should', () => {
+    const api = () => request(system.gateway.url);
+    const signup = async () => {
+      const email = `abuse-${randomUUID().slice(0, 8)}@syllabus.test`;
+      const res = await api()
+        .post('/v1/auth/signup')
+        .send({ email, password: 'a long password', displayName: 'A' })
+        .expect(201);
+      return { email, ...(res.body as Pair & { user: { roles: string[] } }) };
+    };
+    const refresh = (refreshToken: string) => api().post('/v1/auth/refresh').send({ refreshToken });
+    /** A proxied route and a gateway route: both must refuse a revoked session's token. */
+    const usable = async (accessToken: string) => {
+      const [enrolments, dashboard] = await Promise.all([
+        api().get('/v1/me/enrollments').set('Authorization', `Bearer ${accessToken}`),
+        api().get('/v1/me/dashboard').set('Authorization', `Bearer ${accessToken}`),
+      ]);
+      assert.equal(enrolments.status, dashboard.status, 'the same answer on every route');
+      return enrolments.status === 200;
+    };
+
+    it('when someone logs out with a refresh token that was already rotated, then the newer one and its access tokens stop working', async () => {
+      const first = await signup();
+      const second = (await refresh(first.refreshToken).expect(200)).body as Pair;
+      assert.ok(await usable(second.accessToken));
+      await api().post('/v1/auth/logout').send({ refreshToken: first.refreshToken }).expect(204);
+      await refresh(second.refreshToken).expect(401);
+      assert.equal(await usable(second.accessToken), false);
+      assert.equal(await usable(first.accessToken), false);
+    });
+
+    it('when a spent refresh token is replayed, then its session ends, access tokens included', async () => {
+      const first = await signup();
+      const second = (await refresh(first.refreshToken).expect(200)).body as Pair;
+      await refresh(first.refreshToken).expect(401);
+      assert.equal(await usable(second.accessToken), false);
+      await refresh(second.refreshToken).expect(401);
+    });
+
+    it("when a learner logs out everywhere, then every session of theirs ends, and nobody else's", async () => {
+      const account = await signup();
+      const other = (
+        await api()
+          .post('/v1/auth/login')
+          .send({ email: account.email, password: 'a long password' })
+          .expect(200)
+      ).body as Pair;
+      const stranger = await signup();
+      await api()
+        .post('/v1/auth/logout-all')
+        .set('Authorization', `Bearer ${account.accessToken}`)
+        .expect(204);
+      assert.equal(await usable(account.accessToken), false);
+      assert.equal(await usable(other.accessToken), false);
+      await refresh(other.refreshToken).expect(401);
+      assert.ok(await usable(stranger.accessToken));
+    });
+
+    it('when the password changes, then every other session ends, the old password stops working, and this client goes on with a new pair', async () => {
+      const account = await signup();
+      const elsewhere = (
+        await api()
+          .post('/v1/auth/login')
+          .send({ email: account.email, password: 'a long password' })
+          .expect(200)
+      ).body as Pair;
+      await api()
+        .post('/v1/auth/password')
+        .set('Authorization', `Bearer ${account.accessToken}`)
+        .send({ currentPassword: 'not the password', newPassword: 'another long password' })
+        .expect(401);
+      const changed = await api()
+        .post('/v1/auth/password')
+        .set('Authorization', `Bearer ${account.accessToken}`)
+        .send({ currentPassword: 'a long password', newPassword: 'another long password' })
+        .expect(200);
+      assert.equal(await usable(elsewhere.accessToken), false);
+      await refresh(elsewhere.refreshToken).expect(401);
+      assert.ok(await usable((changed.body as Pair).accessToken));
+      await api()
+        .post('/v1/auth/login')
+        .send({ email: account.email, password: 'a long password' })
+        .expect(401);
+      await api()
+        .post('/v1/auth/login')
+        .send({ email: account.email, password: 'another long password' })
+        .expect(200);
+    });
+
+    it('when someone signs up with an email an operator might use, then a learner all the same', async () => {
+      const res = await api()
+        .post('/v1/auth/signup')
+        .send({
+          email: `admin-${randomUUID().slice(0, 6)}@syllabus.test`,
+          password: 'a long password',
+          displayName: 'Admin',
+        })
+        .expect(201);
+      assert.deepEqual(res.body.user.roles, ['learner']);
+    });
+  });
 });
+
+interface Pair {
+  accessToken: string;
+  refreshToken: string;
+}

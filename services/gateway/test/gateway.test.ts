@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT, base64url, generateKeyPair, importJWK, type JWK } from 'jose';
 import request from 'supertest';
 import { createTokenVerifier } from '@syllabus/auth';
-import { freePort, startRedisServer, testEnv } from '@syllabus/testing';
+import { freePort, startRedisServer, testEnv, waitFor } from '@syllabus/testing';
 import { createKeyRing, generateSigningKey } from '../src/domain/keys';
 import { startGateway } from './support';
 
@@ -122,6 +122,30 @@ describe('gateway authentication', () => {
       jwks.body.keys.every((k: JWK) => k.d === undefined),
       'no private part is published',
     );
+  });
+
+  it('when a session reaches its absolute lifetime, then refreshing ends it, however often it was refreshed', async () => {
+    const short = await gatewayWith({ SESSION_MAX_SECONDS: '2' });
+    try {
+      const started = Date.now();
+      let { refreshToken } = await signup(short.app);
+      let refreshed = 0;
+      await waitFor(
+        async () => {
+          const res = await request(short.app).post('/v1/auth/refresh').send({ refreshToken });
+          if (res.status === 200) {
+            refreshToken = (res.body as { refreshToken: string }).refreshToken;
+            refreshed += 1;
+          }
+          return res.status === 401;
+        },
+        { what: 'the session to end', timeoutMs: 10_000, intervalMs: 200 },
+      );
+      assert.ok(refreshed >= 3, `refreshed ${refreshed} times before it ended`);
+      assert.ok(Date.now() - started >= 1_900, 'not before its lifetime');
+    } finally {
+      await short.stop();
+    }
   });
 
   it('when a refresh token is used, then it rotates; when a spent one is replayed, then the whole family is revoked', async () => {

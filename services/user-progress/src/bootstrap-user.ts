@@ -37,7 +37,7 @@ async function main() {
     let password: string | undefined;
     let user = await users.grantRoles(config.BOOTSTRAP_EMAIL, config.BOOTSTRAP_ROLES);
     if (user && config.BOOTSTRAP_PASSWORD)
-      await users.setPassword(config.BOOTSTRAP_EMAIL, config.BOOTSTRAP_PASSWORD);
+      await users.setPassword({ email: config.BOOTSTRAP_EMAIL }, config.BOOTSTRAP_PASSWORD);
     if (!user) {
       password = config.BOOTSTRAP_PASSWORD ?? randomBytes(12).toString('base64url');
       await users.register({

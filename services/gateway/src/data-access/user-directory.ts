@@ -21,13 +21,17 @@ interface ProblemBody {
 
 /** Users live in user-progress; the gateway reaches them through its internal routes. */
 export function createUserDirectory(deps: { upstreams: Upstreams; internalToken: string }) {
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
     const response = await deps.upstreams.send('user-progress', {
       method,
       path,
       headers: { authorization: `Bearer ${deps.internalToken}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (response.statusCode === 204) {
+      await response.body.dump();
+      return undefined as T;
+    }
     const payload = (await response.body.json()) as T & ProblemBody;
     if (response.statusCode >= 200 && response.statusCode < 300) return payload;
     // The upstream's own problem (validation, conflict, wrong credentials) is the client's answer.
@@ -45,6 +49,8 @@ export function createUserDirectory(deps: { upstreams: Upstreams; internalToken:
       call<DirectoryUser>('POST', '/internal/users', input),
     verify: (credentials: { email: string; password: string }) =>
       call<DirectoryUser>('POST', '/internal/credentials/verify', credentials),
+    setPassword: (userId: string, password: string) =>
+      call<undefined>('PUT', `/internal/users/${encodeURIComponent(userId)}/password`, { password }),
     async find(userId: string): Promise<DirectoryUser | undefined> {
       try {
         return await call<DirectoryUser>('GET', `/internal/users/${encodeURIComponent(userId)}`);

@@ -14,7 +14,10 @@ export interface TokenPair {
 
 interface RefreshRecord {
   userId: string;
+  /** The session: every refresh token of one sign-in, and the `sid` of its access tokens. */
   family: string;
+  /** When the session began (ms): it ends `sessionMaxSeconds` later, however often it refreshes. */
+  startedAt: number;
 }
 
 // Atomically spends a refresh token: returns its record and leaves a "spent" marker behind,
@@ -34,9 +37,13 @@ return false
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /**
- * Access tokens are short-lived ES256 JWTs. Refresh tokens are random, stored (hashed) in Redis
- * and rotate: each use spends one and gives the next in the same family. Presenting a spent one
- * means it was stolen or replayed, so the whole family is revoked.
+ * Access tokens are short-lived ES256 JWTs carrying their session's id (`sid`). Refresh tokens
+ * are random, stored (hashed) in Redis and rotate: each use spends one and gives the next in the
+ * same session. Presenting a spent one means it was stolen or replayed, so the whole session is
+ * revoked — and so is logging out with any of its tokens, spent or not. A revoked session's id is
+ * kept in Redis, where the gateway checks every access token, so its access tokens stop working
+ * at once rather than when they expire. A session ends `sessionMaxSeconds` after sign-in,
+ * however often it is refreshed; a user's sessions are listed so that all can be ended at once.
  */
 export function createTokenService(deps: {
   keys: KeyRing;
@@ -45,6 +52,7 @@ export function createTokenService(deps: {
   audience: string;
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
+  sessionMaxSeconds: number;
   prefix: string;
 }) {
   const { redis, prefix } = deps;
@@ -56,9 +64,16 @@ export function createTokenService(deps: {
   const liveKey = (token: string) => `${prefix}refresh:${hash(token)}`;
   const spentKey = (token: string) => `${prefix}spent:${hash(token)}`;
   const revokedKey = (family: string) => `${prefix}revoked:${family}`;
+  const sessionsKey = (userId: string) => `${prefix}sessions:${userId}`;
+  const revokeSessions = async (families: string[]) => {
+    if (families.length === 0) return;
+    const multi = redis.multi();
+    for (const family of families) multi.set(revokedKey(family), '1', 'EX', deps.sessionMaxSeconds);
+    await stored(multi.exec());
+  };
 
-  async function accessToken(user: { id: string; roles: Role[] }) {
-    return new SignJWT({ roles: user.roles })
+  async function accessToken(user: { id: string; roles: Role[] }, family: string) {
+    return new SignJWT({ roles: user.roles, sid: family })
       .setProtectedHeader({ alg: 'ES256', kid: deps.keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
       .setSubject(user.id)
       .setIssuer(deps.issuer)
@@ -69,12 +84,29 @@ export function createTokenService(deps: {
       .sign(deps.keys.signing.key);
   }
 
-  async function pair(user: { id: string; roles: Role[] }, family: string): Promise<TokenPair> {
+  async function pair(
+    user: { id: string; roles: Role[] },
+    family: string,
+    startedAt: number,
+  ): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
-    const record: RefreshRecord = { userId: user.id, family };
-    await stored(redis.set(liveKey(refreshToken), JSON.stringify(record), 'EX', deps.refreshTtlSeconds));
+    const record: RefreshRecord = { userId: user.id, family, startedAt };
+    const left = Math.ceil((startedAt + deps.sessionMaxSeconds * 1000 - Date.now()) / 1000);
+    await stored(
+      redis
+        .multi()
+        .set(
+          liveKey(refreshToken),
+          JSON.stringify(record),
+          'EX',
+          Math.max(1, Math.min(deps.refreshTtlSeconds, left)),
+        )
+        .sadd(sessionsKey(user.id), family)
+        .expire(sessionsKey(user.id), deps.sessionMaxSeconds)
+        .exec(),
+    );
     return {
-      accessToken: await accessToken(user),
+      accessToken: await accessToken(user, family),
       refreshToken,
       expiresIn: deps.accessTtlSeconds,
       tokenType: 'Bearer',
@@ -82,7 +114,7 @@ export function createTokenService(deps: {
   }
 
   return {
-    issue: (user: { id: string; roles: Role[] }) => pair(user, randomUUID()),
+    issue: (user: { id: string; roles: Role[] }) => pair(user, randomUUID(), Date.now()),
 
     /** Spends `refreshToken` and returns the user it belonged to, with the next pair's maker. */
     async rotate(
@@ -95,26 +127,42 @@ export function createTokenService(deps: {
       if (!result) throw new UnauthorizedProblem('the refresh token is not valid');
       const [state, value] = result;
       if (state === 'spent') {
-        await stored(redis.set(revokedKey(value), '1', 'EX', deps.refreshTtlSeconds));
-        throw new UnauthorizedProblem('the refresh token was already used; every session of it is revoked');
+        await revokeSessions([value]);
+        throw new UnauthorizedProblem('the refresh token was already used; its session is revoked');
       }
       const record = JSON.parse(value) as RefreshRecord;
       if (await stored(redis.exists(revokedKey(record.family)))) {
         throw new UnauthorizedProblem('the session was revoked');
       }
+      if (Date.now() >= record.startedAt + deps.sessionMaxSeconds * 1000) {
+        throw new UnauthorizedProblem('the session has ended; sign in again');
+      }
       const user = await currentUser(record.userId);
       if (!user) throw new UnauthorizedProblem('the account no longer exists');
-      return pair(user, record.family);
+      return pair(user, record.family, record.startedAt);
     },
 
-    /** Ends the session the refresh token belongs to (idempotent: an unknown token is fine). */
+    /**
+     * Ends the session the refresh token belongs to, whether the token is the live one or an
+     * already spent one (idempotent: an unknown token is fine).
+     */
     async revoke(refreshToken: string) {
-      const raw = await stored(redis.get(liveKey(refreshToken)));
-      if (!raw) return;
-      const { family } = JSON.parse(raw) as RefreshRecord;
-      await stored(redis.set(revokedKey(family), '1', 'EX', deps.refreshTtlSeconds));
+      const [live, spent] = await stored(redis.mget(liveKey(refreshToken), spentKey(refreshToken)));
+      const family = live ? (JSON.parse(live) as RefreshRecord).family : spent;
+      if (!family) return;
+      await revokeSessions([family]);
       await stored(redis.del(liveKey(refreshToken)));
     },
+
+    /** Ends every session of a user (log out everywhere, a changed password). */
+    async revokeAll(userId: string) {
+      const families = await stored(redis.smembers(sessionsKey(userId)));
+      await revokeSessions(families);
+      await stored(redis.del(sessionsKey(userId)));
+    },
+
+    /** Whether an access token's session was revoked; checked by the gateway on every request. */
+    isRevoked: async (sessionId: string) => (await stored(redis.exists(revokedKey(sessionId)))) === 1,
   };
 }
 

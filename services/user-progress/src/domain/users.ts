@@ -91,12 +91,10 @@ export function createUserService(deps: { models: Models; onEventRecorded?: () =
       return doc ? toUser(doc) : undefined;
     },
 
-    /** Sets an existing account's password (the bootstrap command, when given one). */
-    async setPassword(email: string, password: string): Promise<boolean> {
-      const result = await users.updateOne(
-        { email: normaliseEmail(email) },
-        { $set: { passwordHash: await hashPassword(password) } },
-      );
+    /** Sets an existing account's password, found by email or id; false when there is none. */
+    async setPassword(account: { email: string } | { id: string }, password: string): Promise<boolean> {
+      const filter = 'email' in account ? { email: normaliseEmail(account.email) } : { _id: account.id };
+      const result = await users.updateOne(filter, { $set: { passwordHash: await hashPassword(password) } });
       return result.matchedCount === 1;
     },
 

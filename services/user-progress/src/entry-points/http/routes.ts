@@ -11,6 +11,7 @@ import {
   enrolmentBody,
   leaderboardQuery,
   newUserBody,
+  passwordBody,
   userParams,
 } from './schemas';
 
@@ -66,6 +67,14 @@ export function mountProgressRoutes(
     const user = await users.findById(userId);
     if (!user) throw new UnauthorizedProblem('no such account');
     res.json(user);
+  });
+
+  app.put('/internal/users/:userId/password', requireInternalToken(deps.internalToken), async (req, res) => {
+    const { userId } = parseInput(userParams, req.params, 'params');
+    const { password } = parseInput(passwordBody, req.body, 'body');
+    if (!(await users.setPassword({ id: userId }, password)))
+      throw new UnauthorizedProblem('no such account');
+    res.status(204).end();
   });
 
   app.post('/v1/me/enrollments', ...learners, async (req, res) => {

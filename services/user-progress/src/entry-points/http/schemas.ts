@@ -13,10 +13,13 @@ export const leaderboardQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(100).default(10) })
   .strict();
 
+const password = z.string().min(10, 'at least 10 characters').max(200);
+export const passwordBody = z.object({ password }).strict();
+
 export const newUserBody = z
   .object({
     email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
-    password: z.string().min(10, 'at least 10 characters').max(200),
+    password,
     displayName: z.string().trim().min(1).max(100),
     timeZone: z
       .string()
