@@ -20,6 +20,8 @@ export function createRelayLoop(options: {
   logger: Logger;
   /** Whether a wake-up is worth it now (e.g. the broker is connected). */
   ready?: () => boolean;
+  /** What the loop is called in its logs. */
+  name?: string;
 }): RelayLoop {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -32,7 +34,10 @@ export function createRelayLoop(options: {
       try {
         while (!stopped && (await options.relayBatch()));
       } catch (error) {
-        options.logger.warn({ err: error }, 'outbox relay failed; retrying at the next tick');
+        options.logger.warn(
+          { err: error },
+          `${options.name ?? 'outbox relay'} failed; retrying at the next tick`,
+        );
       }
     } while (again && !stopped);
   }

@@ -19,6 +19,7 @@ export function createApp(
   const webhooks = createWebhookService({
     db: deps.db,
     allowPrivateNetworks: deps.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    perUser: deps.config.WEBHOOKS_PER_USER,
   });
   const app = createServiceApp({
     service: 'notification',

@@ -22,7 +22,12 @@ export const configSchema = serviceSchema.extend({
   EMAIL_FROM: z.string().min(3).default('Syllabus <no-reply@syllabus.local>'),
   /** Lets webhooks reach private, loopback and link-local addresses, and plain http. Never in production. */
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: fields.flag(false),
+  /** The whole of one webhook call (connect, send, the full answer), however slowly it trickles. */
   WEBHOOK_TIMEOUT_MS: fields.milliseconds(5_000),
+  /** Email and webhook sends at once per instance (never more than one per webhook subscription). */
+  DELIVERY_CONCURRENCY: fields.positiveInt(8),
+  /** Webhook subscriptions one learner may have. */
+  WEBHOOKS_PER_USER: fields.positiveInt(10),
   DELIVERY_MAX_ATTEMPTS: fields.positiveInt(6),
   DELIVERY_BACKOFF_MS: fields.milliseconds(1_000),
   DELIVERY_INTERVAL_MS: fields.milliseconds(1_000),

@@ -46,7 +46,11 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     },
   });
 
-  const email = createEmailSender({ smtpUrl: config.SMTP_URL, from: config.EMAIL_FROM });
+  const email = createEmailSender({
+    smtpUrl: config.SMTP_URL,
+    from: config.EMAIL_FROM,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  });
   lifecycle.onShutdown('smtp', () => email.close());
   const deliveries = createDeliveryWorker({
     db,
@@ -61,6 +65,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     backoffMs: config.DELIVERY_BACKOFF_MS,
     disableAfter: config.WEBHOOK_DISABLE_AFTER,
+    concurrency: config.DELIVERY_CONCURRENCY,
   });
 
   const verifyToken = createTokenVerifier({

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { waitFor } from '@syllabus/testing';
-import { startNotification, startWebhookReceiver } from './support';
+import { startDrippingReceiver, startNotification, startWebhookReceiver } from './support';
 
 type Service = Awaited<ReturnType<typeof startNotification>>;
 
@@ -121,7 +121,7 @@ describe('webhooks', () => {
   let guarded: Service;
   before(async () => {
     service = await startNotification({
-      overrides: { WEBHOOK_DISABLE_AFTER: '3', DELIVERY_MAX_ATTEMPTS: '10' },
+      overrides: { WEBHOOK_DISABLE_AFTER: '3', DELIVERY_MAX_ATTEMPTS: '10', WEBHOOK_TIMEOUT_MS: '1500' },
     });
     guarded = await startNotification({ overrides: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' } });
   });
@@ -194,6 +194,68 @@ describe('webhooks', () => {
         .set('Authorization', learner.bearer)
         .expect(200);
       assert.deepEqual(after.body.items, []);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("when a receiver drips its answer for ever, then its call is cut off at the deadline, and another subscription's deliveries stay on time", async () => {
+    const dripping = await startDrippingReceiver();
+    const healthy = await startWebhookReceiver();
+    try {
+      const slow = await service.givenLearner();
+      const other = await service.givenLearner();
+      await service.subscribe(slow, dripping.url, ['progress.enrolled.v1']).expect(201);
+      await service.subscribe(other, healthy.url, ['progress.enrolled.v1']).expect(201);
+      const enrolled = (userId: string) =>
+        service.publish('progress.enrolled.v1', {
+          userId,
+          courseId: randomUUID(),
+          enrolledAt: new Date().toISOString(),
+        });
+      // More events for the hostile receiver than there are delivery slots.
+      for (let i = 0; i < 12; i += 1) await enrolled(slow.userId);
+      await waitFor(() => dripping.calls.length >= 1, { what: 'the first call to the dripping receiver' });
+      const sentAt = Date.now();
+      await enrolled(other.userId);
+      await waitFor(() => healthy.calls.length === 1, {
+        what: "the other subscription's delivery while the dripping one is in flight",
+        timeoutMs: 5_000,
+      });
+      assert.ok(Date.now() - sentAt < 5_000);
+      assert.equal(dripping.calls.length, 1, 'one call at a time to one subscription');
+      const failed = await waitFor(
+        async () =>
+          (
+            await service.deps.postgres.query<{ last_error: string }>(
+              "SELECT last_error FROM deliveries WHERE user_id = $1 AND channel = 'webhook' AND last_error IS NOT NULL",
+              [slow.userId],
+            )
+          ).rows[0],
+        { what: 'the dripping call to be cut off', timeoutMs: 10_000 },
+      );
+      assert.match(failed.last_error, /no complete answer within 1500 ms/);
+    } finally {
+      await dripping.close();
+      await healthy.close();
+    }
+  });
+
+  it('when a learner already has as many webhooks as allowed, then one more is refused with 409', async () => {
+    const learner = await service.givenLearner();
+    const receiver = await startWebhookReceiver();
+    try {
+      for (let i = 0; i < 10; i += 1)
+        await service.subscribe(learner, `${receiver.url}/${i}`, ['progress.enrolled.v1']).expect(201);
+      const refused = await service
+        .subscribe(learner, `${receiver.url}/more`, ['progress.enrolled.v1'])
+        .expect(409);
+      assert.equal(refused.body.type, 'urn:problem:syllabus:webhook-limit');
+      const list = await request(service.app)
+        .get('/v1/me/webhooks')
+        .set('Authorization', learner.bearer)
+        .expect(200);
+      assert.equal(list.body.items.length, 10);
     } finally {
       await receiver.close();
     }

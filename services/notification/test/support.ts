@@ -47,6 +47,34 @@ export async function startWebhookReceiver() {
   });
 }
 
+/**
+ * A hostile receiver: answers at once, then drips one byte of its body every `everyMs`, never
+ * finishing (until closed). Its calls are counted when they arrive.
+ */
+export async function startDrippingReceiver(everyMs = 300) {
+  const calls: IncomingHttpHeaders[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    req.resume();
+    calls.push(req.headers);
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    const timer = setInterval(() => res.write('.'), everyMs);
+    timers.add(timer);
+    res.once('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/drip`,
+    calls,
+    close: () => {
+      for (const timer of timers) clearInterval(timer);
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 export async function startNotification(
   options: {
     overrides?: Record<string, string>;

@@ -4,7 +4,6 @@ import type { Database } from '@syllabus/postgres';
 import { Counter, type Logger, type Registry } from '@syllabus/service-kit';
 import type { Email, EmailSender, WebhookClient } from './senders';
 
-const BATCH = 20;
 const tracer = trace.getTracer('@syllabus/notification');
 
 interface DeliveryRow {
@@ -22,6 +21,9 @@ interface DeliveryRow {
  * instances share the work and none sends a row twice at once), sends each email or webhook,
  * and records the outcome — delivered, or retried later with exponential backoff, or failed
  * after the last attempt. A webhook subscription that keeps failing is disabled.
+ *
+ * At most `concurrency` sends run at once, each on its own (a slow one holds only its slot), and
+ * at most one per webhook subscription: a slow or hostile receiver delays only its own deliveries.
  */
 export function createDeliveryWorker(options: {
   db: Database;
@@ -33,6 +35,7 @@ export function createDeliveryWorker(options: {
   maxAttempts: number;
   backoffMs: number;
   disableAfter: number;
+  concurrency: number;
 }): RelayLoop {
   const { db, logger } = options;
   const outcomes = new Counter({
@@ -103,27 +106,54 @@ export function createDeliveryWorker(options: {
     );
   }
 
+  const sending = new Set<Promise<void>>();
+  const busySubscriptions = new Set<string>();
+
   async function relayBatch(): Promise<boolean> {
+    const free = options.concurrency - sending.size;
+    if (free <= 0) return false;
+    // The oldest due row of each subscription that has nothing in flight here, then the emails.
     const rows = await db.query<DeliveryRow>(
       'claim_due_deliveries',
       `UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + interval '2 minutes'
-         FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
-                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+         FROM (SELECT id FROM deliveries
+                WHERE id IN (SELECT id FROM (SELECT id, next_attempt_at,
+                                                    row_number() OVER (PARTITION BY COALESCE(subscription_id, id)
+                                                                       ORDER BY next_attempt_at) AS nth
+                                               FROM deliveries
+                                              WHERE status = 'pending' AND next_attempt_at <= now()
+                                                AND (subscription_id IS NULL OR NOT (subscription_id = ANY($2::uuid[])))) c
+                              WHERE nth = 1 ORDER BY next_attempt_at LIMIT $1)
+                  AND status = 'pending'
+                FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id
         RETURNING d.id, d.event_id, d.channel, d.subscription_id, d.payload, d.attempts, d.trace_context`,
-      [BATCH],
+      [free, [...busySubscriptions]],
     );
-    await Promise.all(
-      rows.map((row) =>
-        // Each send is a span in the trace of the event that asked for it.
-        context.with(propagation.extract(ROOT_CONTEXT, row.trace_context), () =>
+    for (const row of rows) {
+      if (row.subscription_id) busySubscriptions.add(row.subscription_id);
+      // Each send is a span in the trace of the event that asked for it.
+      const send = context
+        .with(propagation.extract(ROOT_CONTEXT, row.trace_context), () =>
           tracer.startActiveSpan(`${row.channel} send`, { kind: SpanKind.CLIENT }, (span) =>
-            attempt(row).finally(() => span.end()),
+            attempt(row)
+              .catch((error: unknown) =>
+                logger.warn(
+                  { err: error, deliveryId: row.id },
+                  'delivery outcome not recorded; its lease retries it',
+                ),
+              )
+              .finally(() => span.end()),
           ),
-        ),
-      ),
-    );
-    return rows.length === BATCH;
+        )
+        .finally(() => {
+          sending.delete(send);
+          if (row.subscription_id) busySubscriptions.delete(row.subscription_id);
+          loop.wake(); // a slot is free
+        });
+      sending.add(send);
+    }
+    return rows.length === free;
   }
 
   async function attempt(row: DeliveryRow) {
@@ -143,5 +173,19 @@ export function createDeliveryWorker(options: {
     }
   }
 
-  return createRelayLoop({ relayBatch, intervalMs: options.intervalMs, logger });
+  const loop = createRelayLoop({
+    relayBatch,
+    intervalMs: options.intervalMs,
+    logger,
+    name: 'delivery worker',
+  });
+  return {
+    ...loop,
+    start: () => loop.start(),
+    wake: () => loop.wake(),
+    async stop() {
+      await loop.stop();
+      await Promise.allSettled([...sending]); // let the sends in flight finish and be recorded
+    },
+  };
 }

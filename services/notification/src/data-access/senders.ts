@@ -13,8 +13,13 @@ export interface Email {
 }
 
 /** Sends email over SMTP (Mailpit in docker compose; an in-process SMTP server in the tests). */
-export function createEmailSender(options: { smtpUrl: string; from: string }) {
-  const transport = createTransport(options.smtpUrl);
+export function createEmailSender(options: { smtpUrl: string; from: string; timeoutMs: number }) {
+  // Bounded at every step, so a stalled mail server holds one delivery slot for a while, not for ever.
+  const transport = createTransport(options.smtpUrl, {
+    connectionTimeout: options.timeoutMs,
+    greetingTimeout: options.timeoutMs,
+    socketTimeout: options.timeoutMs,
+  });
   return {
     async send(email: Email, eventId: string) {
       await transport.sendMail({ from: options.from, ...email, headers: { 'Syllabus-Event-Id': eventId } });
@@ -23,10 +28,23 @@ export function createEmailSender(options: { smtpUrl: string; from: string }) {
   };
 }
 
-/** POSTs one signed event; resolves on a 2xx, rejects on anything else, a timeout or a refused address. */
+/**
+ * POSTs one signed event; resolves on a 2xx, rejects on anything else, a refused address, or when
+ * the whole exchange has not finished within `timeoutMs` — a receiver that drips its answer one
+ * byte at a time is cut off like one that never answers.
+ */
 export function createWebhookClient(options: { timeoutMs: number; allowPrivateNetworks: boolean }) {
   return (target: { url: string; secret: string }, event: { id: string; type: string }) =>
-    new Promise<number>((resolve, reject) => {
+    new Promise<number>((resolveCall, rejectCall) => {
+      let deadline: NodeJS.Timeout | undefined;
+      const resolve = (status: number) => {
+        clearTimeout(deadline);
+        resolveCall(status);
+      };
+      const reject = (error: Error) => {
+        clearTimeout(deadline);
+        rejectCall(error);
+      };
       const url = new URL(target.url);
       const host = url.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && isForbiddenAddress(host) && !options.allowPrivateNetworks) {
@@ -58,6 +76,10 @@ export function createWebhookClient(options: { timeoutMs: number; allowPrivateNe
             else reject(new Error(`the receiver answered ${status}`));
           });
         },
+      );
+      deadline = setTimeout(
+        () => req.destroy(new Error(`no complete answer within ${options.timeoutMs} ms`)),
+        options.timeoutMs,
       );
       req.once('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
       req.once('error', reject);

@@ -1,5 +1,5 @@
-import type { Queryable } from '@syllabus/postgres';
-import { NotFoundProblem } from '@syllabus/service-kit';
+import type { Database } from '@syllabus/postgres';
+import { HttpProblem, NotFoundProblem } from '@syllabus/service-kit';
 import { newWebhookSecret } from './signing';
 import { assertSafeWebhookUrl } from './ssrf';
 
@@ -30,19 +30,38 @@ const toSubscription = (row: SubscriptionRow): Subscription => ({
   consecutiveFailures: row.consecutive_failures,
 });
 
-export function createWebhookService(deps: { db: Queryable; allowPrivateNetworks: boolean }) {
+export function createWebhookService(deps: { db: Database; allowPrivateNetworks: boolean; perUser: number }) {
   const { db } = deps;
   return {
     /** The secret is returned here once; it is never shown again. */
     async subscribe(userId: string, input: { url: string; eventTypes: string[] }) {
       const url = await assertSafeWebhookUrl(input.url, deps.allowPrivateNetworks);
       const secret = newWebhookSecret();
-      const [row] = await db.query<SubscriptionRow>(
-        'insert_subscription',
-        `INSERT INTO webhook_subscriptions (user_id, url, event_types, secret) VALUES ($1, $2, $3, $4) RETURNING *`,
-        [userId, url.toString(), input.eventTypes, secret],
-      );
-      return { ...toSubscription(row!), secret };
+      // One event fans out to every subscription: a cap per learner bounds the calls one event makes.
+      const row = await db.transaction(async (tx) => {
+        await tx.query('lock_user_subscriptions', 'SELECT pg_advisory_xact_lock(hashtext($1))', [userId]);
+        const [{ count } = { count: 0 }] = await tx.query<{ count: number }>(
+          'count_subscriptions',
+          'SELECT count(*)::int AS count FROM webhook_subscriptions WHERE user_id = $1 AND deleted_at IS NULL',
+          [userId],
+        );
+        if (count >= deps.perUser) {
+          throw new HttpProblem(
+            409,
+            'Too many webhooks',
+            `at most ${deps.perUser} webhooks per learner; delete one first`,
+            {},
+            'webhook-limit',
+          );
+        }
+        const [inserted] = await tx.query<SubscriptionRow>(
+          'insert_subscription',
+          `INSERT INTO webhook_subscriptions (user_id, url, event_types, secret) VALUES ($1, $2, $3, $4) RETURNING *`,
+          [userId, url.toString(), input.eventTypes, secret],
+        );
+        return inserted!;
+      });
+      return { ...toSubscription(row), secret };
     },
 
     async list(userId: string) {
