@@ -35,16 +35,7 @@ export function createEmailSender(options: { smtpUrl: string; from: string; time
  */
 export function createWebhookClient(options: { timeoutMs: number; allowPrivateNetworks: boolean }) {
   return (target: { url: string; secret: string }, event: { id: string; type: string }) =>
-    new Promise<number>((resolveCall, rejectCall) => {
-      let deadline: NodeJS.Timeout | undefined;
-      const resolve = (status: number) => {
-        clearTimeout(deadline);
-        resolveCall(status);
-      };
-      const reject = (error: Error) => {
-        clearTimeout(deadline);
-        rejectCall(error);
-      };
+    new Promise<number>((resolve, reject) => {
       const url = new URL(target.url);
       const host = url.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && isForbiddenAddress(host) && !options.allowPrivateNetworks) {
@@ -71,18 +62,22 @@ export function createWebhookClient(options: { timeoutMs: number; allowPrivateNe
         (res) => {
           res.resume();
           res.once('end', () => {
+            clearTimeout(deadline);
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) resolve(status);
             else reject(new Error(`the receiver answered ${status}`));
           });
         },
       );
-      deadline = setTimeout(
+      const deadline = setTimeout(
         () => req.destroy(new Error(`no complete answer within ${options.timeoutMs} ms`)),
         options.timeoutMs,
       );
       req.once('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
-      req.once('error', reject);
+      req.once('error', (error) => {
+        clearTimeout(deadline);
+        reject(error);
+      });
       req.end(body);
     });
 }
