@@ -5,6 +5,7 @@ import type { Dependencies } from './dependencies';
 import { mountAuthRoutes, rejectRevokedSessions } from './entry-points/http/auth-routes';
 import { mountDashboard } from './entry-points/http/dashboard';
 import { mountDocs } from './entry-points/http/docs';
+import { limitLiveStreams } from './entry-points/http/live-streams';
 import { proxyTo } from './entry-points/http/proxy';
 import { createRateLimiter } from './entry-points/http/rate-limits';
 
@@ -56,7 +57,11 @@ export function createApp(
       const notification = proxyTo(upstreams, 'notification');
       app.use(['/v1/tracks', '/v1/skills', '/v1/courses'], catalog);
       app.use(['/v1/me/enrollments', '/v1/me/stats', '/v1/leaderboard', '/v1/users'], progress);
-      app.get('/v1/me/notifications/stream', proxyTo(upstreams, 'notification', { streaming: true }));
+      app.get(
+        '/v1/me/notifications/stream',
+        limitLiveStreams({ perUser: config.STREAMS_PER_USER, total: config.STREAMS_MAX }),
+        proxyTo(upstreams, 'notification', { streaming: true }),
+      );
       app.use(['/v1/me/notifications', '/v1/me/notification-preferences', '/v1/me/webhooks'], notification);
     },
   });

@@ -34,6 +34,9 @@ export const configSchema = serviceSchema.extend({
   USER_PROGRESS_URL: fields.httpUrl().default('http://127.0.0.1:8082'),
   NOTIFICATION_URL: fields.httpUrl().default('http://127.0.0.1:8083'),
   UPSTREAM_TIMEOUT_MS: fields.milliseconds(5_000),
+  /** Live streams one learner may hold open, and all of them on one gateway instance. */
+  STREAMS_PER_USER: fields.positiveInt(5),
+  STREAMS_MAX: fields.positiveInt(1_000),
   /** Shared with user-progress for its internal user routes. */
   INTERNAL_TOKEN: z.string().min(32, 'at least 32 characters'),
   /** Private ES256 JWKs; the first signs, all are published (see `npm run generate-keys`). */

@@ -21,6 +21,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
       notification: config.NOTIFICATION_URL,
     },
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    streamConnections: config.STREAMS_MAX,
     logger,
   });
   lifecycle.onShutdown('upstream pools', () => upstreams.close());

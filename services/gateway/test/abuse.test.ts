@@ -52,6 +52,48 @@ describe('abuse through the gateway', () => {
     await request(system.gateway.url).get('/v1/courses').expect(200);
   });
 
+  it("when one learner opens 200 live streams, then beyond a few they get 429, and another learner's feed still answers", async () => {
+    const signupOne = async () =>
+      (
+        await request(system.gateway.url)
+          .post('/v1/auth/signup')
+          .send({
+            email: `streams-${randomUUID().slice(0, 8)}@syllabus.test`,
+            password: 'a long password',
+            displayName: 'S',
+          })
+          .expect(201)
+      ).body as Pair;
+    const greedy = await signupOne();
+    const other = await signupOne();
+    const controller = new AbortController();
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, async () => {
+          const response = await fetch(`${system.gateway.url}/v1/me/notifications/stream`, {
+            headers: { Authorization: `Bearer ${greedy.accessToken}` },
+            signal: controller.signal,
+          });
+          if (response.status !== 200) await response.body?.cancel();
+          return response.status;
+        }),
+      );
+      const opened = statuses.filter((status) => status === 200).length;
+      assert.ok(opened >= 1 && opened <= 5, `${opened} streams opened`);
+      assert.equal(statuses.filter((status) => status === 429).length, 200 - opened);
+      // Normal latency is a few milliseconds; starved, it would never answer.
+      const started = Date.now();
+      await request(system.gateway.url)
+        .get('/v1/me/notifications')
+        .set('Authorization', `Bearer ${other.accessToken}`)
+        .timeout(5_000)
+        .expect(200);
+      assert.ok(Date.now() - started < 5_000);
+    } finally {
+      controller.abort();
+    }
+  });
+
   describe('sessions end when they should', () => {
     const api = () => request(system.gateway.url);
     const signup = async () => {

@@ -60,6 +60,8 @@ const isUpstreamFault = (error: unknown) =>
 export function createUpstreams(options: {
   urls: Record<UpstreamName, string>;
   timeoutMs: number;
+  /** Connections for long-lived streams, a pool apart from the one requests use. */
+  streamConnections?: number;
   logger: Logger;
   breaker?: { resetTimeoutMs?: number; volumeThreshold?: number };
 }) {
@@ -70,9 +72,13 @@ export function createUpstreams(options: {
         keepAliveTimeout: 30_000,
         connectTimeout: Math.min(options.timeoutMs, 2_000),
       });
+      const streamPool = new Pool(options.urls[name], {
+        connections: options.streamConnections ?? 1_000,
+        connectTimeout: Math.min(options.timeoutMs, 2_000),
+      });
       const breaker = new CircuitBreaker(
         async (request: UpstreamRequest) => {
-          const response = await pool.request({
+          const response = await (request.streaming ? streamPool : pool).request({
             method: request.method,
             path: request.path,
             headers: request.headers,
@@ -95,11 +101,11 @@ export function createUpstreams(options: {
       );
       breaker.on('open', () => options.logger.warn({ upstream: name }, 'circuit opened'));
       breaker.on('close', () => options.logger.info({ upstream: name }, 'circuit closed'));
-      return [name, { pool, breaker }];
+      return [name, { pool, streamPool, breaker }];
     }),
   ) as Record<
     UpstreamName,
-    { pool: Pool; breaker: CircuitBreaker<[UpstreamRequest], Dispatcher.ResponseData> }
+    { pool: Pool; streamPool: Pool; breaker: CircuitBreaker<[UpstreamRequest], Dispatcher.ResponseData> }
   >;
 
   async function send(name: UpstreamName, request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
@@ -152,6 +158,7 @@ export function createUpstreams(options: {
       for (const name of upstreamNames) {
         upstreams[name].breaker.shutdown();
         await upstreams[name].pool.close();
+        await upstreams[name].streamPool.destroy();
       }
     },
   };

@@ -115,7 +115,9 @@ export function rejectRevokedSessions(deps: {
     const header = req.headers.authorization;
     if (!header?.startsWith('Bearer ')) return next();
     const principal = await deps.verifyToken(header.slice(7)).catch(() => undefined);
-    if (!principal?.sessionId) return next();
+    if (!principal) return next();
+    req.principal = principal;
+    if (!principal.sessionId) return next();
     try {
       if (await deps.tokens.isRevoked(principal.sessionId))
         throw new UnauthorizedProblem('the session was revoked; sign in again');
