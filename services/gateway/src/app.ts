@@ -7,7 +7,7 @@ import { mountDashboard } from './entry-points/http/dashboard';
 import { mountDocs } from './entry-points/http/docs';
 import { limitLiveStreams } from './entry-points/http/live-streams';
 import { proxyTo } from './entry-points/http/proxy';
-import { createRateLimiter } from './entry-points/http/rate-limits';
+import { createLoginGuards, createRateLimiter } from './entry-points/http/rate-limits';
 
 const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'ETag', 'Location', 'X-Request-Id'];
 
@@ -45,9 +45,15 @@ export function createApp(
       mountAuthRoutes(app, {
         ...deps,
         authLimit: limiter('auth', config.AUTH_RATE_LIMIT_MAX),
-        loginAccountLimit: limiter('login-account', config.LOGIN_ACCOUNT_RATE_LIMIT_MAX, (req) => {
-          const email = (req.body as { email?: unknown } | undefined)?.email;
-          return `account:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
+        loginGuards: createLoginGuards({
+          redis: deps.redis,
+          prefix: config.REDIS_KEY_PREFIX,
+          windowMs: config.RATE_LIMIT_WINDOW_MS,
+          logger: deps.logger,
+          failuresPerSource: config.LOGIN_FAILURES_PER_SOURCE,
+          slowdownAfter: config.LOGIN_SLOWDOWN_AFTER,
+          slowdownMs: config.LOGIN_SLOWDOWN_MS,
+          slowdownMaxMs: config.LOGIN_SLOWDOWN_MAX_MS,
         }),
       });
       mountDashboard(app, deps);

@@ -51,7 +51,13 @@ export const configSchema = serviceSchema.extend({
   RATE_LIMIT_WINDOW_MS: fields.milliseconds(60_000),
   RATE_LIMIT_MAX: fields.positiveInt(600),
   AUTH_RATE_LIMIT_MAX: fields.positiveInt(20),
-  LOGIN_ACCOUNT_RATE_LIMIT_MAX: fields.positiveInt(5),
+  /** Failed logins for one account from one address per window; then 429 for that address only. */
+  LOGIN_FAILURES_PER_SOURCE: fields.positiveInt(10),
+  /** Failed logins for one account, from anywhere, after which each attempt waits longer. */
+  LOGIN_SLOWDOWN_AFTER: fields.positiveInt(5),
+  /** The first such wait; it doubles with each further failure, up to LOGIN_SLOWDOWN_MAX_MS. */
+  LOGIN_SLOWDOWN_MS: fields.milliseconds(250),
+  LOGIN_SLOWDOWN_MAX_MS: fields.milliseconds(5_000),
   REDIS_KEY_PREFIX: z.string().default('gateway:'),
   CORS_ORIGINS: fields.list(),
   /** Proxies in front of the gateway whose X-Forwarded-For is believed (0: none). */

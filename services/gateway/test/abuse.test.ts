@@ -23,7 +23,16 @@ function rawRequest(url: string, headers: Record<string, string>) {
 
 describe('abuse through the gateway', () => {
   before(async () => {
-    system = await startSystem({ gatewayProcess: true, gatewayEnv: { AUTH_RATE_LIMIT_MAX: '1000' } });
+    system = await startSystem({
+      gatewayProcess: true,
+      gatewayEnv: {
+        AUTH_RATE_LIMIT_MAX: '1000',
+        TRUST_PROXY_HOPS: '1', // as behind a load balancer: clients told apart by X-Forwarded-For
+        LOGIN_SLOWDOWN_AFTER: '3',
+        LOGIN_SLOWDOWN_MS: '100',
+        LOGIN_SLOWDOWN_MAX_MS: '800',
+      },
+    });
   });
   after(() => system.stop());
 
@@ -92,6 +101,36 @@ describe('abuse through the gateway', () => {
     } finally {
       controller.abort();
     }
+  });
+
+  it('when an account is guessed at from many addresses, then each guess waits longer, and its owner still signs in', async () => {
+    const email = `guessed-${randomUUID().slice(0, 8)}@syllabus.test`;
+    await request(system.gateway.url)
+      .post('/v1/auth/signup')
+      .send({ email, password: 'a long password', displayName: 'G' })
+      .expect(201);
+    const durations: number[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const started = Date.now();
+      await request(system.gateway.url)
+        .post('/v1/auth/login')
+        .set('X-Forwarded-For', `203.0.113.${10 + i}`)
+        .send({ email, password: `guess ${i}` })
+        .expect(401);
+      durations.push(Date.now() - started);
+    }
+    // Free for three failures, then 100, 200, 400, 800 ms more each.
+    assert.ok(
+      durations[6]! >= 800 && durations[6]! > durations[0]! + 600,
+      `durations: ${durations.join(', ')}`,
+    );
+    const started = Date.now();
+    await request(system.gateway.url)
+      .post('/v1/auth/login')
+      .set('X-Forwarded-For', '198.51.100.9')
+      .send({ email, password: 'a long password' })
+      .expect(200);
+    assert.ok(Date.now() - started < 5_000, 'delayed at most, never locked out');
   });
 
   describe('sessions end when they should', () => {

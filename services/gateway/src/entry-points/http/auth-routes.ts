@@ -34,7 +34,7 @@ export function mountAuthRoutes(
     tokens: TokenService;
     keys: KeyRing;
     authLimit: RequestHandler;
-    loginAccountLimit: RequestHandler;
+    loginGuards: RequestHandler[];
     verifyToken: TokenVerifier;
   },
 ) {
@@ -56,7 +56,7 @@ export function mountAuthRoutes(
     res.status(201).json({ user, ...(await tokens.issue(user)) });
   });
 
-  app.post('/v1/auth/login', deps.authLimit, deps.loginAccountLimit, async (req, res) => {
+  app.post('/v1/auth/login', deps.authLimit, ...deps.loginGuards, async (req, res) => {
     const credentials = parseInput(loginBody, req.body, 'body');
     const user = await directory.verify(credentials).catch((error: unknown) => {
       // Wrong password and unknown email are one answer: nothing tells whether an account exists.

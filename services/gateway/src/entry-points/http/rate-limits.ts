@@ -1,4 +1,6 @@
-import { rateLimit, type Options } from 'express-rate-limit';
+import type { Request } from 'express';
+import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
+import { slowDown } from 'express-slow-down';
 import type { Redis } from 'ioredis';
 import { TooManyRequestsProblem, type Logger } from '@syllabus/service-kit';
 import { RedisWindowStore } from '../../data-access/rate-limit-store';
@@ -17,8 +19,11 @@ export function createRateLimiter(options: {
   limit: number;
   logger: Logger;
   key?: Options['keyGenerator'];
+  /** Count only answers of 400 and above (failed logins, not successful ones). */
+  failuresOnly?: boolean;
 }) {
   return rateLimit({
+    skipSuccessfulRequests: options.failuresOnly ?? false,
     windowMs: options.windowMs,
     limit: options.limit,
     standardHeaders: 'draft-7',
@@ -32,4 +37,47 @@ export function createRateLimiter(options: {
       next(new TooManyRequestsProblem(reset));
     },
   });
+}
+
+const accountOf = (req: Request) => {
+  const email = (req.body as { email?: unknown } | undefined)?.email;
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+};
+
+/**
+ * Guessing one account's password: only failures count, so its owner signing in costs nothing.
+ * From one address, after `failuresPerSource` failures that address is refused (429) for the
+ * window; from anywhere, after `slowdownAfter` failures every further attempt for the account
+ * waits longer (doubling up to a cap) — a distributed guess gets slow, and the real owner is
+ * delayed at worst, never locked out.
+ */
+export function createLoginGuards(options: {
+  redis: Redis;
+  prefix: string;
+  windowMs: number;
+  logger: Logger;
+  failuresPerSource: number;
+  slowdownAfter: number;
+  slowdownMs: number;
+  slowdownMaxMs: number;
+}) {
+  const perSource = createRateLimiter({
+    ...options,
+    name: 'login-source',
+    limit: options.failuresPerSource,
+    failuresOnly: true,
+    key: (req) => `${accountOf(req)}|${ipKeyGenerator(req.ip ?? '')}`,
+  });
+  const slowdown = slowDown({
+    windowMs: options.windowMs,
+    delayAfter: options.slowdownAfter,
+    delayMs: (used) => options.slowdownMs * 2 ** (used - options.slowdownAfter - 1),
+    maxDelayMs: options.slowdownMaxMs,
+    skipSuccessfulRequests: true,
+    store: new RedisWindowStore(options.redis, `${options.prefix}slowdown:login-account:`),
+    passOnStoreError: true,
+    keyGenerator: (req) => `account:${accountOf(req)}`,
+    validate: { singleCount: false },
+  });
+  return [perSource, slowdown];
 }
