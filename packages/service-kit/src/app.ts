@@ -144,6 +144,9 @@ export function problemHandler(logger: Logger, bodyLimit: string): ErrorRequestH
     }
     if (problem.status === 401 && !res.getHeader('WWW-Authenticate'))
       res.setHeader('WWW-Authenticate', 'Bearer');
+    const retryAfter = (problem as { retryAfterSeconds?: number }).retryAfterSeconds;
+    if (retryAfter !== undefined && !res.getHeader('Retry-After'))
+      res.setHeader('Retry-After', String(retryAfter));
     res
       .status(problem.status)
       .type('application/problem+json')

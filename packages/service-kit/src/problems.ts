@@ -75,6 +75,15 @@ export class TooManyRequestsProblem extends HttpProblem {
     super(429, 'Too many requests', `retry after ${retryAfterSeconds} s`);
   }
 }
+/** Too busy right now, not broken: 503 with Retry-After, which no circuit breaker counts. */
+export class OverloadedProblem extends HttpProblem {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(503, 'Overloaded', detail);
+  }
+}
 export class ServiceUnavailableProblem extends HttpProblem {
   constructor(detail: string, extensions: Record<string, unknown> = {}) {
     super(503, 'Service unavailable', detail, extensions);

@@ -424,6 +424,37 @@ describe('gateway limits and hardening', () => {
     }
   });
 
+  it('when an upstream answers 5xx, then its breaker counts it; when it sheds load (503 with Retry-After), then not', async () => {
+    const answers = { status: 500, retryAfter: undefined as string | undefined };
+    let calls = 0;
+    const upstream = createServer((_req, res) => {
+      calls += 1;
+      res
+        .writeHead(answers.status, answers.retryAfter ? { 'Retry-After': answers.retryAfter } : {})
+        .end('{}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const shedding = await gatewayWith({ CATALOG_URL: url });
+    try {
+      answers.status = 503;
+      answers.retryAfter = '1';
+      for (let i = 0; i < 10; i += 1) {
+        const res = await request(shedding.app).get('/v1/courses').expect(503);
+        assert.equal(res.headers['retry-after'], '1', 'passed on as the upstream said it');
+      }
+      assert.equal(shedding.deps.upstreams.states().catalog, 'closed');
+      assert.equal(calls, 10, 'every request reached the upstream');
+      answers.retryAfter = undefined;
+      answers.status = 500;
+      for (let i = 0; i < 20; i += 1) await request(shedding.app).get('/v1/courses');
+      assert.equal(shedding.deps.upstreams.states().catalog, 'open');
+    } finally {
+      await shedding.stop();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+
   it('when an upstream keeps failing, then its circuit opens and it is refused at once', async () => {
     const gateway = await gatewayWith();
     try {

@@ -2,13 +2,18 @@ import { createServiceApp, type Logger } from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { createProgressService } from './domain/progress';
+import { createPasswords } from './domain/passwords';
 import { createUserService } from './domain/users';
 import { mountProgressRoutes } from './entry-points/http/routes';
 
 export function createApp(
   deps: Dependencies & { config: Config; logger: Logger; isStopping: () => boolean },
 ) {
-  const users = createUserService({ models: deps.models, onEventRecorded: () => deps.relay.wake() });
+  const users = createUserService({
+    models: deps.models,
+    passwords: createPasswords({ concurrency: deps.config.HASH_CONCURRENCY, queue: deps.config.HASH_QUEUE }),
+    onEventRecorded: () => deps.relay.wake(),
+  });
   const progress = createProgressService({ models: deps.models, onEventRecorded: () => deps.relay.wake() });
   return createServiceApp({
     service: 'user-progress',

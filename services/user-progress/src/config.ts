@@ -14,6 +14,9 @@ export const configSchema = serviceSchema.extend({
   JWT_AUDIENCE: z.string().min(1).default('syllabus'),
   /** Shared with the gateway for the internal user routes. */
   INTERNAL_TOKEN: z.string().min(32, 'at least 32 characters'),
+  /** Password hashes computed at once (scrypt, on libuv's thread pool), and how many may wait. */
+  HASH_CONCURRENCY: fields.positiveInt(2),
+  HASH_QUEUE: fields.positiveInt(32),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -48,9 +48,15 @@ class UpstreamServerError extends Error {
   }
 }
 
-/** Only what the upstream did wrong opens a breaker: no connection, no answer in time, a 5xx. */
+/**
+ * Only what the upstream did wrong opens a breaker: no connection, no answer in time, a 5xx — but
+ * not a 503 with Retry-After, which is a working service shedding load (overload is not an outage).
+ */
 const isUpstreamFault = (error: unknown) =>
-  error instanceof UpstreamServerError || CONNECTION_ERRORS.has(codeOf(error)) || TIMEOUTS.has(codeOf(error));
+  (error instanceof UpstreamServerError &&
+    !(error.response.statusCode === 503 && error.response.headers['retry-after'] !== undefined)) ||
+  CONNECTION_ERRORS.has(codeOf(error)) ||
+  TIMEOUTS.has(codeOf(error));
 
 /**
  * One keep-alive connection pool and one circuit breaker per upstream service. Requests time out

@@ -1,5 +1,5 @@
 import type { Role } from '@syllabus/auth';
-import { HttpProblem } from '@syllabus/service-kit';
+import { HttpProblem, OverloadedProblem } from '@syllabus/service-kit';
 import type { Upstreams } from './upstreams';
 
 export interface DirectoryUser {
@@ -34,7 +34,14 @@ export function createUserDirectory(deps: { upstreams: Upstreams; internalToken:
     }
     const payload = (await response.body.json()) as T & ProblemBody;
     if (response.statusCode >= 200 && response.statusCode < 300) return payload;
-    // The upstream's own problem (validation, conflict, wrong credentials) is the client's answer.
+    // The upstream's own problem (validation, conflict, wrong credentials, too busy) is the
+    // client's answer; any other failure of it is a bad gateway.
+    if (response.statusCode === 503 && response.headers['retry-after'] !== undefined) {
+      throw new OverloadedProblem(
+        payload.detail ?? 'user-progress is busy',
+        Number(response.headers['retry-after']) || 1,
+      );
+    }
     const status = response.statusCode >= 500 ? 502 : response.statusCode;
     throw new HttpProblem(
       status,

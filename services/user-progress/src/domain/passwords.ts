@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { bulkhead, isBulkheadRejectedError } from 'cockatiel';
+import { OverloadedProblem } from '@syllabus/service-kit';
 
 // scrypt is memory-hard and built into Node: N = 2^15 with r = 8 uses 32 MiB per hash.
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -15,24 +17,54 @@ const derive = (password: string, salt: Buffer, options: ScryptOptions) =>
     ),
   );
 
-/** `scrypt$N$r$p$salt$hash`, so the parameters can be raised later without breaking old hashes. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+/**
+ * Hashing and checking passwords, at most `concurrency` at once with at most `queue` waiting:
+ * scrypt runs on libuv's small thread pool (4 threads by default), which file and DNS work share,
+ * so a flood of sign-ins must not take all of it. Beyond the queue: 503 with Retry-After at once
+ * (a bulkhead, cockatiel's), which the gateway's breaker does not count as a fault.
+ */
+export function createPasswords(options: { concurrency: number; queue: number }) {
+  const limit = bulkhead(options.concurrency, options.queue);
+  const bounded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await limit.execute(work);
+    } catch (error) {
+      if (isBulkheadRejectedError(error))
+        throw new OverloadedProblem('too many sign-ins at once; try again shortly');
+      throw error;
+    }
+  };
+
+  /** `scrypt$N$r$p$salt$hash`, so the parameters can be raised later without breaking old hashes. */
+  const hash = (password: string) =>
+    bounded(async () => {
+      const salt = randomBytes(16);
+      const key = await derive(password, salt, PARAMS);
+      return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join(
+        '$',
+      );
+    });
+
+  const verify = (password: string, stored: string) =>
+    bounded(async () => {
+      const [scheme, N, r, p, salt, hashed] = stored.split('$');
+      if (scheme !== 'scrypt' || !salt || !hashed) return false;
+      const expected = Buffer.from(hashed, 'base64');
+      const actual = await derive(password, Buffer.from(salt, 'base64'), {
+        N: Number(N),
+        r: Number(r),
+        p: Number(p),
+      });
+      return actual.length === expected.length && timingSafeEqual(actual, expected);
+    });
+
+  // Checked against when the account does not exist, so that both answers take as long.
+  let unknownAccount: Promise<string> | undefined;
+  return {
+    hash,
+    verify,
+    unknownAccountHash: () => (unknownAccount ??= hash(randomBytes(16).toString('hex'))),
+  };
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, N, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = await derive(password, Buffer.from(salt, 'base64'), {
-    N: Number(N),
-    r: Number(r),
-    p: Number(p),
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-/** Checked against when the account does not exist, so that both answers take as long. */
-export const unknownAccountHash = hashPassword(randomBytes(16).toString('hex'));
+export type Passwords = ReturnType<typeof createPasswords>;

@@ -3,7 +3,7 @@ import { ConflictProblem, UnauthorizedProblem } from '@syllabus/service-kit';
 import { pendingEvent } from './events';
 import type { Role } from '@syllabus/auth';
 import { isDuplicateKey, type Models, type UserDocument } from '../data-access/models';
-import { hashPassword, unknownAccountHash, verifyPassword } from './passwords';
+import { createPasswords, type Passwords } from './passwords';
 
 export interface User {
   id: string;
@@ -25,8 +25,13 @@ export const toUser = (doc: UserDocument): User => ({
   createdAt: doc.createdAt.toISOString(),
 });
 
-export function createUserService(deps: { models: Models; onEventRecorded?: () => void }) {
+export function createUserService(deps: {
+  models: Models;
+  passwords?: Passwords;
+  onEventRecorded?: () => void;
+}) {
   const { users } = deps.models;
+  const passwords = deps.passwords ?? createPasswords({ concurrency: 2, queue: 32 });
 
   return {
     async register(input: {
@@ -54,7 +59,7 @@ export function createUserService(deps: { models: Models; onEventRecorded?: () =
         const doc = await users.create({
           _id: id,
           email,
-          passwordHash: await hashPassword(input.password),
+          passwordHash: await passwords.hash(input.password),
           displayName: input.displayName,
           timeZone: input.timeZone,
           // Everyone signs up as a learner; author and admin come only from the bootstrap command.
@@ -74,7 +79,10 @@ export function createUserService(deps: { models: Models; onEventRecorded?: () =
     /** The user whose credentials these are; one answer for a wrong password and an unknown email. */
     async verifyCredentials(input: { email: string; password: string }): Promise<User> {
       const doc = await users.findOne({ email: normaliseEmail(input.email) }).lean<UserDocument>();
-      const valid = await verifyPassword(input.password, doc?.passwordHash ?? (await unknownAccountHash));
+      const valid = await passwords.verify(
+        input.password,
+        doc?.passwordHash ?? (await passwords.unknownAccountHash()),
+      );
       if (!doc || !valid) throw new UnauthorizedProblem('the email or password is wrong');
       return toUser(doc);
     },
@@ -94,7 +102,9 @@ export function createUserService(deps: { models: Models; onEventRecorded?: () =
     /** Sets an existing account's password, found by email or id; false when there is none. */
     async setPassword(account: { email: string } | { id: string }, password: string): Promise<boolean> {
       const filter = 'email' in account ? { email: normaliseEmail(account.email) } : { _id: account.id };
-      const result = await users.updateOne(filter, { $set: { passwordHash: await hashPassword(password) } });
+      const result = await users.updateOne(filter, {
+        $set: { passwordHash: await passwords.hash(password) },
+      });
       return result.matchedCount === 1;
     },
 
