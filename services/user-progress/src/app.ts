@@ -14,7 +14,11 @@ export function createApp(
     passwords: createPasswords({ concurrency: deps.config.HASH_CONCURRENCY, queue: deps.config.HASH_QUEUE }),
     onEventRecorded: () => deps.relay.wake(),
   });
-  const progress = createProgressService({ models: deps.models, onEventRecorded: () => deps.relay.wake() });
+  const progress = createProgressService({
+    models: deps.models,
+    onEventRecorded: () => deps.relay.wake(),
+    leaderboardTtlMs: deps.config.LEADERBOARD_CACHE_MS,
+  });
   return createServiceApp({
     service: 'user-progress',
     logger: deps.logger,

@@ -17,6 +17,8 @@ export const configSchema = serviceSchema.extend({
   /** Password hashes computed at once (scrypt, on libuv's thread pool), and how many may wait. */
   HASH_CONCURRENCY: fields.positiveInt(2),
   HASH_QUEUE: fields.positiveInt(32),
+  /** How long a computed leaderboard is served before the next aggregation. */
+  LEADERBOARD_CACHE_MS: fields.milliseconds(5_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -178,4 +178,27 @@ describe('enrolments and lesson completion', () => {
       [...xps].sort((a: number, b: number) => b - a),
     );
   });
+
+  it('when the leaderboard was just computed, then it is served from memory for a few seconds: new XP shows after that, not before', async () => {
+    const course = await service.givenCourse(2);
+    const learner = await service.givenLearner();
+    await service.enrol(learner, course.courseId).expect(201);
+    const xpOf = async () => {
+      const res = await request(service.app)
+        .get('/v1/leaderboard?limit=100')
+        .set('Authorization', learner.bearer)
+        .expect(200);
+      return (
+        (res.body.items as { userId: string; xp: number }[]).find((row) => row.userId === learner.id)?.xp ?? 0
+      );
+    };
+    assert.equal(await xpOf(), 0);
+    await service.complete(learner, course.courseId, course.lessonIds[0]!).expect(200);
+    assert.equal(await xpOf(), 0, 'the computed leaderboard is still served');
+    await waitFor(async () => (await xpOf()) === 10, {
+      what: 'the next leaderboard',
+      timeoutMs: 15_000,
+      intervalMs: 250,
+    });
+  });
 });

@@ -56,8 +56,17 @@ export function badgesFor(stats: {
  * streak milestone), each inserted once under a unique key together with the event that
  * announces it. Progress, XP, streaks and the leaderboard are derived from those facts.
  */
-export function createProgressService(deps: { models: Models; onEventRecorded?: () => void }) {
+/** The longest leaderboard anyone may ask for; it is computed once at this length and sliced. */
+const LEADERBOARD_SIZE = 100;
+
+export function createProgressService(deps: {
+  models: Models;
+  onEventRecorded?: () => void;
+  /** How long one computed leaderboard is served before the next is aggregated. */
+  leaderboardTtlMs?: number;
+}) {
   const { courses, enrolments, achievements, users } = deps.models;
+  let leaderboard: { until: number; rows: Promise<LeaderboardRow[]> } | undefined;
 
   const knownCourse = async (courseId: string) => {
     const course = await courses.findById(courseId).lean<CourseDocument>();
@@ -282,25 +291,46 @@ export function createProgressService(deps: { models: Models; onEventRecorded?: 
       };
     },
 
+    /**
+     * Ranking everyone is an aggregation over every achievement, so it runs at most once per
+     * `leaderboardTtlMs` per instance (concurrent askers share that one run); the answer may be
+     * that many milliseconds old.
+     */
     async leaderboard(limit: number) {
-      const rows = await achievements.aggregate<{ _id: string; xp: number }>([
-        { $group: { _id: '$userId', xp: { $sum: '$xp' } } },
-        { $sort: { xp: -1, _id: 1 } },
-        { $limit: limit },
-      ]);
-      const names = new Map(
-        (await users.find({ _id: trusted({ $in: rows.map((r) => r._id) }) }, { displayName: 1 }).lean()).map(
-          (u) => [String(u._id), u.displayName],
-        ),
-      );
-      return rows.map((row, index) => ({
-        rank: index + 1,
-        userId: row._id,
-        displayName: names.get(row._id) ?? '',
-        xp: row.xp,
-      }));
+      if (!leaderboard || Date.now() >= leaderboard.until) {
+        const rows = rankLearners();
+        leaderboard = { until: Date.now() + (deps.leaderboardTtlMs ?? 5_000), rows };
+        rows.catch(() => (leaderboard = undefined));
+      }
+      return (await leaderboard.rows).slice(0, limit);
     },
   };
+
+  async function rankLearners(): Promise<LeaderboardRow[]> {
+    const rows = await achievements.aggregate<{ _id: string; xp: number }>([
+      { $group: { _id: '$userId', xp: { $sum: '$xp' } } },
+      { $sort: { xp: -1, _id: 1 } },
+      { $limit: LEADERBOARD_SIZE },
+    ]);
+    const names = new Map(
+      (await users.find({ _id: trusted({ $in: rows.map((r) => r._id) }) }, { displayName: 1 }).lean()).map(
+        (u) => [String(u._id), u.displayName],
+      ),
+    );
+    return rows.map((row, index) => ({
+      rank: index + 1,
+      userId: row._id,
+      displayName: names.get(row._id) ?? '',
+      xp: row.xp,
+    }));
+  }
+}
+
+interface LeaderboardRow {
+  rank: number;
+  userId: string;
+  displayName: string;
+  xp: number;
 }
 
 export type ProgressService = ReturnType<typeof createProgressService>;
