@@ -10,7 +10,7 @@
 #   backing-services.sh tools         install what the offline deployment checks use (docker-compose)
 #   backing-services.sh image-tools   install what builds and runs images without a Docker engine
 #
-# A URL already set in the environment (POSTGRES_URL, REDIS_URL, RABBITMQ_URL, MONGODB_URL)
+# A URL already set in the environment (POSTGRES_URL, REDIS_URL, CACHE_REDIS_URL, RABBITMQ_URL, MONGODB_URL)
 # means "use that server": it is neither installed nor started. Otherwise a Docker engine is
 # used when one answers, and if not, the servers are installed from Debian's packages (FerretDB
 # with Go) and run as plain processes on 127.0.0.1, without systemd.
@@ -26,6 +26,7 @@ FERRETDB_VERSION=v1.24.2
 # Ports are off the defaults so that a developer's own servers are never touched.
 PG_PORT=55432
 REDIS_PORT=56379
+CACHE_REDIS_PORT=56380
 AMQP_PORT=55672
 RABBIT_MGMT_PORT=55673
 RABBIT_DIST_PORT=55674
@@ -93,19 +94,29 @@ pg_stop() {
 }
 
 # --- Redis ------------------------------------------------------------------------------
-redis_start() {
+# Two servers: `redis` keeps sessions, rate limits and live-event fan-out and never evicts;
+# `redis-cache` keeps only the catalog's cache, within a memory cap, evicting the least recently
+# used keys — so a full cache can never push a session or a limit out.
+redis_port() { if [ "$1" = redis-cache ]; then echo $CACHE_REDIS_PORT; else echo $REDIS_PORT; fi; }
+redis_start() { # redis|redis-cache
+  local name=${1:-redis} port
+  port=$(redis_port "$name")
   command -v redis-server >/dev/null || apt_install redis-server
-  mkdir -p "$STATE/redis"
-  port_open $REDIS_PORT && return 0
-  redis-server --bind 127.0.0.1 --port $REDIS_PORT --daemonize yes --dir "$STATE/redis" \
-    --pidfile "$STATE/redis/redis.pid" --logfile "$LOGS/redis.log" --save "" --appendonly no >/dev/null
-  wait_port $REDIS_PORT redis 20
+  mkdir -p "$STATE/$name"
+  port_open "$port" && return 0
+  local memory=(--maxmemory-policy noeviction)
+  [ "$name" = redis-cache ] && memory=(--maxmemory 64mb --maxmemory-policy allkeys-lru)
+  redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --dir "$STATE/$name" \
+    --pidfile "$STATE/$name/redis.pid" --logfile "$LOGS/$name.log" --save "" --appendonly no "${memory[@]}" >/dev/null
+  wait_port "$port" "$name" 20
 }
-redis_stop() {
-  [ -f "$STATE/redis/redis.pid" ] || return 0
-  kill "$(cat "$STATE/redis/redis.pid")" 2>/dev/null || true
-  local i; for ((i = 0; i < 100; i++)); do port_open $REDIS_PORT || break; sleep 0.1; done
-  rm -f "$STATE/redis/redis.pid"
+redis_stop() { # redis|redis-cache
+  local name=${1:-redis} port
+  port=$(redis_port "$name")
+  [ -f "$STATE/$name/redis.pid" ] || return 0
+  kill "$(cat "$STATE/$name/redis.pid")" 2>/dev/null || true
+  local i; for ((i = 0; i < 100; i++)); do port_open "$port" || break; sleep 0.1; done
+  rm -f "$STATE/$name/redis.pid"
 }
 
 # --- RabbitMQ ---------------------------------------------------------------------------
@@ -209,18 +220,19 @@ url_for() {
   case $1 in
     postgres) echo "postgres://syllabus:syllabus@127.0.0.1:$PG_PORT/syllabus" ;;
     redis) echo "redis://127.0.0.1:$REDIS_PORT" ;;
+    redis-cache) echo "redis://127.0.0.1:$CACHE_REDIS_PORT" ;;
     rabbitmq) echo "amqp://syllabus:syllabus@127.0.0.1:$AMQP_PORT" ;;
     mongodb) echo "mongodb://127.0.0.1:$MONGO_PORT/" ;;
   esac
 }
 env_var_for() {
-  case $1 in postgres) echo POSTGRES_URL ;; redis) echo REDIS_URL ;; rabbitmq) echo RABBITMQ_URL ;; mongodb) echo MONGODB_URL ;; esac
+  case $1 in postgres) echo POSTGRES_URL ;; redis) echo REDIS_URL ;; redis-cache) echo CACHE_REDIS_URL ;; rabbitmq) echo RABBITMQ_URL ;; mongodb) echo MONGODB_URL ;; esac
 }
 
 up() {
   mkdir -p "$STATE" "$LOGS"
   local wanted=() native=() name var
-  for name in postgres redis rabbitmq mongodb; do
+  for name in postgres redis redis-cache rabbitmq mongodb; do
     var=$(env_var_for $name)
     if [ -n "${!var:-}" ]; then log "$var is set: using that server for $name"; else wanted+=("$name"); fi
   done
@@ -230,12 +242,12 @@ up() {
     [ "$(uname -s)" = Linux ] || [ ${#wanted[@]} -eq 0 ] ||
       die "no Docker engine answers, and native provisioning needs Debian or Ubuntu. Start Docker, or set POSTGRES_URL, REDIS_URL, RABBITMQ_URL and MONGODB_URL."
     for name in "${wanted[@]}"; do
-      case $name in postgres) pg_start ;; redis) redis_start ;; rabbitmq) rabbit_start ;; mongodb) mongo_start ;; esac
+      case $name in postgres) pg_start ;; redis | redis-cache) redis_start "$name" ;; rabbitmq) rabbit_start ;; mongodb) mongo_start ;; esac
       native+=("$name")
     done
   fi
   {
-    for name in postgres redis rabbitmq mongodb; do
+    for name in postgres redis redis-cache rabbitmq mongodb; do
       var=$(env_var_for $name)
       printf '%s=%s\n' "$var" "${!var:-$(url_for $name)}"
     done
@@ -291,10 +303,10 @@ case "${1:-up}" in
     [ ! -f "$STATE/tools.env" ] || sed 's/^/export /' "$STATE/tools.env"
     ;;
   stop)
-    case "${2:-}" in postgres) pg_stop ;; redis) redis_stop ;; rabbitmq) rabbit_stop ;; mongodb) mongo_stop ;; *) die "stop what? postgres|redis|rabbitmq|mongodb" ;; esac ;;
+    case "${2:-}" in postgres) pg_stop ;; redis | redis-cache) redis_stop "$2" ;; rabbitmq) rabbit_stop ;; mongodb) mongo_stop ;; *) die "stop what? postgres|redis|redis-cache|rabbitmq|mongodb" ;; esac ;;
   start)
     mkdir -p "$LOGS"
-    case "${2:-}" in postgres) pg_start ;; redis) redis_start ;; rabbitmq) rabbit_resume ;; mongodb) mongo_start ;; *) die "start what? postgres|redis|rabbitmq|mongodb" ;; esac ;;
-  down) mongo_stop; rabbit_shutdown; redis_stop; pg_stop ;;
+    case "${2:-}" in postgres) pg_start ;; redis | redis-cache) redis_start "$2" ;; rabbitmq) rabbit_resume ;; mongodb) mongo_start ;; *) die "start what? postgres|redis|redis-cache|rabbitmq|mongodb" ;; esac ;;
+  down) mongo_stop; rabbit_shutdown; redis_stop redis-cache; redis_stop redis; pg_stop ;;
   *) die "usage: $0 up|env|start NAME|stop NAME|down|tools|image-tools" ;;
 esac

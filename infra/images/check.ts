@@ -145,6 +145,7 @@ function hostAddresses(
   const addresses: Record<string, string> = {
     'postgres:5432': native(testEnv.POSTGRES_URL),
     'redis:6379': native(testEnv.REDIS_URL),
+    'redis-cache:6379': native(testEnv.CACHE_REDIS_URL),
     'rabbitmq:5672': native(testEnv.RABBITMQ_URL),
     'mongodb:27017': native(testEnv.MONGODB_URL),
     'mailpit:1025': `127.0.0.1:${local.smtp}`,

@@ -50,6 +50,7 @@ describe('docker compose', () => {
       'postgres',
       'mongodb',
       'redis',
+      'redis-cache',
       'rabbitmq',
       'jaeger',
       'prometheus',

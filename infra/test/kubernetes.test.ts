@@ -123,9 +123,17 @@ describe('Kubernetes manifests', () => {
 
   it('when the local overlay is deployed, then the datastores run in the cluster and the secrets are generated', () => {
     const { objects } = build('local');
-    for (const name of ['postgres', 'mongodb', 'redis', 'rabbitmq', 'mailpit']) {
+    for (const name of ['postgres', 'mongodb', 'redis', 'redis-cache', 'rabbitmq', 'mailpit']) {
       assert.ok(find(objects, 'StatefulSet', name), `${name} StatefulSet`);
     }
+    const cache = (
+      find(objects, 'StatefulSet', 'redis-cache') as unknown as { spec: { template: { spec: PodSpec } } }
+    ).spec.template.spec.containers[0] as Container & { args?: string[] };
+    assert.match(
+      cache.args!.join(' '),
+      /--maxmemory \d+mb --maxmemory-policy allkeys-lru/,
+      'the cache is capped and evicts',
+    );
     assert.ok(find(objects, 'Secret', 'syllabus-secrets'));
   });
 

@@ -82,6 +82,7 @@ const managedStores: Record<string, { to: string; ports: number[] }> = {
   'catalog-postgres-url': { to: 'managed-network', ports: [5432] },
   'notification-postgres-url': { to: 'managed-network', ports: [5432] },
   'redis-url': { to: 'managed-network', ports: [6379, 6380] },
+  'cache-redis-url': { to: 'managed-network', ports: [6379, 6380] },
   'rabbitmq-url': { to: 'managed-network', ports: [5671, 5672] },
   'mongodb-url': { to: 'managed-network', ports: [27017] },
   'smtp-url': { to: 'internet', ports: [465, 587] },

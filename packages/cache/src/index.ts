@@ -18,7 +18,11 @@ export interface Cache {
    * Cache-aside: the cached value, or `load()`'s, which is then stored. Concurrent misses of one
    * key in this process share one load. When Redis fails, the value comes from `load()`.
    */
-  getOrLoad<T>(key: string, load: () => Promise<T>, options?: { ttlSeconds?: number }): Promise<T>;
+  getOrLoad<T>(
+    key: string,
+    load: () => Promise<T>,
+    options?: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean },
+  ): Promise<T>;
   invalidate(...keys: string[]): Promise<void>;
   /** Drops every key that starts with `prefix` (within the namespace). */
   invalidatePrefix(prefix: string): Promise<void>;
@@ -42,10 +46,15 @@ export function createCache(options: CacheOptions): Cache {
   const ttlFor = (base: number) => Math.max(1, Math.round(base * (1 + (Math.random() * 2 - 1) * jitter)));
   const generationOf = (key: string) => `${globalGeneration}:${generations.get(key) ?? 0}`;
 
-  async function loadAndStore<T>(key: string, load: () => Promise<T>, ttlSeconds: number): Promise<T> {
+  async function loadAndStore<T>(
+    key: string,
+    load: () => Promise<T>,
+    ttlSeconds: number,
+    worthKeeping: (value: T) => boolean = () => true,
+  ): Promise<T> {
     const generation = generationOf(key);
     const value = await load();
-    if (generationOf(key) === generation && value !== undefined) {
+    if (generationOf(key) === generation && value !== undefined && worthKeeping(value)) {
       redis
         .set(namespace + key, JSON.stringify(value), 'EX', ttlFor(ttlSeconds))
         .catch((error: unknown) => reportError(error, 'set'));
@@ -54,7 +63,11 @@ export function createCache(options: CacheOptions): Cache {
   }
 
   return {
-    async getOrLoad<T>(key: string, load: () => Promise<T>, getOptions: { ttlSeconds?: number } = {}) {
+    async getOrLoad<T>(
+      key: string,
+      load: () => Promise<T>,
+      getOptions: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean } = {},
+    ) {
       const pending = inFlight.get(key);
       if (pending) return pending as Promise<T>;
       const attempt = (async () => {
@@ -71,7 +84,7 @@ export function createCache(options: CacheOptions): Cache {
           return JSON.parse(cached) as T;
         }
         count('miss');
-        return loadAndStore(key, load, getOptions.ttlSeconds ?? options.ttlSeconds);
+        return loadAndStore(key, load, getOptions.ttlSeconds ?? options.ttlSeconds, getOptions.worthKeeping);
       })();
       inFlight.set(key, attempt);
       try {

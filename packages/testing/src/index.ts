@@ -12,6 +12,7 @@ const run = promisify(execFile);
 const testSchema = z.object({
   POSTGRES_URL: fields.postgresUrl().default('postgres://syllabus:syllabus@127.0.0.1:55432/syllabus'),
   REDIS_URL: fields.redisUrl().default('redis://127.0.0.1:56379'),
+  CACHE_REDIS_URL: fields.redisUrl().default('redis://127.0.0.1:56380'),
   RABBITMQ_URL: fields.amqpUrl().default('amqp://syllabus:syllabus@127.0.0.1:55672'),
   MONGODB_URL: fields.mongoUrl().default('mongodb://127.0.0.1:57017/'),
   SYLLABUS_NATIVE_SERVICES: fields.list().transform((names) => names.flatMap((n) => n.split(' '))),

@@ -16,7 +16,7 @@ const PATH = '/v1/courses/transactions-and-isolation';
 async function startCatalog(databaseUrl: string, cacheEnabled: boolean) {
   const config = loadConfig(configSchema, {
     POSTGRES_URL: databaseUrl,
-    REDIS_URL: testEnv.REDIS_URL,
+    CACHE_REDIS_URL: testEnv.CACHE_REDIS_URL,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     CACHE_ENABLED: String(cacheEnabled),
     CACHE_NAMESPACE: `bench:catalog:${process.pid}:`,

@@ -5,7 +5,8 @@ export const configSchema = serviceSchema.extend({
   /** Health and metrics, for probes and Prometheus only: never published or routed. */
   OPERATOR_PORT: fields.port(9081),
   POSTGRES_URL: fields.postgresUrl(),
-  REDIS_URL: fields.redisUrl(),
+  /** A Redis of the cache's own, with a memory cap and LRU eviction: never the sessions' one. */
+  CACHE_REDIS_URL: fields.redisUrl(),
   RABBITMQ_URL: fields.amqpUrl(),
   MESSAGING_PREFIX: fields.messagingPrefix(),
   CACHE_NAMESPACE: z.string().min(1).default('catalog:'),

@@ -20,7 +20,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   lifecycle.onShutdown('postgres', () => postgres.end());
   const db = createDatabase(postgres, metrics.registry, 'catalog');
 
-  const redis = createRedisClient(config.REDIS_URL, (error) =>
+  const redis = createRedisClient(config.CACHE_REDIS_URL, (error) =>
     logger.debug({ err: error }, 'redis unavailable'),
   );
   lifecycle.onShutdown('redis', () => redis.disconnect());

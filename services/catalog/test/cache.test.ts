@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { startRedisServer, waitFor } from '@syllabus/testing';
+import { Redis } from 'ioredis';
+import { startRedisServer, testEnv, waitFor } from '@syllabus/testing';
+import { cursors } from '../src/entry-points/http/schemas';
 import { metricValue, startCatalog } from './support';
 
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
@@ -92,6 +96,76 @@ describe('catalog without Redis', () => {
     } finally {
       await catalog.stop();
       await redis.stop();
+    }
+  });
+});
+
+describe('catalog cache, bounded', () => {
+  let catalog: Catalog;
+  before(async () => {
+    catalog = await startCatalog({ seed: true });
+  });
+  after(() => catalog.stop());
+
+  it('when clients invent cursors, searches, page sizes and filters by the thousand, then the cache gains no entry; a canonical page is cached', async () => {
+    const redis = new Redis(testEnv.CACHE_REDIS_URL);
+    const keys = async () => (await redis.keys(`${catalog.config.CACHE_NAMESPACE}list:*`)).sort();
+    const server = catalog.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/courses?`;
+    try {
+      const before = await keys();
+      const queries: [string, number][] = [];
+      for (let i = 0; i < 5_000; i += 1) {
+        // Well-formed, as the API would encode them, but for positions nobody was given.
+        queries.push([
+          `cursor=${encodeURIComponent(cursors.encode({ title: `forged ${i}`, id: randomUUID() }))}`,
+          200,
+        ]);
+        queries.push([`cursor=forged-${i}`, 400]);
+      }
+      for (let i = 0; i < 200; i += 1) {
+        queries.push([`q=word${i}`, 200]);
+        queries.push([`limit=${(i % 50) + 21}&track=apis`, 200]); // any size but the default
+        queries.push([`track=no-such-track-${i}`, 200]);
+        queries.push([`skill=no-such-skill-${i}`, 200]);
+      }
+      let invented = 0;
+      // 32 clients at a time, each taking the next query.
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          for (let next = queries.pop(); next; next = queries.pop()) {
+            const response = await fetch(base + next[0]);
+            await response.arrayBuffer();
+            assert.equal(response.status, next[1], next[0]);
+            invented += 1;
+          }
+        }),
+      );
+      assert.equal(invented, 10_800);
+      assert.deepEqual(await keys(), before, 'no new cache entry');
+      await request(catalog.app).get('/v1/courses?track=databases&level=entry').expect(200);
+      assert.equal((await keys()).length, before.length + 1, 'the canonical page is cached');
+    } finally {
+      redis.disconnect();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('when the cache is configured, then on a Redis of its own, capped and evicting, never the one sessions and limits use', async () => {
+    assert.notEqual(new URL(catalog.config.CACHE_REDIS_URL).port, new URL(testEnv.REDIS_URL).port);
+    const cache = new Redis(testEnv.CACHE_REDIS_URL);
+    const sessions = new Redis(testEnv.REDIS_URL);
+    try {
+      const [, policy] = (await cache.config('GET', 'maxmemory-policy')) as [string, string];
+      const [, memory] = (await cache.config('GET', 'maxmemory')) as [string, string];
+      assert.equal(policy, 'allkeys-lru');
+      assert.ok(Number(memory) > 0, 'a memory cap');
+      const [, sessionsPolicy] = (await sessions.config('GET', 'maxmemory-policy')) as [string, string];
+      assert.equal(sessionsPolicy, 'noeviction', 'sessions and limits are never evicted');
+    } finally {
+      cache.disconnect();
+      sessions.disconnect();
     }
   });
 });

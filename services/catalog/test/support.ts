@@ -21,7 +21,7 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
   const id = randomUUID().slice(0, 8);
   const config = loadConfig(configSchema, {
     POSTGRES_URL: database.url,
-    REDIS_URL: options.redisUrl ?? testEnv.REDIS_URL,
+    CACHE_REDIS_URL: options.redisUrl ?? testEnv.CACHE_REDIS_URL,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     MESSAGING_PREFIX: `test.catalog.${id}.`,
     CACHE_NAMESPACE: `test:catalog:${id}:`,

@@ -32,7 +32,7 @@ async function main() {
   const env = {
     OPERATOR_PORT: String(operatorPort),
     POSTGRES_URL: database.url,
-    REDIS_URL: testEnv.REDIS_URL,
+    CACHE_REDIS_URL: testEnv.CACHE_REDIS_URL,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     PORT: String(port),
     CACHE_NAMESPACE: `bench:gateway:${process.pid}:`,

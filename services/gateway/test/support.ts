@@ -182,7 +182,7 @@ export async function startSystem(
       PORT: String(ports.catalog),
       OPERATOR_PORT: String(operatorPorts.catalog),
       POSTGRES_URL: catalogDb.url,
-      REDIS_URL: testEnv.REDIS_URL,
+      CACHE_REDIS_URL: testEnv.CACHE_REDIS_URL,
       CACHE_NAMESPACE: `test:e2e:${id}:catalog:`,
     },
     logs,

@@ -4,7 +4,13 @@ import { NotFoundProblem } from '@syllabus/service-kit';
 import { createCourseRepository } from '../data-access/courses';
 import type { Queryable } from '@syllabus/postgres';
 import { loadCourseDetail } from './course-service';
-import type { Course, CourseDetail, CourseFilter, CourseSummary } from './model';
+import {
+  DEFAULT_PAGE_SIZE,
+  type Course,
+  type CourseDetail,
+  type CourseFilter,
+  type CourseSummary,
+} from './model';
 
 export const cacheKeys = {
   course: (slug: string) => `course:${slug}`,
@@ -39,12 +45,16 @@ export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
     tracks: () => courses.listTracks(),
     skills: () => courses.listSkills(),
 
-    /** One page of published courses, and the keyset of the next page if there is one. */
+    /**
+     * One page of published courses, and the keyset of the next page if there is one. Only the
+     * canonical pages are cached — the first page of a filter at the default size, and only when
+     * it has courses — so their number is bounded by the catalog itself: what a client invents
+     * (search words, cursors, page sizes, unknown tracks or skills) is read from PostgreSQL and
+     * never fills the cache.
+     */
     listCourses(filter: CourseFilter) {
       const { track, level, skill, q, limit, after } = filter;
-      const key =
-        cacheKeys.listPrefix + JSON.stringify([track, level, skill, q, limit, after?.title, after?.id]);
-      return deps.cache.getOrLoad(key, async () => {
+      const load = async () => {
         const rows = await courses.listPublished({ ...filter, limit: filter.limit + 1 });
         const items: CourseSummary[] = rows.slice(0, filter.limit);
         const last = items.at(-1);
@@ -52,6 +62,11 @@ export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
           items,
           next: rows.length > filter.limit && last ? { title: last.title, id: last.id } : null,
         };
+      };
+      const canonical = q === undefined && after === undefined && limit === DEFAULT_PAGE_SIZE;
+      if (!canonical) return load();
+      return deps.cache.getOrLoad(cacheKeys.listPrefix + JSON.stringify([track, level, skill]), load, {
+        worthKeeping: (page) => page.items.length > 0,
       });
     },
 

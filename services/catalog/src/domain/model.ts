@@ -1,6 +1,8 @@
 // The catalog's vocabulary. Repositories return these plain objects.
 
 export const levels = ['entry', 'mid', 'senior'] as const;
+/** Courses on a list page unless the client asks for another number. */
+export const DEFAULT_PAGE_SIZE = 20;
 export type Level = (typeof levels)[number];
 export type CourseStatus = 'draft' | 'published' | 'archived';
 

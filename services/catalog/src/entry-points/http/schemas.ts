@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { levels } from '../../domain/model';
+import { DEFAULT_PAGE_SIZE, levels } from '../../domain/model';
 
 export const slug = z
   .string()
@@ -18,7 +18,7 @@ export const listQuery = z
     level: z.enum(levels).optional(),
     skill: slug.optional(),
     q: z.string().trim().min(1).max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: z.coerce.number().int().min(1).max(100).default(DEFAULT_PAGE_SIZE),
     cursor: z.string().max(600).optional(),
   })
   .strict();
