@@ -107,7 +107,7 @@ describe('catalog cache, bounded', () => {
   });
   after(() => catalog.stop());
 
-  it('when clients invent cursors, searches, page sizes and filters by the thousand, then the cache gains no entry; a canonical page is cached', async () => {
+  it('when clients invent cursors, searches, page sizes and filters, then the cache gains no entry (10,000 forged cursors: the abuse suite); a canonical page is cached', async () => {
     const redis = new Redis(testEnv.CACHE_REDIS_URL);
     const keys = async () => (await redis.keys(`${catalog.config.CACHE_NAMESPACE}list:*`)).sort();
     const server = catalog.app.listen(0, '127.0.0.1');
@@ -116,7 +116,7 @@ describe('catalog cache, bounded', () => {
     try {
       const before = await keys();
       const queries: [string, number][] = [];
-      for (let i = 0; i < 5_000; i += 1) {
+      for (let i = 0; i < 500; i += 1) {
         // Well-formed, as the API would encode them, but for positions nobody was given.
         queries.push([
           `cursor=${encodeURIComponent(cursors.encode({ title: `forged ${i}`, id: randomUUID() }))}`,
@@ -142,7 +142,7 @@ describe('catalog cache, bounded', () => {
           }
         }),
       );
-      assert.equal(invented, 10_800);
+      assert.equal(invented, 1_800);
       assert.deepEqual(await keys(), before, 'no new cache entry');
       await request(catalog.app).get('/v1/courses?track=databases&level=entry').expect(200);
       assert.equal((await keys()).length, before.length + 1, 'the canonical page is cached');

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import request from 'supertest';
+import { testEnv } from '@syllabus/testing';
 import { startSystem } from './support';
 
 // Attacks on the running system, through the gateway, as a client would make them: every
@@ -27,6 +29,7 @@ describe('abuse through the gateway', () => {
       gatewayProcess: true,
       gatewayEnv: {
         AUTH_RATE_LIMIT_MAX: '1000',
+        RATE_LIMIT_MAX: '100000', // the attacks below are many requests; the limits have tests of their own
         TRUST_PROXY_HOPS: '1', // as behind a load balancer: clients told apart by X-Forwarded-For
         LOGIN_SLOWDOWN_AFTER: '3',
         LOGIN_SLOWDOWN_MS: '100',
@@ -131,6 +134,62 @@ describe('abuse through the gateway', () => {
       .send({ email, password: 'a long password' })
       .expect(200);
     assert.ok(Date.now() - started < 5_000, 'delayed at most, never locked out');
+  });
+
+  it('when a learner registers webhooks for the IPv6 forms of private addresses, then each is refused with 400', async () => {
+    const learner = (
+      await request(system.gateway.url)
+        .post('/v1/auth/signup')
+        .send({
+          email: `ssrf-${randomUUID().slice(0, 8)}@syllabus.test`,
+          password: 'a long password',
+          displayName: 'S',
+        })
+        .expect(201)
+    ).body as Pair;
+    for (const url of [
+      'https://[::127.0.0.1]/hook', // IPv4-compatible
+      'https://[::7f00:1]/hook', // the same, written in hex
+      'https://[64:ff9b::a9fe:a9fe]/hook', // NAT64 of the metadata address
+      'https://[2002:7f00:1::]/hook', // 6to4 of loopback
+      'https://[fec0::1]/hook', // site-local
+    ]) {
+      const res = await request(system.gateway.url)
+        .post('/v1/me/webhooks')
+        .set('Authorization', `Bearer ${learner.accessToken}`)
+        .send({ url, eventTypes: ['progress.enrolled.v1'] });
+      assert.equal(res.status, 400, `${url}: ${JSON.stringify(res.body)}`);
+    }
+  });
+
+  it('when a client sends 10,000 forged cursors, then the catalog cache gains no entry', async () => {
+    const cache = new Redis(testEnv.CACHE_REDIS_URL);
+    const entries = () => cache.keys(`${system.catalogCacheNamespace}*`);
+    try {
+      await request(system.gateway.url).get('/v1/courses').expect(200); // the canonical first page
+      const before = (await entries()).sort();
+      const forged = Array.from(
+        { length: 10_000 },
+        (_, i) =>
+          i % 2
+            ? `forged-${i}`
+            : Buffer.from(JSON.stringify([`forged ${i}`, randomUUID()])).toString('base64url'), // well-formed, for a position nobody was given
+      );
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          for (let cursor = forged.pop(); cursor !== undefined; cursor = forged.pop()) {
+            const response = await fetch(
+              `${system.gateway.url}/v1/courses?cursor=${encodeURIComponent(cursor)}`,
+            );
+            await response.arrayBuffer();
+            assert.ok(response.status === 200 || response.status === 400, `${response.status} for ${cursor}`);
+          }
+        }),
+      );
+      assert.deepEqual((await entries()).sort(), before);
+    } finally {
+      cache.disconnect();
+    }
   });
 
   describe('sessions end when they should', () => {

@@ -183,7 +183,7 @@ export async function startSystem(
       OPERATOR_PORT: String(operatorPorts.catalog),
       POSTGRES_URL: catalogDb.url,
       CACHE_REDIS_URL: testEnv.CACHE_REDIS_URL,
-      CACHE_NAMESPACE: `test:e2e:${id}:catalog:`,
+      CACHE_NAMESPACE: `test:e2e:${id}:catalog:`, // = catalogCacheNamespace below
     },
     logs,
   );
@@ -202,6 +202,8 @@ export async function startSystem(
     gateway,
     gatewayEnv,
     logs,
+    /** Where the catalog keeps its cache entries, in the cache's Redis. */
+    catalogCacheNamespace: `test:e2e:${id}:catalog:`,
     /** Where each service answers health and metrics. */
     operatorUrls: {
       gateway: gateway.operatorUrl,

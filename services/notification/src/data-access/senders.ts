@@ -21,8 +21,22 @@ export function createEmailSender(options: { smtpUrl: string; from: string; time
     socketTimeout: options.timeoutMs,
   });
   return {
+    /** Resolves once the server accepted it; rejects when the whole exchange takes longer than the deadline. */
     async send(email: Email, eventId: string) {
-      await transport.sendMail({ from: options.from, ...email, headers: { 'Syllabus-Event-Id': eventId } });
+      let deadline: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          transport.sendMail({ from: options.from, ...email, headers: { 'Syllabus-Event-Id': eventId } }),
+          new Promise((_, reject) => {
+            deadline = setTimeout(
+              () => reject(new Error(`the mail server did not accept it within ${options.timeoutMs} ms`)),
+              options.timeoutMs,
+            );
+          }),
+        ]);
+      } finally {
+        clearTimeout(deadline);
+      }
     },
     close: () => transport.close(),
   };
