@@ -154,6 +154,10 @@ EOF
     done
     wait_port $AMQP_PORT rabbitmq 60
   fi
+  # Tests and benchmarks name their exchanges and queues with a prefix of their own (`test.…`,
+  # `bench.…`); a policy lets the broker delete such a queue once it has been unused for ten
+  # minutes, so that runs do not pile up queues (and memory) on a developer's machine.
+  rabbitmqctl_ set_policy --apply-to queues expire-test-queues '^(test|bench)\.' '{"expires":600000}' >/dev/null
   if ! rabbitmqctl_ list_users 2>/dev/null | grep -q '^syllabus'; then
     rabbitmqctl_ add_user syllabus syllabus >/dev/null
     rabbitmqctl_ set_user_tags syllabus administrator >/dev/null
