@@ -85,9 +85,13 @@ function isKeySetUnreachable(error: unknown): boolean {
   return error instanceof TypeError && /fetch failed/.test(error.message);
 }
 
-/** Requires `Authorization: Bearer <token>` and puts the verified principal on the request. */
+/**
+ * Requires `Authorization: Bearer <token>` and puts the verified principal on the request. A
+ * principal already verified earlier in this process (the gateway's session check) is kept.
+ */
 export function authenticate(verify: TokenVerifier): RequestHandler {
   return async (req, _res, next) => {
+    if (req.principal) return next();
     const header = req.headers.authorization;
     const match = header?.match(/^Bearer ([A-Za-z0-9._~+/-]+=*)$/);
     if (!match?.[1]) throw new UnauthorizedProblem();

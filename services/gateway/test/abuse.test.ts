@@ -23,6 +23,16 @@ function rawRequest(url: string, headers: Record<string, string>) {
   });
 }
 
+/** A new learner signed up through the gateway: their email and token pair. */
+async function signUp() {
+  const email = `abuse-${randomUUID().slice(0, 8)}@syllabus.test`;
+  const res = await request(system.gateway.url)
+    .post('/v1/auth/signup')
+    .send({ email, password: 'a long password', displayName: 'A' })
+    .expect(201);
+  return { email, ...(res.body as Pair) };
+}
+
 describe('abuse through the gateway', () => {
   before(async () => {
     system = await startSystem({
@@ -65,19 +75,8 @@ describe('abuse through the gateway', () => {
   });
 
   it("when one learner opens 200 live streams, then beyond a few they get 429, and another learner's feed still answers", async () => {
-    const signupOne = async () =>
-      (
-        await request(system.gateway.url)
-          .post('/v1/auth/signup')
-          .send({
-            email: `streams-${randomUUID().slice(0, 8)}@syllabus.test`,
-            password: 'a long password',
-            displayName: 'S',
-          })
-          .expect(201)
-      ).body as Pair;
-    const greedy = await signupOne();
-    const other = await signupOne();
+    const greedy = await signUp();
+    const other = await signUp();
     const controller = new AbortController();
     try {
       const statuses = await Promise.all(
@@ -107,11 +106,7 @@ describe('abuse through the gateway', () => {
   });
 
   it('when an account is guessed at from many addresses, then each guess waits longer, and its owner still signs in', async () => {
-    const email = `guessed-${randomUUID().slice(0, 8)}@syllabus.test`;
-    await request(system.gateway.url)
-      .post('/v1/auth/signup')
-      .send({ email, password: 'a long password', displayName: 'G' })
-      .expect(201);
+    const { email } = await signUp();
     const durations: number[] = [];
     for (let i = 0; i < 7; i += 1) {
       const started = Date.now();
@@ -137,16 +132,7 @@ describe('abuse through the gateway', () => {
   });
 
   it('when a learner registers webhooks for the IPv6 forms of private addresses, then each is refused with 400', async () => {
-    const learner = (
-      await request(system.gateway.url)
-        .post('/v1/auth/signup')
-        .send({
-          email: `ssrf-${randomUUID().slice(0, 8)}@syllabus.test`,
-          password: 'a long password',
-          displayName: 'S',
-        })
-        .expect(201)
-    ).body as Pair;
+    const learner = await signUp();
     for (const url of [
       'https://[::127.0.0.1]/hook', // IPv4-compatible
       'https://[::7f00:1]/hook', // the same, written in hex
@@ -194,14 +180,6 @@ describe('abuse through the gateway', () => {
 
   describe('sessions end when they should', () => {
     const api = () => request(system.gateway.url);
-    const signup = async () => {
-      const email = `abuse-${randomUUID().slice(0, 8)}@syllabus.test`;
-      const res = await api()
-        .post('/v1/auth/signup')
-        .send({ email, password: 'a long password', displayName: 'A' })
-        .expect(201);
-      return { email, ...(res.body as Pair & { user: { roles: string[] } }) };
-    };
     const refresh = (refreshToken: string) => api().post('/v1/auth/refresh').send({ refreshToken });
     /** A proxied route and a gateway route: both must refuse a revoked session's token. */
     const usable = async (accessToken: string) => {
@@ -214,7 +192,7 @@ describe('abuse through the gateway', () => {
     };
 
     it('when someone logs out with a refresh token that was already rotated, then the newer one and its access tokens stop working', async () => {
-      const first = await signup();
+      const first = await signUp();
       const second = (await refresh(first.refreshToken).expect(200)).body as Pair;
       assert.ok(await usable(second.accessToken));
       await api().post('/v1/auth/logout').send({ refreshToken: first.refreshToken }).expect(204);
@@ -224,7 +202,7 @@ describe('abuse through the gateway', () => {
     });
 
     it('when a spent refresh token is replayed, then its session ends, access tokens included', async () => {
-      const first = await signup();
+      const first = await signUp();
       const second = (await refresh(first.refreshToken).expect(200)).body as Pair;
       await refresh(first.refreshToken).expect(401);
       assert.equal(await usable(second.accessToken), false);
@@ -232,14 +210,14 @@ describe('abuse through the gateway', () => {
     });
 
     it("when a learner logs out everywhere, then every session of theirs ends, and nobody else's", async () => {
-      const account = await signup();
+      const account = await signUp();
       const other = (
         await api()
           .post('/v1/auth/login')
           .send({ email: account.email, password: 'a long password' })
           .expect(200)
       ).body as Pair;
-      const stranger = await signup();
+      const stranger = await signUp();
       await api()
         .post('/v1/auth/logout-all')
         .set('Authorization', `Bearer ${account.accessToken}`)
@@ -251,7 +229,7 @@ describe('abuse through the gateway', () => {
     });
 
     it('when the password changes, then every other session ends, the old password stops working, and this client goes on with a new pair', async () => {
-      const account = await signup();
+      const account = await signUp();
       const elsewhere = (
         await api()
           .post('/v1/auth/login')
