@@ -33,7 +33,14 @@ export const configSchema = serviceSchema.extend({
   CATALOG_URL: fields.httpUrl().default('http://127.0.0.1:8081'),
   USER_PROGRESS_URL: fields.httpUrl().default('http://127.0.0.1:8082'),
   NOTIFICATION_URL: fields.httpUrl().default('http://127.0.0.1:8083'),
+  /**
+   * How long one upstream call may take once sent (queueing in the bulkhead not counted): far
+   * above a busy service's worst answer (hundreds of milliseconds), so only a stuck one times out.
+   */
   UPSTREAM_TIMEOUT_MS: fields.milliseconds(5_000),
+  /** Bulkhead per upstream: calls in flight, and calls that may wait; beyond both, 503 + Retry-After. */
+  UPSTREAM_CONCURRENCY: fields.positiveInt(32),
+  UPSTREAM_QUEUE: fields.positiveInt(128),
   /** Live streams one learner may hold open, and all of them on one gateway instance. */
   STREAMS_PER_USER: fields.positiveInt(5),
   STREAMS_MAX: fields.positiveInt(1_000),

@@ -21,6 +21,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
       notification: config.NOTIFICATION_URL,
     },
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    bulkhead: { concurrency: config.UPSTREAM_CONCURRENCY, queue: config.UPSTREAM_QUEUE },
     streamConnections: config.STREAMS_MAX,
     logger,
   });

@@ -455,6 +455,60 @@ describe('gateway limits and hardening', () => {
     }
   });
 
+  it('when an upstream is busy, then at most its bulkhead reaches it, the overflow gets 503 + Retry-After at once, and nothing is declared dead', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let served = 0;
+    const held: (() => void)[] = [];
+    const upstream = createServer((_req, res) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      held.push(() => {
+        inFlight -= 1;
+        served += 1;
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"items":[]}');
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const gateway = await gatewayWith({
+      CATALOG_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      UPSTREAM_CONCURRENCY: '2',
+      UPSTREAM_QUEUE: '2',
+    });
+    try {
+      const refused: number[] = [];
+      const answers = Array.from({ length: 6 }, () =>
+        request(gateway.app)
+          .get('/v1/courses')
+          .then((res) => {
+            if (res.status === 503) refused.push(res.status);
+            return res;
+          }),
+      );
+      const settled = Promise.all(answers);
+      // Two are at the upstream and two wait for a slot; the other two are refused at once.
+      await waitFor(() => held.length === 2 && refused.length === 2);
+      // Released one by one: each freed slot lets one waiting request through.
+      await waitFor(() => {
+        held.shift()?.();
+        return served === 4;
+      });
+      const results = await settled;
+      const statuses = results.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 200, 200, 200, 503, 503]);
+      for (const res of results.filter((r) => r.status === 503)) {
+        assert.equal(res.headers['retry-after'], '1');
+        assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+        assert.match(res.body.detail, /catalog is at capacity/);
+      }
+      assert.equal(mostInFlight, 2, 'never more than the bulkhead at the upstream');
+      assert.equal(gateway.deps.upstreams.states().catalog, 'closed');
+    } finally {
+      await gateway.stop();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+
   it('when an upstream keeps failing, then its circuit opens and it is refused at once', async () => {
     const gateway = await gatewayWith();
     try {

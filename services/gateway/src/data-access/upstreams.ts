@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, propagation } from '@opentelemetry/api';
+import { bulkhead, isBulkheadRejectedError } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import { Pool, type Dispatcher } from 'undici';
 import {
   GatewayTimeoutProblem,
   HttpProblem,
+  OverloadedProblem,
   ServiceUnavailableProblem,
   type Logger,
 } from '@syllabus/service-kit';
@@ -59,9 +61,15 @@ const isUpstreamFault = (error: unknown) =>
   TIMEOUTS.has(codeOf(error));
 
 /**
- * One keep-alive connection pool and one circuit breaker per upstream service. Requests time out
- * per upstream; idempotent ones are retried once, after a jittered pause, when the connection
- * failed; an open breaker answers 503 at once instead of queueing behind a dead service.
+ * Per upstream service: a bulkhead, one keep-alive connection pool and one circuit breaker.
+ *
+ * The bulkhead bounds the requests in flight to a service and the requests waiting for a slot;
+ * when both are full the caller gets 503 with Retry-After at once — overload is answered as
+ * overload, early, instead of piling requests onto a slow service until they time out. The
+ * breaker sits inside it and counts only faults (no connection, no answer in time, a 5xx), so a
+ * busy service is never declared dead. Requests time out per upstream, counted from when they
+ * are sent, not from when they queued; idempotent ones are retried once, after a jittered
+ * pause, when the connection failed; an open breaker answers 503 at once.
  */
 export function createUpstreams(options: {
   urls: Record<UpstreamName, string>;
@@ -70,6 +78,8 @@ export function createUpstreams(options: {
   streamConnections?: number;
   logger: Logger;
   breaker?: { resetTimeoutMs?: number; volumeThreshold?: number };
+  /** Requests in flight per upstream, and how many more may wait for a slot. */
+  bulkhead?: { concurrency: number; queue: number };
 }) {
   const upstreams = Object.fromEntries(
     upstreamNames.map((name) => {
@@ -107,11 +117,17 @@ export function createUpstreams(options: {
       );
       breaker.on('open', () => options.logger.warn({ upstream: name }, 'circuit opened'));
       breaker.on('close', () => options.logger.info({ upstream: name }, 'circuit closed'));
-      return [name, { pool, streamPool, breaker }];
+      const limit = bulkhead(options.bulkhead?.concurrency ?? 32, options.bulkhead?.queue ?? 64);
+      return [name, { pool, streamPool, breaker, limit }];
     }),
   ) as Record<
     UpstreamName,
-    { pool: Pool; streamPool: Pool; breaker: CircuitBreaker<[UpstreamRequest], Dispatcher.ResponseData> }
+    {
+      pool: Pool;
+      streamPool: Pool;
+      breaker: CircuitBreaker<[UpstreamRequest], Dispatcher.ResponseData>;
+      limit: ReturnType<typeof bulkhead>;
+    }
   >;
 
   async function send(name: UpstreamName, request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
@@ -120,9 +136,16 @@ export function createUpstreams(options: {
     const retryable = IDEMPOTENT.has(request.method);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await upstreams[name].breaker.fire({ ...request, headers });
+        const { breaker, limit } = upstreams[name];
+        // Streams are long-lived and capped apart (their own pool and per-user limits).
+        return await (request.streaming
+          ? breaker.fire({ ...request, headers })
+          : limit.execute(() => breaker.fire({ ...request, headers })));
       } catch (error) {
         if (error instanceof UpstreamServerError) return error.response;
+        if (isBulkheadRejectedError(error)) {
+          throw new OverloadedProblem(`${name} is at capacity; retry shortly`);
+        }
         if ((error as { code?: string }).code === 'EOPENBREAKER') {
           throw new ServiceUnavailableProblem(`${name} is unavailable; try again shortly`, {
             upstream: name,
