@@ -296,8 +296,14 @@ async function authorCheck(gateway: string, bootstrapOutput: string) {
   const client = await MongoClient.connect(testEnv.MONGODB_URL);
   try {
     const database = userProgressConfig.shape.MONGODB_DATABASE.parse(undefined);
-    const stored = await client.db(database).collection('users').findOne({ email: account.email });
-    if (!(stored?.roles as string[] | undefined)?.includes('author'))
+    const db = client.db(database);
+    const claim = await db
+      .collection<{ _id: string; userId: string }>('emails')
+      .findOne({ _id: account.email });
+    const stored =
+      claim &&
+      (await db.collection<{ _id: string; roles: string[] }>('accounts').findOne({ _id: claim.userId }));
+    if (!(stored?.roles)?.includes('author'))
       throw new Error(`${account.email} is not stored as an author: ${JSON.stringify(stored?.roles)}`);
   } finally {
     await client.close();

@@ -246,7 +246,7 @@ describe('observability configuration', () => {
       'packages/service-kit/src/metrics.ts',
       'packages/cache/src/index.ts',
       'services/catalog/src/data-access/outbox.ts',
-      'services/user-progress/src/data-access/event-relay.ts',
+      'services/user-progress/src/data-access/learner-store.ts',
       'services/notification/src/dependencies.ts',
       'services/notification/src/data-access/deliveries.ts',
     ]

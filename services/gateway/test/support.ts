@@ -146,6 +146,8 @@ export async function startSystem(
       OPERATOR_PORT: String(operatorPorts.progress),
       MONGODB_URL: testEnv.MONGODB_URL,
       MONGODB_DATABASE: `e2e_progress_${id}`,
+      REDIS_URL: testEnv.REDIS_URL,
+      REDIS_KEY_PREFIX: `test:e2e:${id}:progress:`,
       INTERNAL_TOKEN: internalToken,
     },
     logs,

@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { roles } from '@syllabus/auth';
 import { fields, loadConfigOrExit, z } from '@syllabus/config';
+import { createLearnerStore } from './data-access/learner-store';
 import { createModels, syncIndexes } from './data-access/models';
+import { Registry, createLogger } from '@syllabus/service-kit';
 import { createUserService } from './domain/users';
 
 const config = loadConfigOrExit(
@@ -33,7 +35,18 @@ async function main() {
   try {
     const models = createModels(connection);
     await syncIndexes(models);
-    const users = createUserService({ models });
+    // No broker or Redis here: a new account's sign-up event waits in the outbox, and the
+    // running service's relay sends it (and ranks the learner) once its grace period is over.
+    const store = createLearnerStore({
+      models,
+      publish: () => Promise.reject(new Error('the bootstrap command does not publish')),
+      ready: () => false,
+      logger: createLogger({ service: 'bootstrap-user', level: 'warn' }),
+      registry: new Registry(),
+      project: () => Promise.reject(new Error('the bootstrap command does not rank')),
+      relayIntervalMs: 60_000,
+    });
+    const users = createUserService({ models, store });
     let password: string | undefined;
     let user = await users.grantRoles(config.BOOTSTRAP_EMAIL, config.BOOTSTRAP_ROLES);
     if (user && config.BOOTSTRAP_PASSWORD)

@@ -17,8 +17,13 @@ export const configSchema = serviceSchema.extend({
   /** Password hashes computed at once (scrypt, on libuv's thread pool), and how many may wait. */
   HASH_CONCURRENCY: fields.positiveInt(2),
   HASH_QUEUE: fields.positiveInt(32),
-  /** How long a computed leaderboard is served before the next aggregation. */
-  LEADERBOARD_CACHE_MS: fields.milliseconds(5_000),
+  /** The leaderboard's sorted set; keys start with the prefix. */
+  REDIS_URL: fields.redisUrl(),
+  REDIS_KEY_PREFIX: z.string().default('user-progress:'),
+  /** How old an outbox entry must be before the relay sends it in its writer's place. */
+  OUTBOX_GRACE_MS: fields.milliseconds(5_000),
+  /** How long a process trusts its copy of a course from the read model. */
+  COURSE_CACHE_MS: fields.milliseconds(1_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,8 +3,13 @@ import { createTokenVerifier } from '@syllabus/auth';
 import { createBroker } from '@syllabus/messaging';
 import { createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
 import type { Config } from './config';
-import { createEventRelay } from './data-access/event-relay';
+import { createRedisClient } from '@syllabus/cache';
+import { createLeaderboard } from './data-access/leaderboard';
+import { createLearnerStore } from './data-access/learner-store';
 import { createModels, syncIndexes } from './data-access/models';
+import { createPasswords } from './domain/passwords';
+import { createProgressService } from './domain/progress';
+import { createUserService } from './domain/users';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
 export async function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
@@ -25,21 +30,41 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   const models = createModels(mongo);
   await syncIndexes(models);
 
+  const redis = createRedisClient(config.REDIS_URL, (error) =>
+    logger.debug({ err: error }, 'redis unavailable'),
+  );
+  lifecycle.onShutdown('redis', () => redis.disconnect());
+  const leaderboard = createLeaderboard(redis, config.REDIS_KEY_PREFIX);
+
   const broker = await createBroker({
     url: config.RABBITMQ_URL,
     prefix: config.MESSAGING_PREFIX,
     logger,
     // Runs after a (re)connection, which needs network I/O: `relay` below exists by then.
-    onConnect: () => relay.wake(),
+    onConnect: () => store.relay.wake(),
   });
   lifecycle.onShutdown('rabbitmq', () => broker.close());
 
-  const relay = createEventRelay({
+  const store = createLearnerStore({
     models,
-    broker,
+    publish: (event) => broker.publish(event),
+    ready: () => broker.connected,
     logger,
     registry: metrics.registry,
-    intervalMs: config.OUTBOX_INTERVAL_MS,
+    project: (userId, state) => leaderboard.record(userId, state.xp, state.displayName),
+    relayIntervalMs: config.OUTBOX_INTERVAL_MS,
+    graceMs: config.OUTBOX_GRACE_MS,
+  });
+  const users = createUserService({
+    models,
+    store,
+    passwords: createPasswords({ concurrency: config.HASH_CONCURRENCY, queue: config.HASH_QUEUE }),
+  });
+  const progress = createProgressService({
+    models,
+    store,
+    leaderboard,
+    courseCacheMs: config.COURSE_CACHE_MS,
   });
 
   const verifyToken = createTokenVerifier({
@@ -48,7 +73,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     audience: config.JWT_AUDIENCE,
   });
 
-  return { mongo, models, broker, relay, verifyToken, metrics };
+  return { mongo, redis, models, broker, store, relay: store.relay, users, progress, verifyToken, metrics };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

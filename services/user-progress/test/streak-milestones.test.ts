@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@syllabus/testing';
-import { createProgressService } from '../src/domain/progress';
 import { listenForProgressEvents, startUserProgress } from './support';
 
 let service: Awaited<ReturnType<typeof startUserProgress>>;
@@ -21,11 +20,8 @@ describe('streak milestones', () => {
     const course = await service.givenCourse(5);
     const learner = await service.givenLearner({ timeZone: 'Asia/Tokyo' });
     await service.enrol(learner, course.courseId).expect(201);
-    const progress = createProgressService({
-      models: service.deps.models,
-      onEventRecorded: () => service.deps.relay.wake(),
-    });
-    const me = { id: learner.id, timeZone: 'Asia/Tokyo' };
+    const progress = service.deps.progress;
+    const me = learner.id;
     const day = (d: number, time = '01:00:00') => new Date(`2026-03-0${d}T${time}Z`);
     await progress.completeLesson(me, course.courseId, course.lessonIds[0]!, day(1));
     await progress.completeLesson(me, course.courseId, course.lessonIds[1]!, day(2));

@@ -12,7 +12,6 @@ import { testEnv, waitFor } from '@syllabus/testing';
 import { createApp } from '../src/app';
 import { configSchema } from '../src/config';
 import { createDependencies } from '../src/dependencies';
-import { createUserService } from '../src/domain/users';
 import { startWorkers } from '../src/workers';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef';
@@ -26,6 +25,9 @@ export async function startUserProgress() {
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     MESSAGING_PREFIX: `test.progress.${id}.`,
     OUTBOX_INTERVAL_MS: '200',
+    OUTBOX_GRACE_MS: '500',
+    REDIS_URL: testEnv.REDIS_URL,
+    REDIS_KEY_PREFIX: `test:progress:${id}:`,
     JWKS_URL: issuer.jwksUrl,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
@@ -82,8 +84,7 @@ export async function startUserProgress() {
       .expect(201);
     let user = res.body as { id: string; roles: Role[] };
     // Roles beyond learner come only from the bootstrap command, which calls this.
-    if (options.grant)
-      user = (await createUserService({ models: deps.models }).grantRoles(email, options.grant))!;
+    if (options.grant) user = (await deps.users.grantRoles(email, options.grant))!;
     return { id: user.id, email, bearer: `Bearer ${await issuer.mint({ sub: user.id, roles: user.roles })}` };
   }
 
@@ -97,10 +98,26 @@ export async function startUserProgress() {
       .put(`/v1/me/enrollments/${courseId}/lessons/${lessonId}/completion`)
       .set('Authorization', learner.bearer);
 
+  /** A second instance on the same database and broker, as a second replica would be. */
+  async function startReplica() {
+    const replicaLifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
+    const replicaDeps = await createDependencies(config, replicaLifecycle, logger);
+    const replica = createApp({
+      ...replicaDeps,
+      config,
+      logger,
+      isStopping: () => replicaLifecycle.stopping,
+    });
+    await waitFor(() => replicaDeps.broker.connected, { what: 'the replica broker' });
+    await startWorkers(replicaDeps, config, replicaLifecycle);
+    return { app: replica, deps: replicaDeps, stop: () => replicaLifecycle.shutdown('test') };
+  }
+
   return {
     app,
     deps,
     config,
+    startReplica,
     issuer,
     enrol,
     complete,
@@ -109,6 +126,8 @@ export async function startUserProgress() {
     givenLearner,
     stop: async () => {
       await catalog.close();
+      const keys = await deps.redis.keys(`${config.REDIS_KEY_PREFIX}*`);
+      if (keys.length > 0) await deps.redis.del(...keys);
       await lifecycle.shutdown('test');
       await issuer.close();
       const mongoose = (await import('mongoose')).default;

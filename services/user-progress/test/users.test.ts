@@ -30,7 +30,8 @@ describe('users', () => {
     assert.equal(res.body.email, 'ada@example.com');
     assert.deepEqual(res.body.roles, ['learner']);
     assert.doesNotMatch(JSON.stringify(res.body), /password|analytical/i);
-    const stored = await service.deps.models.users.findOne({ email: 'ada@example.com' }).lean();
+    const stored = await service.deps.models.accounts.findById(res.body.id).lean();
+    assert.equal(stored!.email, 'ada@example.com');
     assert.match(stored!.passwordHash, /^scrypt\$32768\$8\$1\$/);
     assert.doesNotMatch(stored!.passwordHash, /analytical/);
   });
@@ -176,6 +177,7 @@ describe('users', () => {
       .set('Authorization', 'Bearer wrong')
       .send(body)
       .expect(401);
-    assert.equal(await service.deps.models.users.countDocuments({ email: 'mallory@example.com' }), 0);
+    assert.equal(await service.deps.models.emails.countDocuments({ _id: 'mallory@example.com' }), 0);
+    assert.equal(await service.deps.models.accounts.countDocuments({ email: 'mallory@example.com' }), 0);
   });
 });

@@ -1,22 +1,13 @@
-import { ConflictProblem, NotFoundProblem } from '@syllabus/service-kit';
-import {
-  type AchievementDocument,
-  type CourseDocument,
-  type EnrolmentDocument,
-  type Models,
-  isDuplicateKey,
-} from '../data-access/models';
-import { trusted } from '../data-access/trusted';
+import { ConflictProblem, NotFoundProblem, UnauthorizedProblem } from '@syllabus/service-kit';
+import type { Leaderboard } from '../data-access/leaderboard';
+import type { LearnerHead, LearnerStore } from '../data-access/learner-store';
+import type { CourseDocument, Models } from '../data-access/models';
 import { deterministicId, pendingEvent, type PendingEvent } from './events';
-import { STREAK_MILESTONES, dayIn, streaks } from './streaks';
+import { currentStreak, streakAfter, type EnrolmentState, type LearnerState } from './learner-state';
+import { STREAK_MILESTONES } from './streaks';
 
 export const XP_PER_LESSON = 10;
 export const XP_PER_COURSE = 50;
-
-export interface Learner {
-  id: string;
-  timeZone: string;
-}
 
 export interface EnrolmentView {
   courseId: string;
@@ -30,10 +21,12 @@ export interface EnrolmentView {
   completedAt: string | null;
 }
 
-const percentOf = (course: Pick<CourseDocument, 'lessonIds'>, done: Set<string>) =>
+type Course = Pick<CourseDocument, 'slug' | 'title' | 'lessonIds' | 'status'> & { _id: string };
+
+const percentOf = (course: Pick<Course, 'lessonIds'>, done: readonly string[]) =>
   course.lessonIds.length === 0
     ? 0
-    : Math.round((course.lessonIds.filter((id) => done.has(id)).length / course.lessonIds.length) * 100);
+    : Math.round((course.lessonIds.filter((id) => done.includes(id)).length / course.lessonIds.length) * 100);
 
 export function badgesFor(stats: {
   lessons: number;
@@ -51,286 +44,200 @@ export function badgesFor(stats: {
   ].filter((badge): badge is string => typeof badge === 'string');
 }
 
-/**
- * Learning state as facts: an enrolment, and achievements (lesson completed, course completed,
- * streak milestone), each inserted once under a unique key together with the event that
- * announces it. Progress, XP, streaks and the leaderboard are derived from those facts.
- */
-/** The longest leaderboard anyone may ask for; it is computed once at this length and sliced. */
-const LEADERBOARD_SIZE = 100;
+const viewOf = (enrolment: EnrolmentState, course: Course | undefined): EnrolmentView => ({
+  courseId: enrolment.courseId,
+  courseSlug: course?.slug ?? '',
+  courseTitle: course?.title ?? '',
+  status: enrolment.completedAt ? 'completed' : 'in-progress',
+  percentComplete: course ? percentOf(course, enrolment.completedLessonIds) : 0,
+  completedLessonIds: enrolment.completedLessonIds,
+  lessonCount: course?.lessonIds.length ?? 0,
+  enrolledAt: enrolment.enrolledAt,
+  completedAt: enrolment.completedAt,
+});
 
+/**
+ * Learning state per learner: each change (an enrolment, a lesson completed) is decided on the
+ * learner's newest state and recorded as its next version, with the events it announces; the
+ * store makes that race-free. Stats are fields of the state and the leaderboard a sorted set,
+ * so no request reads more than one learner's own records, however many there are.
+ */
 export function createProgressService(deps: {
   models: Models;
-  onEventRecorded?: () => void;
-  /** How long one computed leaderboard is served before the next is aggregated. */
-  leaderboardTtlMs?: number;
+  store: LearnerStore;
+  leaderboard: Leaderboard;
+  /** How long this process trusts its copy of a course (catalog changes reach it within that). */
+  courseCacheMs?: number;
 }) {
-  const { courses, enrolments, achievements, users } = deps.models;
-  let leaderboard: { until: number; rows: Promise<LeaderboardRow[]> } | undefined;
+  const { store } = deps;
+  const courseCacheMs = deps.courseCacheMs ?? 1_000;
+  const courses = new Map<string, { until: number; course: Promise<Course | null> }>();
 
-  const knownCourse = async (courseId: string) => {
-    const course = await courses.findById(courseId).lean<CourseDocument>();
+  /** The course read model, remembered briefly: it is read on every learner request. */
+  function courseOf(courseId: string): Promise<Course | null> {
+    const cached = courses.get(courseId);
+    if (cached && cached.until > Date.now()) return cached.course;
+    const course = deps.models.courses.findById(courseId).lean<Course>().exec();
+    courses.set(courseId, { until: Date.now() + courseCacheMs, course });
+    if (courses.size > 10_000) courses.delete(courses.keys().next().value!);
+    course.catch(() => courses.delete(courseId));
+    return course;
+  }
+
+  async function knownCourse(courseId: string) {
+    const course = await courseOf(courseId);
     if (!course) throw new NotFoundProblem(`no course ${courseId}`);
     return course;
-  };
-
-  /** Inserts a fact once; false when it was already recorded (by this call's twin, or earlier). */
-  async function record(
-    fact: Omit<AchievementDocument, '_id' | 'relayLockedUntil' | 'hasPendingEvents' | 'pendingEvents'>,
-    events: PendingEvent[],
-  ) {
-    try {
-      await achievements.create({ ...fact, pendingEvents: events, hasPendingEvents: true });
-      deps.onEventRecorded?.();
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
   }
 
-  async function lessonsDone(userId: string, courseId?: string) {
-    return achievements
-      .find(
-        { userId, kind: 'lesson', ...(courseId ? { courseId } : {}) },
-        { lessonId: 1, courseId: 1, at: 1 },
-      )
-      .lean<Pick<AchievementDocument, 'lessonId' | 'courseId' | 'at'>[]>();
+  async function headOf(userId: string): Promise<LearnerHead> {
+    const head = await store.head(userId);
+    if (!head) throw new UnauthorizedProblem('the account no longer exists');
+    return head;
   }
 
-  async function viewOf(
-    enrolment: EnrolmentDocument,
-    course: CourseDocument | undefined,
-  ): Promise<EnrolmentView> {
-    const [done, completion] = await Promise.all([
-      lessonsDone(enrolment.userId, enrolment.courseId),
-      achievements
-        .findOne({ key: `course:${enrolment.userId}:${enrolment.courseId}` }, { at: 1 })
-        .lean<AchievementDocument>(),
-    ]);
-    const doneIds = new Set(done.map((a) => a.lessonId!));
-    return {
-      courseId: enrolment.courseId,
-      courseSlug: course?.slug ?? '',
-      courseTitle: course?.title ?? '',
-      status: completion ? 'completed' : 'in-progress',
-      percentComplete: course ? percentOf(course, doneIds) : 0,
-      completedLessonIds: [...doneIds],
-      lessonCount: course?.lessonIds.length ?? 0,
-      enrolledAt: enrolment.enrolledAt.toISOString(),
-      completedAt: completion?.at.toISOString() ?? null,
-    };
-  }
-
-  /** The milestone a completion at `now` reaches, if it makes the current streak one. */
-  function streakMilestone(learner: Learner, before: Date[], now: Date) {
-    const was = streaks(before, learner.timeZone, now).current;
-    const is = streaks([...before, now], learner.timeZone, now).current;
-    if (is <= was || !(STREAK_MILESTONES as readonly number[]).includes(is)) return undefined;
-    return is;
-  }
+  const enrolmentIn = (state: LearnerState, courseId: string) =>
+    state.enrolments.find((enrolment) => enrolment.courseId === courseId);
 
   return {
-    async enrol(learner: Learner, courseId: string, now = new Date()): Promise<EnrolmentView> {
+    /** The learner's newest state (their time zone decides their streaks). */
+    headOf,
+
+    /** Called when the read model changed here, so this process sees it at once. */
+    forgetCourse: (courseId: string) => courses.delete(courseId),
+
+    async enrol(userId: string, courseId: string, now = new Date()): Promise<EnrolmentView> {
       const course = await knownCourse(courseId);
       if (course.status === 'archived') throw new ConflictProblem('this course is archived');
-      const event = pendingEvent(
-        'progress.enrolled.v1',
-        { userId: learner.id, courseId, enrolledAt: now.toISOString() },
-        learner.id,
-      );
-      try {
-        const created = await enrolments.create({
-          userId: learner.id,
+      const result = await store.change(userId, ({ state }) => {
+        if (enrolmentIn(state, courseId))
+          throw new ConflictProblem('you are already enrolled in this course');
+        const enrolment = {
           courseId,
-          enrolledAt: now,
-          pendingEvents: [event],
-          hasPendingEvents: true,
-        });
-        deps.onEventRecorded?.();
-        return viewOf(created.toObject(), course);
-      } catch (error) {
-        if (isDuplicateKey(error)) throw new ConflictProblem('you are already enrolled in this course');
-        throw error;
-      }
+          enrolledAt: now.toISOString(),
+          completedLessonIds: [],
+          completedAt: null,
+        };
+        return {
+          state: { ...state, enrolments: [...state.enrolments, enrolment] },
+          events: [
+            pendingEvent(
+              'progress.enrolled.v1',
+              { userId, courseId, enrolledAt: enrolment.enrolledAt },
+              userId,
+            ),
+          ],
+        };
+      });
+      if (!result) throw new UnauthorizedProblem('the account no longer exists');
+      return viewOf(enrolmentIn(result.head.state, courseId)!, course);
     },
 
     async enrolments(userId: string): Promise<EnrolmentView[]> {
-      const mine = await enrolments
-        .find({ userId })
-        .sort({ enrolledAt: 1, _id: 1 })
-        .lean<EnrolmentDocument[]>();
-      const known = await courses
-        .find({ _id: trusted({ $in: mine.map((e) => e.courseId) }) })
-        .lean<CourseDocument[]>();
-      const byId = new Map(known.map((course) => [course._id, course]));
-      return Promise.all(mine.map((enrolment) => viewOf(enrolment, byId.get(enrolment.courseId))));
+      const { state } = await headOf(userId);
+      const known = await Promise.all(state.enrolments.map((enrolment) => courseOf(enrolment.courseId)));
+      return state.enrolments.map((enrolment, index) => viewOf(enrolment, known[index] ?? undefined));
     },
 
     /** Idempotent: completing a lesson twice changes nothing and announces nothing. */
-    async completeLesson(learner: Learner, courseId: string, lessonId: string, now = new Date()) {
+    async completeLesson(userId: string, courseId: string, lessonId: string, now = new Date()) {
       const course = await knownCourse(courseId);
       if (!course.lessonIds.includes(lessonId))
         throw new NotFoundProblem(`no lesson ${lessonId} in this course`);
-      const enrolment = await enrolments.findOne({ userId: learner.id, courseId }).lean<EnrolmentDocument>();
-      if (!enrolment) throw new NotFoundProblem('you are not enrolled in this course');
-
-      const before = await lessonsDone(learner.id);
-      const doneHere = new Set(before.filter((a) => a.courseId === courseId).map((a) => a.lessonId!));
-      if (doneHere.has(lessonId)) return { changed: false, enrolment: await viewOf(enrolment, course) };
-      doneHere.add(lessonId);
-
-      const changed = await record(
-        {
-          key: `lesson:${learner.id}:${courseId}:${lessonId}`,
-          kind: 'lesson',
-          userId: learner.id,
-          courseId,
-          lessonId,
-          days: null,
-          xp: XP_PER_LESSON,
-          at: now,
-        },
-        [
-          pendingEvent(
-            'progress.lesson-completed.v1',
-            {
-              userId: learner.id,
-              courseId,
-              lessonId,
-              completedAt: now.toISOString(),
-              percentComplete: percentOf(course, doneHere),
-              xpAwarded: XP_PER_LESSON,
-            },
-            learner.id,
-          ),
-        ],
-      );
-      if (!changed) return { changed: false, enrolment: await viewOf(enrolment, course) };
-
-      // Counted after our own insert: of two last lessons completed at once, the one counted
-      // later sees both, and the unique key lets only one course completion through.
-      const doneNow = new Set((await lessonsDone(learner.id, courseId)).map((a) => a.lessonId!));
-      if (course.lessonIds.every((id) => doneNow.has(id))) {
-        await record(
-          {
-            key: `course:${learner.id}:${courseId}`,
-            kind: 'course',
-            userId: learner.id,
-            courseId,
-            lessonId: null,
-            days: null,
-            xp: XP_PER_COURSE,
-            at: now,
-          },
-          [
-            pendingEvent(
-              'progress.course-completed.v1',
-              { userId: learner.id, courseId, courseTitle: course.title, completedAt: now.toISOString() },
-              learner.id,
-            ),
-          ],
-        );
-      }
-
-      const days = streakMilestone(
-        learner,
-        before.map((a) => a.at),
-        now,
-      );
-      if (days) {
-        const day = dayIn(now, learner.timeZone);
-        await record(
-          {
-            key: `streak:${learner.id}:${days}:${day}`,
-            kind: 'streak',
-            userId: learner.id,
-            courseId: null,
-            lessonId: null,
-            days,
-            xp: 0,
-            at: now,
-          },
-          [
-            pendingEvent(
-              'progress.streak-milestone.v1',
-              { userId: learner.id, days, reachedAt: now.toISOString() },
-              learner.id,
-              deterministicId('streak-milestone', learner.id, String(days), day),
-            ),
-          ],
-        );
-      }
-      return { changed: true, enrolment: await viewOf(enrolment, course) };
-    },
-
-    async stats(learner: Learner, now = new Date()) {
-      const [totals] = await achievements.aggregate<{ xp: number }>([
-        { $match: { userId: learner.id } },
-        { $group: { _id: null, xp: { $sum: '$xp' } } },
-      ]);
-      const [lessons, courses, completions] = await Promise.all([
-        achievements.countDocuments({ userId: learner.id, kind: 'lesson' }),
-        achievements.countDocuments({ userId: learner.id, kind: 'course' }),
-        lessonsDone(learner.id),
-      ]);
-      const { current, longest } = streaks(
-        completions.map((a) => a.at),
-        learner.timeZone,
-        now,
-      );
-      const stats = { xp: totals?.xp ?? 0, lessons, courses, longestStreak: longest };
+      const result = await store.change(userId, ({ state }) => {
+        const enrolment = enrolmentIn(state, courseId);
+        if (!enrolment) throw new NotFoundProblem('you are not enrolled in this course');
+        if (enrolment.completedLessonIds.includes(lessonId)) return undefined;
+        return completion(userId, state, enrolment, course, lessonId, now);
+      });
+      if (!result) throw new UnauthorizedProblem('the account no longer exists');
       return {
-        xp: stats.xp,
-        lessonsCompleted: stats.lessons,
-        coursesCompleted: stats.courses,
-        currentStreak: current,
-        longestStreak: longest,
-        timeZone: learner.timeZone,
-        badges: badgesFor(stats),
+        changed: result.changed,
+        enrolment: viewOf(enrolmentIn(result.head.state, courseId)!, course),
       };
     },
 
-    /**
-     * Ranking everyone is an aggregation over every achievement, so it runs at most once per
-     * `leaderboardTtlMs` per instance (concurrent askers share that one run); the answer may be
-     * that many milliseconds old.
-     */
-    async leaderboard(limit: number) {
-      if (!leaderboard || Date.now() >= leaderboard.until) {
-        const rows = rankLearners();
-        leaderboard = { until: Date.now() + (deps.leaderboardTtlMs ?? 5_000), rows };
-        rows.catch(() => (leaderboard = undefined));
-      }
-      return (await leaderboard.rows).slice(0, limit);
+    async stats(userId: string, now = new Date()) {
+      const { state } = await headOf(userId);
+      return {
+        xp: state.xp,
+        lessonsCompleted: state.lessonsCompleted,
+        coursesCompleted: state.coursesCompleted,
+        currentStreak: currentStreak(state, now),
+        longestStreak: state.streak.longest,
+        timeZone: state.timeZone,
+        badges: badgesFor({
+          xp: state.xp,
+          lessons: state.lessonsCompleted,
+          courses: state.coursesCompleted,
+          longestStreak: state.streak.longest,
+        }),
+      };
     },
-  };
 
-  async function rankLearners(): Promise<LeaderboardRow[]> {
-    const rows = await achievements.aggregate<{ _id: string; xp: number }>([
-      { $group: { _id: '$userId', xp: { $sum: '$xp' } } },
-      { $sort: { xp: -1, _id: 1 } },
-      { $limit: LEADERBOARD_SIZE },
-    ]);
-    const names = new Map(
-      (await users.find({ _id: trusted({ $in: rows.map((r) => r._id) }) }, { displayName: 1 }).lean()).map(
-        (u) => [String(u._id), u.displayName],
-      ),
-    );
-    return rows.map((row, index) => ({
-      rank: index + 1,
-      userId: row._id,
-      displayName: names.get(row._id) ?? '',
-      xp: row.xp,
-    }));
-  }
+    leaderboard: (limit: number) => deps.leaderboard.top(limit),
+  };
 }
 
-interface LeaderboardRow {
-  rank: number;
-  userId: string;
-  displayName: string;
-  xp: number;
+/** The state after completing `lessonId`, and what that announces. */
+function completion(
+  userId: string,
+  state: LearnerState,
+  enrolment: EnrolmentState,
+  course: Course,
+  lessonId: string,
+  now: Date,
+): { state: LearnerState; events: PendingEvent[] } {
+  const at = now.toISOString();
+  const done = [...enrolment.completedLessonIds, lessonId];
+  const finishes = enrolment.completedAt === null && course.lessonIds.every((id) => done.includes(id));
+  const streak = streakAfter(state.streak, state.timeZone, now);
+  const events = [
+    pendingEvent(
+      'progress.lesson-completed.v1',
+      {
+        userId,
+        courseId: enrolment.courseId,
+        lessonId,
+        completedAt: at,
+        percentComplete: percentOf(course, done),
+        xpAwarded: XP_PER_LESSON,
+      },
+      userId,
+    ),
+  ];
+  if (finishes) {
+    events.push(
+      pendingEvent(
+        'progress.course-completed.v1',
+        { userId, courseId: enrolment.courseId, courseTitle: course.title, completedAt: at },
+        userId,
+      ),
+    );
+  }
+  if (streak !== state.streak && (STREAK_MILESTONES as readonly number[]).includes(streak.run)) {
+    events.push(
+      pendingEvent(
+        'progress.streak-milestone.v1',
+        { userId, days: streak.run, reachedAt: at },
+        userId,
+        deterministicId('streak-milestone', userId, String(streak.run), streak.lastDay!),
+      ),
+    );
+  }
+  return {
+    state: {
+      ...state,
+      xp: state.xp + XP_PER_LESSON + (finishes ? XP_PER_COURSE : 0),
+      lessonsCompleted: state.lessonsCompleted + 1,
+      coursesCompleted: state.coursesCompleted + (finishes ? 1 : 0),
+      streak,
+      enrolments: state.enrolments.map((e) =>
+        e === enrolment ? { ...e, completedLessonIds: done, completedAt: finishes ? at : e.completedAt } : e,
+      ),
+    },
+    events,
+  };
 }
 
 export type ProgressService = ReturnType<typeof createProgressService>;

@@ -14,7 +14,7 @@ export function dayIn(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
-const dayNumber = (day: string) =>
+export const dayNumber = (day: string) =>
   Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
 
 export function streaks(

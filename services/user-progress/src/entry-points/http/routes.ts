@@ -34,14 +34,6 @@ export function mountProgressRoutes(
   const { users, progress } = deps;
   const learners = [authenticate(deps.verifyToken), requireRole('learner', 'admin')];
 
-  /** The calling learner, as stored (their time zone decides their streaks). */
-  async function learnerOf(req: Request) {
-    const principal = principalOf(req);
-    const user = await users.findById(principal.userId);
-    if (!user) throw new UnauthorizedProblem('the account no longer exists');
-    return user;
-  }
-
   /** Object-level check: a learner reaches only their own records; an admin reaches anyone's. */
   async function subjectOf(req: Request) {
     const { userId } = parseInput(userParams, req.params, 'params');
@@ -79,7 +71,7 @@ export function mountProgressRoutes(
 
   app.post('/v1/me/enrollments', ...learners, async (req, res) => {
     const { courseId } = parseInput(enrolmentBody, req.body, 'body');
-    const enrolment = await progress.enrol(await learnerOf(req), courseId);
+    const enrolment = await progress.enrol(principalOf(req).userId, courseId);
     res.status(201).location(`/v1/me/enrollments/${courseId}`).json(enrolment);
   });
 
@@ -90,13 +82,13 @@ export function mountProgressRoutes(
 
   app.put('/v1/me/enrollments/:courseId/lessons/:lessonId/completion', ...learners, async (req, res) => {
     const { courseId, lessonId } = parseInput(completionParams, req.params, 'params');
-    const result = await progress.completeLesson(await learnerOf(req), courseId, lessonId);
+    const result = await progress.completeLesson(principalOf(req).userId, courseId, lessonId);
     res.json({ ...result.enrolment, changed: result.changed });
   });
 
   app.get('/v1/me/stats', ...learners, async (req, res) => {
     parseInput(emptyQuery, req.query, 'query');
-    res.json(await progress.stats(await learnerOf(req)));
+    res.json(await progress.stats(principalOf(req).userId));
   });
 
   app.get('/v1/leaderboard', ...learners, async (req, res) => {
@@ -110,6 +102,6 @@ export function mountProgressRoutes(
   });
 
   app.get('/v1/users/:userId/stats', ...learners, async (req, res) => {
-    res.json(await progress.stats(await subjectOf(req)));
+    res.json(await progress.stats((await subjectOf(req)).id));
   });
 }

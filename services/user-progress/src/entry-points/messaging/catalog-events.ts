@@ -3,12 +3,19 @@ import type { Models } from '../../data-access/models';
 import { applyCourseEvent } from '../../domain/course-read-model';
 
 /** Builds the local read model of courses from the catalog's events. */
-export function consumeCatalogEvents(deps: { broker: Broker; models: Models }) {
+export function consumeCatalogEvents(deps: {
+  broker: Broker;
+  models: Models;
+  progress: { forgetCourse: (courseId: string) => void };
+}) {
   return deps.broker.consume({
     queue: 'user-progress.catalog-events',
     // One at a time: the version check is then race-free even on servers (FerretDB) whose
     // conditional updates are not atomic under concurrency.
     prefetch: 1,
-    handler: (event) => applyCourseEvent(deps.models, event),
+    handler: async (event) => {
+      await applyCourseEvent(deps.models, event);
+      deps.progress.forgetCourse((event.data as { courseId: string }).courseId);
+    },
   });
 }

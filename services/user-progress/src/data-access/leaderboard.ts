@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+
+export interface LeaderboardRow {
+  rank: number;
+  userId: string;
+  displayName: string;
+  xp: number;
+}
+
+/**
+ * The leaderboard as a Redis sorted set (XP by learner) beside a hash of display names:
+ * ranking is a read of the top of the set, however many learners there are. Each learner's
+ * newest XP is written after each change (`ZADD GT`: a late or repeated write never lowers it),
+ * by the request or, when Redis was away, by the outbox relay once it is back.
+ */
+export function createLeaderboard(redis: Redis, prefix: string) {
+  const scores = `${prefix}leaderboard:xp`;
+  const names = `${prefix}leaderboard:names`;
+  return {
+    async record(userId: string, xp: number, displayName: string) {
+      const results = await redis
+        .multi()
+        .zadd(scores, 'GT', xp, userId)
+        .hset(names, userId, displayName)
+        .exec();
+      const failed = results?.find(([error]) => error);
+      if (!results || failed) throw failed?.[0] ?? new Error('the leaderboard write was discarded');
+    },
+    async top(limit: number): Promise<LeaderboardRow[]> {
+      const flat = await redis.zrange(scores, 0, limit - 1, 'REV', 'WITHSCORES');
+      const ids = flat.filter((_, index) => index % 2 === 0);
+      const displayNames = ids.length > 0 ? await redis.hmget(names, ...ids) : [];
+      return ids.map((userId, index) => ({
+        rank: index + 1,
+        userId,
+        displayName: displayNames[index] ?? '',
+        xp: Number(flat[index * 2 + 1]),
+      }));
+    },
+  };
+}
+
+export type Leaderboard = ReturnType<typeof createLeaderboard>;

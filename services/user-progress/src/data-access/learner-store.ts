@@ -1,0 +1,267 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
+import type { DomainEvent } from '@syllabus/contracts';
+import { createRelayLoop, type RelayLoop } from '@syllabus/messaging';
+import { Gauge, OverloadedProblem, type Logger, type Registry } from '@syllabus/service-kit';
+import type { PendingEvent } from '../domain/events';
+import type { LearnerState } from '../domain/learner-state';
+import { isDuplicateKey, type Models, type OutboxDocument } from './models';
+import { trusted } from './trusted';
+
+export interface LearnerHead {
+  seq: number;
+  state: LearnerState;
+}
+
+/** A change decided on the current state: the next state and what it announces. */
+export type Decision = { state: LearnerState; events: PendingEvent[] } | undefined;
+
+const versionId = (userId: string, seq: number) => `${userId}:${String(seq).padStart(10, '0')}`;
+
+/**
+ * Each learner's state as a chain of versions read by `_id`: `head` finds the newest (from the
+ * newest this process has seen, one read to confirm nothing followed it), and `change` decides
+ * on it and inserts the next version, deciding again on the newer state when another writer —
+ * in this process or another — took that slot first. Nothing is updated in place, nothing is
+ * scanned, and nothing relies on atomic updates.
+ *
+ * Events go out right after the insert; the outbox entry written before it makes sure they go
+ * out even if this process dies in between (the relay sends what is left after `graceMs`).
+ */
+export function createLearnerStore(options: {
+  models: Models;
+  /** Publishes one event with a confirm (the broker's); `ready` says whether it can now. */
+  publish: (event: DomainEvent) => Promise<void>;
+  ready: () => boolean;
+  logger: Logger;
+  registry: Registry;
+  /** Called with each committed state, after its events went out (the leaderboard). */
+  project: (userId: string, state: LearnerState) => Promise<void>;
+  relayIntervalMs: number;
+  /** How old an outbox entry must be before the relay takes it over from its writer. */
+  graceMs?: number;
+  /** Newest versions remembered, per learner, in this process. */
+  cacheSize?: number;
+}) {
+  const { learnerVersions, outbox } = options.models;
+  const graceMs = options.graceMs ?? 5_000;
+  const cacheSize = options.cacheSize ?? 20_000;
+  const heads = new Map<string, LearnerHead>();
+
+  const remember = (userId: string, head: LearnerHead) => {
+    const known = heads.get(userId);
+    if (known && known.seq >= head.seq) return;
+    heads.delete(userId);
+    heads.set(userId, head);
+    if (heads.size > cacheSize) heads.delete(heads.keys().next().value!);
+  };
+
+  interface VersionDocument {
+    _id: string;
+    seq: number;
+    void?: boolean;
+    state?: LearnerState;
+    events?: PendingEvent[];
+  }
+  const read = (userId: string, seq: number) =>
+    learnerVersions.findById(versionId(userId, seq)).lean<VersionDocument>();
+
+  /** The newest version that exists, by `_id` reads alone: doubling, then halving. */
+  async function findLast(userId: string): Promise<number | undefined> {
+    if (!(await read(userId, 0))) return undefined;
+    let known = 0;
+    let step = 1;
+    while (await read(userId, known + step)) {
+      known += step;
+      step *= 2;
+    }
+    // `known` exists and `known + step` does not.
+    let missing = known + step;
+    while (missing - known > 1) {
+      const middle = Math.floor((known + missing) / 2);
+      if (await read(userId, middle)) known = middle;
+      else missing = middle;
+    }
+    return known;
+  }
+
+  /** The state at `seq` or, when that slot was voided, at the nearest version before it. */
+  async function stateAt(userId: string, seq: number): Promise<LearnerState> {
+    for (let at = seq; at >= 0; at -= 1) {
+      const version = await read(userId, at);
+      if (version?.state) return version.state;
+    }
+    throw new Error(`learner ${userId} has no state`);
+  }
+
+  async function head(userId: string): Promise<LearnerHead | undefined> {
+    let current = heads.get(userId);
+    if (!current) {
+      const last = await findLast(userId);
+      if (last === undefined) return undefined;
+      current = { seq: last, state: await stateAt(userId, last) };
+    }
+    // Versions another writer added since: usually none, so one read.
+    for (let next = await read(userId, current.seq + 1); next; next = await read(userId, current.seq + 1)) {
+      current = { seq: next.seq, state: next.state ?? current.state };
+    }
+    remember(userId, current);
+    return current;
+  }
+
+  const publish = async (events: PendingEvent[]) => {
+    for (const { traceContext, ...event } of events) {
+      await context.with(propagation.extract(context.active(), traceContext ?? {}), () =>
+        options.publish(event),
+      );
+    }
+  };
+
+  /** Sends a committed version's events and projection, then drops its outbox entry. */
+  async function deliver(
+    userId: string,
+    seq: number,
+    version: { state: LearnerState; events: PendingEvent[] },
+  ) {
+    const id = versionId(userId, seq);
+    try {
+      await publish(version.events);
+    } catch (error) {
+      options.logger.debug({ err: error, version: id }, 'events left to the outbox relay');
+      return;
+    }
+    try {
+      await options.project(userId, version.state);
+    } catch (error) {
+      options.logger.debug({ err: error, version: id }, 'projection left to the outbox relay');
+      await outbox.updateOne({ _id: id }, { $set: { sent: true } });
+      return;
+    }
+    await outbox.deleteOne({ _id: id });
+  }
+
+  async function insertOutboxEntry(userId: string, seq: number) {
+    try {
+      await outbox.create({ _id: versionId(userId, seq), userId, at: new Date() });
+    } catch (error) {
+      // Another writer aims at the same slot: one entry covers whichever of us wins it.
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  /**
+   * Applies `decide` to the learner's newest state and records the result as the next version.
+   * `decide` may throw (a problem for the caller) or return undefined (nothing to change).
+   */
+  async function change(
+    userId: string,
+    decide: (head: LearnerHead) => Decision,
+    maxAttempts = 64,
+  ): Promise<{ changed: boolean; head: LearnerHead } | undefined> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      const current = await head(userId);
+      if (!current) return undefined;
+      const decision = decide(current);
+      if (!decision) return { changed: false, head: current };
+      const seq = current.seq + 1;
+      await insertOutboxEntry(userId, seq);
+      try {
+        await learnerVersions.create({
+          _id: versionId(userId, seq),
+          userId,
+          seq,
+          at: new Date(),
+          state: decision.state,
+          events: decision.events,
+        });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // Someone else changed this learner first: decide again on what they wrote. A short,
+        // growing, jittered pause keeps many writers on one learner from trading places for ever.
+        await sleep(Math.random() * Math.min(attempt, 10));
+        continue;
+      }
+      const committed = { seq, state: decision.state };
+      remember(userId, committed);
+      await deliver(userId, seq, decision);
+      return { changed: true, head: committed };
+    }
+    throw new OverloadedProblem('too many changes to this learner at once; try again shortly');
+  }
+
+  /** Starts a learner's chain (at sign-up). */
+  async function create(userId: string, state: LearnerState, events: PendingEvent[]) {
+    await insertOutboxEntry(userId, 0);
+    await learnerVersions.create({
+      _id: versionId(userId, 0),
+      userId,
+      seq: 0,
+      at: new Date(),
+      state,
+      events,
+    });
+    remember(userId, { seq: 0, state });
+    await deliver(userId, 0, { state, events });
+  }
+
+  // The relay: outbox entries their writer did not finish within the grace period.
+  async function relayBatch(): Promise<boolean> {
+    const due = await outbox
+      .find({ at: trusted({ $lt: new Date(Date.now() - graceMs) }) })
+      .sort({ _id: 1 })
+      .limit(100)
+      .lean<(OutboxDocument & { _id: string })[]>();
+    for (const entry of due) {
+      const version = await learnerVersions.findById(entry._id).lean<VersionDocument>();
+      if (!version) {
+        // Its writer died (or stalls) before writing it: fill the slot with a void version. If
+        // the writer gets there first after all, the slot is a real version, sent next round.
+        try {
+          const seq = Number(entry._id.slice(entry._id.lastIndexOf(':') + 1));
+          await learnerVersions.create({
+            _id: entry._id,
+            userId: entry.userId,
+            seq,
+            at: new Date(),
+            void: true,
+          });
+          await outbox.deleteOne({ _id: entry._id });
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        continue;
+      }
+      if (version.void || !version.state) {
+        await outbox.deleteOne({ _id: entry._id });
+        continue;
+      }
+      if (!entry.sent) {
+        await context.with(ROOT_CONTEXT, () => publish(version.events ?? []));
+        await outbox.updateOne({ _id: entry._id }, { $set: { sent: true } });
+      }
+      await options.project(entry.userId, version.state);
+      await outbox.deleteOne({ _id: entry._id });
+    }
+    return due.length === 100;
+  }
+
+  new Gauge({
+    name: 'outbox_pending_documents',
+    help: 'Learner versions whose events or projection are not confirmed yet',
+    registers: [options.registry],
+    async collect() {
+      this.set(await outbox.estimatedDocumentCount());
+    },
+  });
+
+  const relay: RelayLoop = createRelayLoop({
+    relayBatch,
+    intervalMs: options.relayIntervalMs,
+    logger: options.logger,
+    ready: options.ready,
+  });
+
+  return { head, change, create, relay };
+}
+
+export type LearnerStore = ReturnType<typeof createLearnerStore>;
