@@ -58,6 +58,13 @@ describe('consuming events', () => {
     assert.equal(emails.length, 1);
     assert.match(emails[0]!.raw, /Subject: You completed Reliable Messaging/);
     assert.match(emails[0]!.raw, new RegExp(`Syllabus-Event-Id: ${event.id}`, 'i'));
+    // The Message-ID names the delivery, so a resend after a crash is recognisable as the same mail.
+    const [delivery] = await service.deps.db.query<{ id: string }>(
+      'test_delivery_of_event',
+      `SELECT id FROM deliveries WHERE event_id = $1 AND channel = 'email'`,
+      [event.id],
+    );
+    assert.match(emails[0]!.raw, new RegExp(`Message-ID: <delivery-${delivery!.id}@`, 'i'));
     assert.equal(receiver.calls.length, 1);
 
     const [call] = receiver.calls;

@@ -52,7 +52,7 @@ export function createDeliveryWorker(options: {
 
   async function deliver(row: DeliveryRow) {
     if (row.channel === 'email') {
-      await options.email.send(row.payload as Email, row.event_id);
+      await options.email.send(row.payload as Email, { eventId: row.event_id, deliveryId: row.id });
       return 'delivered';
     }
     const [subscription] = await db.query<{ url: string; secret: string; usable: boolean }>(

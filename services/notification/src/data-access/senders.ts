@@ -12,6 +12,10 @@ export interface Email {
   html: string;
 }
 
+/** `<delivery-{id}@{the sender's domain}>`: one id per delivery, however often it is sent. */
+export const messageIdOf = (deliveryId: string, from: string) =>
+  `<delivery-${deliveryId}@${/@([^>\s]+)/.exec(from)?.[1] ?? 'syllabus.localhost'}>`;
+
 /** Sends email over SMTP (Mailpit in docker compose; an in-process SMTP server in the tests). */
 export function createEmailSender(options: { smtpUrl: string; from: string; timeoutMs: number }) {
   // Bounded at every step, so a stalled mail server holds one delivery slot for a while, not for ever.
@@ -21,12 +25,22 @@ export function createEmailSender(options: { smtpUrl: string; from: string; time
     socketTimeout: options.timeoutMs,
   });
   return {
-    /** Resolves once the server accepted it; rejects when the whole exchange takes longer than the deadline. */
-    async send(email: Email, eventId: string) {
+    /**
+     * Resolves once the server accepted it; rejects when the whole exchange takes longer than the
+     * deadline. The Message-ID is derived from the delivery, so a resend after a crash (SMTP is at
+     * least once: the server may have taken a mail whose acceptance we never recorded) carries
+     * the same id and is recognisable as the same mail, by the recipient's client and by us.
+     */
+    async send(email: Email, ids: { eventId: string; deliveryId: string }) {
       let deadline: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          transport.sendMail({ from: options.from, ...email, headers: { 'Syllabus-Event-Id': eventId } }),
+          transport.sendMail({
+            from: options.from,
+            ...email,
+            messageId: messageIdOf(ids.deliveryId, options.from),
+            headers: { 'Syllabus-Event-Id': ids.eventId },
+          }),
           new Promise((_, reject) => {
             deadline = setTimeout(
               () => reject(new Error(`the mail server did not accept it within ${options.timeoutMs} ms`)),
