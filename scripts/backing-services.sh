@@ -174,7 +174,8 @@ rabbit_resume() {
 rabbit_shutdown() { rabbitmqctl_ shutdown >/dev/null 2>&1 || true; }
 
 # --- MongoDB-compatible: FerretDB --------------------------------------------------------
-ferretdb_bin() { echo "$STATE/bin/ferretdb"; }
+# The binary's name carries the patch below, so a machine with an older build rebuilds once.
+ferretdb_bin() { echo "$STATE/bin/ferretdb-$FERRETDB_VERSION-id-pushdown"; }
 ferretdb_install() {
   command -v go >/dev/null || apt_install golang-go
   mkdir -p "$STATE/bin"
@@ -188,7 +189,15 @@ ferretdb_install() {
   [ -n "$dir" ] || die "could not download FerretDB (see $LOGS/ferretdb-build.log)"
   rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src" && chmod -R u+w "$src"
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
-  (cd "$src" && go build -o "$STATE/bin/ferretdb" ./cmd/ferretdb) >>"$LOGS/ferretdb-build.log" 2>&1 ||
+  # One line patched. The SQLite backend filters `_id` as `_ferretdb_sjson->'$._id'` but builds
+  # the `_id` index on `_ferretdb_sjson->"_id"`; SQLite uses an expression index only for the
+  # identical expression, so every read, update and delete by `_id` scanned the whole collection
+  # (measured: 480 ms for a late `_id` at 20,000 documents, 1.3-3.8 ms once patched). With the
+  # patch, `_id` is served by its index, as on MongoDB. Nothing else changes.
+  local metadata=$src/internal/backends/sqlite/metadata/metadata.go
+  sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|IDColumn = DefaultColumn + \`->\"_id\"\`|" "$metadata"
+  grep -q 'IDColumn = DefaultColumn + `->"_id"`' "$metadata" || die "could not patch FerretDB's _id lookup ($metadata)"
+  (cd "$src" && go build -o "$(ferretdb_bin)" ./cmd/ferretdb) >>"$LOGS/ferretdb-build.log" 2>&1 ||
     die "could not build FerretDB (see $LOGS/ferretdb-build.log)"
 }
 mongo_start() {

@@ -1,0 +1,311 @@
+// The load generator: a process of its own (forked by load/main.ts), so that driving the system
+// never shares a CPU-bound event loop with what it measures. It receives one phase at a time
+// over IPC, runs it against the gateway, and answers with what it saw.
+import { randomUUID } from 'node:crypto';
+import { Pool, type Dispatcher } from 'undici';
+
+export interface Learner {
+  id: string;
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+}
+export interface Course {
+  id: string;
+  lessonIds: string[];
+}
+export type Op =
+  'signup' | 'refresh' | 'enrol' | 'complete' | 'stats' | 'enrolments' | 'dashboard' | 'feed' | 'leaderboard';
+
+/** What a phase saw: latencies per operation, status codes, and the completions acknowledged. */
+export interface PhaseResult {
+  seconds: number;
+  latencies: Partial<Record<Op, number[]>>;
+  statuses: Partial<Record<Op, Record<string, number>>>;
+  /** Completions answered 2xx with `changed: true`: what the system promised to have recorded. */
+  acknowledged: {
+    userId: string;
+    courseId: string;
+    lessonId: string;
+    courseCompleted: boolean;
+    at: number;
+  }[];
+  learners?: Learner[];
+}
+
+export type PhaseRequest =
+  | { kind: 'signup'; gateway: string; count: number; concurrency: number }
+  | { kind: 'refresh'; gateway: string; learners: Learner[] }
+  | {
+      kind: 'learn';
+      gateway: string;
+      learners: Learner[];
+      courses: Course[];
+      seconds: number;
+      /** Stop after this many completions in all (the smoke and the solo phase use it). */
+      maxCompletions?: number;
+      /** Every `readEvery` completions, a learner reads stats, enrolments, dashboard, feed and leaderboard. */
+      readEvery: number;
+    }
+  | { kind: 'probe'; gateway: string; learners: Learner[]; courses: Course[]; rounds: number }
+  | {
+      kind: 'contention';
+      urls: string[];
+      learner: Learner;
+      course: Course;
+    };
+
+function recorder() {
+  const result: PhaseResult = { seconds: 0, latencies: {}, statuses: {}, acknowledged: [] };
+  const note = (op: Op, status: number, ms: number) => {
+    (result.latencies[op] ??= []).push(ms);
+    const statuses = (result.statuses[op] ??= {});
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  };
+  return { result, note };
+}
+
+const pools = new Map<string, Pool>();
+const poolFor = (origin: string) => {
+  let pool = pools.get(origin);
+  if (!pool) {
+    pool = new Pool(origin, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
+    pools.set(origin, pool);
+  }
+  return pool;
+};
+
+async function call(
+  note: (op: Op, status: number, ms: number) => void,
+  origin: string,
+  op: Op,
+  method: Dispatcher.HttpMethod,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const started = performance.now();
+  let status = 0;
+  try {
+    const response = await poolFor(origin).request({
+      method,
+      path,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
+    status = response.statusCode;
+    const text = await response.body.text();
+    return { status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  } catch (error) {
+    status = 0;
+    return { status, body: { error: String(error) } };
+  } finally {
+    note(op, status, performance.now() - started);
+  }
+}
+
+/** Runs `count` tasks with at most `concurrency` at once. */
+async function bounded<T>(count: number, concurrency: number, task: (index: number) => Promise<T>) {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const index = next++;
+        results[index] = await task(index);
+      }
+    }),
+  );
+  return results;
+}
+
+async function signup(request: Extract<PhaseRequest, { kind: 'signup' }>): Promise<PhaseResult> {
+  const { result, note } = recorder();
+  const started = performance.now();
+  const learners = await bounded(request.count, request.concurrency, async () => {
+    const email = `load-${randomUUID().slice(0, 12)}@syllabus.test`;
+    // A well-behaved client: an overloaded sign-up (503 + Retry-After) is tried again later.
+    for (let attempt = 1; attempt <= 20; attempt += 1) {
+      const res = await call(note, request.gateway, 'signup', 'POST', '/v1/auth/signup', {
+        body: { email, password: 'load test password', displayName: email.split('@')[0] },
+      });
+      if (res.status === 201) {
+        const user = res.body.user as { id: string };
+        return {
+          id: user.id,
+          email,
+          accessToken: res.body.accessToken as string,
+          refreshToken: res.body.refreshToken as string,
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+    throw new Error(`could not sign ${email} up`);
+  });
+  result.seconds = (performance.now() - started) / 1000;
+  result.learners = learners;
+  return result;
+}
+
+async function refresh(request: Extract<PhaseRequest, { kind: 'refresh' }>): Promise<PhaseResult> {
+  const { result, note } = recorder();
+  result.learners = await bounded(request.learners.length, 8, async (index) => {
+    const learner = request.learners[index]!;
+    const res = await call(note, request.gateway, 'refresh', 'POST', '/v1/auth/refresh', {
+      body: { refreshToken: learner.refreshToken },
+    });
+    if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
+    return {
+      ...learner,
+      accessToken: res.body.accessToken as string,
+      refreshToken: res.body.refreshToken as string,
+    };
+  });
+  return result;
+}
+
+async function readAll(note: (op: Op, status: number, ms: number) => void, gateway: string, token: string) {
+  await call(note, gateway, 'stats', 'GET', '/v1/me/stats', { token });
+  await call(note, gateway, 'enrolments', 'GET', '/v1/me/enrollments', { token });
+  await call(note, gateway, 'dashboard', 'GET', '/v1/me/dashboard', { token });
+  await call(note, gateway, 'feed', 'GET', '/v1/me/notifications?limit=20', { token });
+  await call(note, gateway, 'leaderboard', 'GET', '/v1/leaderboard?limit=10', { token });
+}
+
+/**
+ * Each learner, in a loop of its own: enrols in the next course, completes its lessons in order,
+ * and every `readEvery` completions reads everything a learner reads. Until time is up.
+ */
+async function learn(request: Extract<PhaseRequest, { kind: 'learn' }>): Promise<PhaseResult> {
+  const { result, note } = recorder();
+  const started = performance.now();
+  const deadline = started + request.seconds * 1000;
+  let completions = 0;
+  const enough = () =>
+    performance.now() >= deadline ||
+    (request.maxCompletions !== undefined && completions >= request.maxCompletions);
+  await Promise.all(
+    request.learners.map(async (learner, index) => {
+      const token = learner.accessToken;
+      // Each learner starts at a different course, so the load spreads over the catalogue.
+      for (let c = 0; c < request.courses.length && !enough(); c += 1) {
+        const course = request.courses[(index + c) % request.courses.length]!;
+        const enrolled = await call(note, request.gateway, 'enrol', 'POST', '/v1/me/enrollments', {
+          token,
+          body: { courseId: course.id },
+        });
+        if (enrolled.status !== 201 && enrolled.status !== 409) continue;
+        for (const lessonId of course.lessonIds) {
+          if (enough()) break;
+          const res = await call(
+            note,
+            request.gateway,
+            'complete',
+            'PUT',
+            `/v1/me/enrollments/${course.id}/lessons/${lessonId}/completion`,
+            { token },
+          );
+          if (res.status === 200 && res.body.changed === true) {
+            completions += 1;
+            result.acknowledged.push({
+              userId: learner.id,
+              courseId: course.id,
+              lessonId,
+              courseCompleted: res.body.status === 'completed',
+              at: Date.now(),
+            });
+            if (completions % request.readEvery === 0) await readAll(note, request.gateway, token);
+          }
+        }
+      }
+    }),
+  );
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+/** Every learner operation, one learner at a time, for per-operation latency without queueing. */
+async function probe(request: Extract<PhaseRequest, { kind: 'probe' }>): Promise<PhaseResult> {
+  const { result, note } = recorder();
+  const started = performance.now();
+  for (let round = 0; round < request.rounds; round += 1) {
+    for (const [index, learner] of request.learners.entries()) {
+      const token = learner.accessToken;
+      const course = request.courses[(round + index) % request.courses.length]!;
+      await call(note, request.gateway, 'enrol', 'POST', '/v1/me/enrollments', {
+        token,
+        body: { courseId: course.id },
+      });
+      for (const lessonId of course.lessonIds.slice(0, 3)) {
+        const res = await call(
+          note,
+          request.gateway,
+          'complete',
+          'PUT',
+          `/v1/me/enrollments/${course.id}/lessons/${lessonId}/completion`,
+          { token },
+        );
+        if (res.status === 200 && res.body.changed === true) {
+          result.acknowledged.push({
+            userId: learner.id,
+            courseId: course.id,
+            lessonId,
+            courseCompleted: res.body.status === 'completed',
+            at: Date.now(),
+          });
+        }
+      }
+      await readAll(note, request.gateway, token);
+    }
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+/** One learner completes every lesson of one course at once, the requests spread over `urls`. */
+async function contention(request: Extract<PhaseRequest, { kind: 'contention' }>): Promise<PhaseResult> {
+  const { result, note } = recorder();
+  const started = performance.now();
+  const token = request.learner.accessToken;
+  await call(note, request.urls[0]!, 'enrol', 'POST', '/v1/me/enrollments', {
+    token,
+    body: { courseId: request.course.id },
+  });
+  await Promise.all(
+    request.course.lessonIds.map(async (lessonId, index) => {
+      const res = await call(
+        note,
+        request.urls[index % request.urls.length]!,
+        'complete',
+        'PUT',
+        `/v1/me/enrollments/${request.course.id}/lessons/${lessonId}/completion`,
+        { token },
+      );
+      if (res.status === 200 && res.body.changed === true) {
+        result.acknowledged.push({
+          userId: request.learner.id,
+          courseId: request.course.id,
+          lessonId,
+          courseCompleted: res.body.status === 'completed',
+          at: Date.now(),
+        });
+      }
+    }),
+  );
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+const phases = { signup, refresh, learn, probe, contention } as const;
+
+process.on('message', (message: PhaseRequest) => {
+  const run = phases[message.kind] as (request: PhaseRequest) => Promise<PhaseResult>;
+  run(message).then(
+    (result) => process.send!({ ok: true, result }),
+    (error: unknown) => process.send!({ ok: false, error: String(error) }),
+  );
+});

@@ -1,0 +1,792 @@
+// `npm run load [-- options]`: the learner path under load, and under chaos, on the native stack
+// as it is deployed — each service its own process with the telemetry preloaded (exporting to a
+// local OTLP sink), the load generator in a process of its own. Prints a table per phase, writes
+// the figures as JSON to .syllabus/load/, and exits non-zero when a guarantee did not hold.
+//
+//   --learners N     concurrent learners in the load phase (50)
+//   --seconds S      length of the load phase (30)
+//   --grow N         also measure every learner operation with N more completions stored (0: skip)
+//   --chaos          also run the chaos phase (RabbitMQ SIGKILLed, notification SIGKILLed, Redis stopped)
+//   --smoke          a short run of every phase for CI (at most a few minutes)
+import { execFile, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import amqp from 'amqplib';
+import { MongoClient } from 'mongodb';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { freePort, testEnv, waitFor } from '@syllabus/testing';
+import { startSmtpServer } from '@syllabus/testing/smtp';
+import type { Course, Learner, Op, PhaseRequest, PhaseResult } from './generator';
+
+const root = resolve(__dirname, '..', '..', '..');
+const { values: args } = parseArgs({
+  options: {
+    learners: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '30' },
+    grow: { type: 'string', default: '0' },
+    chaos: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+    /** Writes a CPU profile per service (node --cpu-prof) into the run's log directory. */
+    profile: { type: 'boolean', default: false },
+  },
+});
+const smoke = args.smoke;
+const plan = {
+  learners: smoke ? 10 : Number(args.learners),
+  seconds: smoke ? 8 : Number(args.seconds),
+  grow: smoke ? 2_000 : Number(args.grow),
+  chaos: smoke || args.chaos,
+  courses: smoke ? 4 : 12,
+  lessonsPerCourse: 20,
+};
+
+// Limits a real deployment keeps low, raised for one source address driving many learners.
+const raisedLimits = {
+  RATE_LIMIT_MAX: '100000000',
+  AUTH_RATE_LIMIT_MAX: '1000000',
+  UPSTREAM_CONCURRENCY: '64',
+  UPSTREAM_QUEUE: '512',
+};
+
+const run = randomUUID().slice(0, 8);
+const logs = join(root, '.syllabus', 'load', `logs-${run}`);
+mkdirSync(logs, { recursive: true });
+const failures: string[] = [];
+const check = (ok: boolean, what: string) => {
+  if (!ok) failures.push(what);
+  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${what}\n`);
+};
+
+// ---- figures ------------------------------------------------------------------------------
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const round = (n: number) => Math.round(n * 10) / 10;
+function summarise(result: PhaseResult) {
+  const ops: Record<
+    string,
+    { count: number; perSecond: number; p50: number; p95: number; p99: number; non2xx: number }
+  > = {};
+  for (const [op, values] of Object.entries(result.latencies) as [Op, number[]][]) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const statuses = result.statuses[op] ?? {};
+    const non2xx = Object.entries(statuses)
+      .filter(([status]) => !status.startsWith('2') && !(op === 'enrol' && status === '409'))
+      .reduce((sum, [, count]) => sum + count, 0);
+    ops[op] = {
+      count: values.length,
+      perSecond: round(values.length / result.seconds),
+      p50: round(percentile(sorted, 50)),
+      p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
+      non2xx,
+    };
+  }
+  return ops;
+}
+function printTable(title: string, ops: ReturnType<typeof summarise>) {
+  process.stdout.write(`\n${title}\n`);
+  process.stdout.write('operation      count    per s    p50 ms   p95 ms   p99 ms   non-2xx\n');
+  for (const [op, f] of Object.entries(ops)) {
+    process.stdout.write(
+      `${op.padEnd(12)} ${String(f.count).padStart(7)} ${String(f.perSecond).padStart(8)} ${String(f.p50).padStart(9)} ${String(f.p95).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.non2xx).padStart(9)}\n`,
+    );
+  }
+}
+const statusesOf = (result: PhaseResult) =>
+  Object.fromEntries(Object.entries(result.statuses).map(([op, s]) => [op, s]));
+
+// ---- the system ---------------------------------------------------------------------------
+const children = new Map<string, ChildProcess>();
+function startService(name: string, service: string, env: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(logs, 'profiles', name)}`] : []),
+      '--require',
+      require.resolve('@syllabus/telemetry/register'),
+      join(root, 'services', service, 'dist/src/main.js'),
+    ],
+    {
+      cwd: join(root, 'services', service),
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', OTEL_SERVICE_NAME: service, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  children.set(name, child);
+  return child;
+}
+function runToEnd(service: string, script: string, env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [join(root, 'services', service, script)], {
+    cwd: join(root, 'services', service),
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`${service} ${script} failed:\n${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+async function ready(operatorPort: number, what: string) {
+  await waitFor(
+    async () =>
+      (await fetch(`http://127.0.0.1:${operatorPort}/health/ready`).catch(() => undefined))?.status === 200,
+    { timeoutMs: 60_000, what: `${what} ready (logs in ${logs})` },
+  );
+}
+async function stopChild(name: string, signal: NodeJS.Signals = 'SIGTERM') {
+  const child = children.get(name);
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+/** An OTLP/HTTP endpoint that takes every export and keeps only the byte count. */
+async function startOtlpSink() {
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bytes: () => bytes,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Backing services are controlled through the provisioning script, as an operator would —
+ * asynchronously, so that the SMTP and OTLP sinks in this process keep answering meanwhile.
+ */
+async function backing(action: 'start' | 'stop', name: string) {
+  await promisify(execFile)('bash', [join(root, 'scripts/backing-services.sh'), action, name]);
+}
+function killRabbitmq() {
+  const pid = Number(readFileSync('/var/lib/syllabus/rabbitmq/rabbitmq.pid', 'utf8').trim());
+  process.kill(pid, 'SIGKILL');
+}
+
+async function main() {
+  const started = Date.now();
+  const [smtp, otlp] = await Promise.all([startSmtpServer(), startOtlpSink()]);
+  const ports = {
+    gateway: await freePort(),
+    gatewayOps: await freePort(),
+    catalog: await freePort(),
+    catalogOps: await freePort(),
+    progress: await freePort(),
+    progressOps: await freePort(),
+    progress2: await freePort(),
+    progress2Ops: await freePort(),
+    notification: await freePort(),
+    notificationOps: await freePort(),
+  };
+  const database = (name: string) => `${testEnv.POSTGRES_URL.replace(/\/[^/]*$/, '')}/${name}`;
+  const catalogDb = database(`load_catalog_${run}`);
+  const notificationDb = database(`load_notification_${run}`);
+  const mongoDatabase = `load_progress_${run}`;
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  const internalToken = `load-${randomUUID()}-${randomUUID()}`;
+  const prefix = `bench.load.${run}.`;
+  const signingKeys = runToEnd('gateway', 'dist/src/generate-keys.js', {}).trim();
+  const shared = {
+    RABBITMQ_URL: testEnv.RABBITMQ_URL,
+    MESSAGING_PREFIX: prefix,
+    JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
+    JWT_ISSUER: gatewayUrl,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+  };
+
+  const mongo = await MongoClient.connect(testEnv.MONGODB_URL);
+  const progressDb = mongo.db(mongoDatabase);
+  const redis = new Redis(testEnv.REDIS_URL);
+  redis.on('error', () => undefined); // stopped on purpose in the chaos phase
+  const notificationPg = () => new pg.Client({ connectionString: notificationDb });
+  let amqpConnection: amqp.ChannelModel | undefined;
+  const generator = fork(join(__dirname, 'generator.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** Every completion any phase saw acknowledged: each must end as exactly one notification. */
+  const acknowledged: PhaseResult['acknowledged'] = [];
+  const phase = (request: PhaseRequest) =>
+    new Promise<PhaseResult>((resolve, reject) => {
+      generator.once('message', (message: { ok: boolean; result?: PhaseResult; error?: string }) => {
+        if (!message.ok) return reject(new Error(message.error));
+        acknowledged.push(...message.result!.acknowledged);
+        resolve(message.result!);
+      });
+      generator.send(request);
+    });
+  const report: Record<string, unknown> = {
+    run,
+    when: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    mongodbHandler: 'FerretDB 1.24, SQLite handler',
+    plan,
+    raisedLimits,
+  };
+
+  try {
+    process.stdout.write(
+      `load run ${run}: limits raised for one source address: ${JSON.stringify(raisedLimits)}\n`,
+    );
+    runToEnd('catalog', 'dist/src/migrate.js', { POSTGRES_URL: catalogDb });
+    runToEnd('notification', 'dist/src/migrate.js', { POSTGRES_URL: notificationDb });
+    startService('gateway', 'gateway', {
+      ...shared,
+      PORT: String(ports.gateway),
+      OPERATOR_PORT: String(ports.gatewayOps),
+      REDIS_URL: testEnv.REDIS_URL,
+      REDIS_KEY_PREFIX: `bench:load:${run}:gateway:`,
+      CATALOG_URL: `http://127.0.0.1:${ports.catalog}`,
+      USER_PROGRESS_URL: `http://127.0.0.1:${ports.progress}`,
+      NOTIFICATION_URL: `http://127.0.0.1:${ports.notification}`,
+      INTERNAL_TOKEN: internalToken,
+      JWT_SIGNING_KEYS: signingKeys,
+      ...raisedLimits,
+    });
+    await ready(ports.gatewayOps, 'the gateway');
+    const progressEnv = {
+      ...shared,
+      MONGODB_URL: testEnv.MONGODB_URL,
+      MONGODB_DATABASE: mongoDatabase,
+      REDIS_URL: testEnv.REDIS_URL,
+      REDIS_KEY_PREFIX: `bench:load:${run}:progress:`,
+      INTERNAL_TOKEN: internalToken,
+    };
+    startService('user-progress', 'user-progress', {
+      ...progressEnv,
+      PORT: String(ports.progress),
+      OPERATOR_PORT: String(ports.progressOps),
+    });
+    // A second replica, on the same data: the contention phase spreads one learner over both.
+    startService('user-progress-2', 'user-progress', {
+      ...progressEnv,
+      PORT: String(ports.progress2),
+      OPERATOR_PORT: String(ports.progress2Ops),
+    });
+    const notificationEnv = {
+      ...shared,
+      PORT: String(ports.notification),
+      OPERATOR_PORT: String(ports.notificationOps),
+      POSTGRES_URL: notificationDb,
+      REDIS_URL: testEnv.REDIS_URL,
+      FANOUT_CHANNEL_PREFIX: `bench:load:${run}:`,
+      SMTP_URL: smtp.url,
+    };
+    startService('notification', 'notification', notificationEnv);
+    startService('catalog', 'catalog', {
+      ...shared,
+      PORT: String(ports.catalog),
+      OPERATOR_PORT: String(ports.catalogOps),
+      POSTGRES_URL: catalogDb,
+      CACHE_REDIS_URL: testEnv.CACHE_REDIS_URL,
+      CACHE_NAMESPACE: `bench:load:${run}:catalog:`,
+    });
+    await Promise.all([
+      ready(ports.progressOps, 'user-progress'),
+      ready(ports.progress2Ops, 'user-progress (replica)'),
+      ready(ports.notificationOps, 'notification'),
+      ready(ports.catalogOps, 'catalog'),
+    ]);
+    runToEnd('catalog', 'dist/src/seed/main.js', { POSTGRES_URL: catalogDb });
+
+    // Courses of 20 lessons, made by an author through the API, so that learners never run out.
+    const authorPassword = randomUUID();
+    runToEnd('user-progress', 'dist/src/bootstrap-user.js', {
+      MONGODB_URL: testEnv.MONGODB_URL,
+      MONGODB_DATABASE: mongoDatabase,
+      BOOTSTRAP_EMAIL: `author-${run}@syllabus.test`,
+      BOOTSTRAP_PASSWORD: authorPassword,
+      BOOTSTRAP_ROLES: 'author',
+    });
+    const api = async (method: string, path: string, token?: string, body?: unknown) => {
+      const res = await fetch(`${gatewayUrl}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const author = await api('POST', '/v1/auth/login', undefined, {
+      email: `author-${run}@syllabus.test`,
+      password: authorPassword,
+    });
+    const authorToken = author.accessToken as string;
+    const courses: Course[] = [];
+    for (let c = 0; c < plan.courses + 1; c += 1) {
+      const created = await api('POST', '/v1/courses', authorToken, {
+        slug: `load-${run}-${c}`,
+        title: `Load course ${c}`,
+        level: 'entry',
+        track: 'databases',
+      });
+      const id = created.id as string;
+      for (let l = 0; l < plan.lessonsPerCourse; l += 1) {
+        await api('POST', `/v1/courses/${id}/lessons`, authorToken, { title: `Lesson ${l + 1}` });
+      }
+      const published = await api('POST', `/v1/courses/${id}/publish`, authorToken);
+      courses.push({ id, lessonIds: (published.lessons as { id: string }[]).map((lesson) => lesson.id) });
+    }
+    await waitFor(
+      async () =>
+        (await progressDb.collection('courses').countDocuments({ status: 'published' })) >= courses.length,
+      { timeoutMs: 60_000, what: 'the courses in the user-progress read model' },
+    );
+    const contentionCourse = courses.pop()!;
+
+    // ---- sign-up (set-up, not measured) ----
+    const signedUp = await phase({
+      kind: 'signup',
+      gateway: gatewayUrl,
+      count: plan.learners + 12,
+      concurrency: 8,
+    });
+    const everyone = signedUp.learners!;
+    process.stdout.write(`${everyone.length} learners signed up in ${round(signedUp.seconds)} s\n`);
+    const [solo, contender, ...rest] = everyone;
+    let probers = rest.slice(0, 10);
+    let learners = rest.slice(10);
+
+    // ---- one learner alone ----
+    const alone = await phase({
+      kind: 'learn',
+      gateway: gatewayUrl,
+      learners: [solo!],
+      courses,
+      seconds: 60,
+      maxCompletions: 40,
+      readEvery: 1_000_000,
+    });
+    const aloneOps = summarise(alone);
+    printTable('one learner alone (40 completions in a row)', aloneOps);
+    report.alone = aloneOps;
+
+    // ---- one learner, 20 completions at once, over two replicas ----
+    const contended = await phase({
+      kind: 'contention',
+      urls: [`http://127.0.0.1:${ports.progress}`, `http://127.0.0.1:${ports.progress2}`],
+      learner: contender!,
+      course: contentionCourse,
+    });
+    const stats = await api('GET', '/v1/me/stats', contender!.accessToken);
+    const enrolments = await api('GET', '/v1/me/enrollments', contender!.accessToken);
+    const enrolment = (enrolments.items as { percentComplete: number; completedLessonIds: string[] }[])[0]!;
+    const contentionFigures = {
+      answered2xx: contended.statuses.complete?.['200'] ?? 0,
+      acknowledged: contended.acknowledged.length,
+      lessonsCompleted: stats.lessonsCompleted,
+      xp: stats.xp,
+      percentComplete: enrolment.percentComplete,
+      completedLessonIds: enrolment.completedLessonIds.length,
+    };
+    process.stdout.write(
+      `\n20 completions at once over two replicas: ${JSON.stringify(contentionFigures)}\n`,
+    );
+    check(
+      contentionFigures.acknowledged === 20 &&
+        stats.lessonsCompleted === 20 &&
+        stats.xp === 20 * 10 + 50 &&
+        enrolment.percentComplete === 100,
+      'contention: 20 concurrent completions over two replicas leave 20 completions, 250 XP, 100 %',
+    );
+    report.contention = contentionFigures;
+
+    // ---- queue depths, sampled through every phase from here ----
+    const depths = { notification: 0, outbox: 0 };
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        try {
+          if (!amqpConnection) {
+            amqpConnection = await amqp.connect(testEnv.RABBITMQ_URL);
+            // A broker killed by the chaos phase closes this connection: make another next time.
+            amqpConnection.on('error', () => undefined);
+            amqpConnection.on('close', () => (amqpConnection = undefined));
+          }
+          const channel = await amqpConnection.createChannel();
+          channel.on('error', () => undefined);
+          const queue = await channel.checkQueue(`${prefix}notification.events`);
+          depths.notification = Math.max(depths.notification, queue.messageCount);
+          await channel.close();
+        } catch {
+          // The broker is away (chaos): nothing to sample.
+        }
+        try {
+          depths.outbox = Math.max(depths.outbox, await progressDb.collection('outbox').countDocuments({}));
+        } catch {
+          // The same for the store.
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    })();
+    const resetDepths = () => {
+      const seen = { ...depths };
+      depths.notification = 0;
+      depths.outbox = 0;
+      return seen;
+    };
+
+    // ---- the load ----
+    const loadStarted = new Date();
+    const loaded = await phase({
+      kind: 'learn',
+      gateway: gatewayUrl,
+      learners,
+      courses,
+      seconds: plan.seconds,
+      readEvery: 10,
+    });
+    const loadOps = summarise(loaded);
+    printTable(`${learners.length} learners at once for ${plan.seconds} s`, loadOps);
+    const invalid = Object.values(loadOps).reduce((sum, f) => sum + f.non2xx, 0);
+    const completionsPerSecond = round(loaded.acknowledged.length / loaded.seconds);
+    process.stdout.write(
+      `completions: ${loaded.acknowledged.length} in ${round(loaded.seconds)} s = ${completionsPerSecond}/s; non-2xx: ${invalid}${invalid ? ' — this run is INVALID' : ''}\n`,
+    );
+    check(invalid === 0, `load: every answer 2xx (${JSON.stringify(statusesOf(loaded))})`);
+    await drained(loaded.acknowledged, 60_000);
+    const endToEnd = await eventLatency(loadStarted);
+    process.stdout.write(
+      `event end to end (completion → notification stored): ${JSON.stringify(endToEnd)}\n`,
+    );
+    const loadDepths = resetDepths();
+    process.stdout.write(`queue depths (max): ${JSON.stringify(loadDepths)}\n`);
+    report.load = {
+      learners: learners.length,
+      seconds: round(loaded.seconds),
+      completionsPerSecond,
+      non2xx: invalid,
+      operations: loadOps,
+      eventEndToEndMs: endToEnd,
+      maxQueueDepths: loadDepths,
+    };
+
+    // ---- cost as the data grows ----
+    if (plan.grow > 0) {
+      ({ learners: probers } = (await phase({ kind: 'refresh', gateway: gatewayUrl, learners: probers })) as {
+        learners: Learner[];
+      });
+      const before = summarise(
+        await phase({ kind: 'probe', gateway: gatewayUrl, learners: probers, courses, rounds: 3 }),
+      );
+      const storedBefore = await progressDb.collection('learner_versions').estimatedDocumentCount();
+      const seeding = Date.now();
+      await grow(plan.grow);
+      const storedAfter = await progressDb.collection('learner_versions').estimatedDocumentCount();
+      process.stdout.write(
+        `\nstored ${storedAfter - storedBefore} more learner versions in ${round((Date.now() - seeding) / 1000)} s\n`,
+      );
+      ({ learners: probers } = (await phase({ kind: 'refresh', gateway: gatewayUrl, learners: probers })) as {
+        learners: Learner[];
+      });
+      const after = summarise(
+        await phase({ kind: 'probe', gateway: gatewayUrl, learners: probers, courses, rounds: 3 }),
+      );
+      process.stdout.write(`\np50 per operation, ${storedBefore} versions stored vs ${storedAfter}\n`);
+      const growth: Record<string, { before: number; after: number; ratio: number }> = {};
+      for (const op of Object.keys(before)) {
+        const ratio = round(((after[op]?.p50 ?? 0) / Math.max(before[op]!.p50, 0.1)) * 100) / 100;
+        growth[op] = { before: before[op]!.p50, after: after[op]?.p50 ?? 0, ratio };
+        process.stdout.write(
+          `${op.padEnd(12)} ${String(before[op]!.p50).padStart(8)} ms ${String(after[op]?.p50).padStart(8)} ms  ×${ratio}\n`,
+        );
+      }
+      report.growth = { storedBefore, storedAfter, p50: growth };
+    }
+
+    // ---- chaos ----
+    if (plan.chaos) {
+      ({ learners } = (await phase({ kind: 'refresh', gateway: gatewayUrl, learners })) as {
+        learners: Learner[];
+      });
+      const chaosLearners = learners.slice(0, Math.max(4, Math.floor(learners.length / 2)));
+      const chaosSeconds = smoke ? 24 : 45;
+      const events: string[] = [];
+      const chaosStarted = Date.now();
+      // Each step at its time from the start of the phase (or as soon as the previous one is done).
+      const at = (seconds: number, what: string, action: () => void | Promise<void>) =>
+        new Promise<void>((resolve) =>
+          setTimeout(
+            () => {
+              events.push(`${seconds}s ${what}`);
+              process.stdout.write(`chaos @${seconds}s: ${what}\n`);
+              Promise.resolve(action()).then(resolve, (error: unknown) => {
+                failures.push(`chaos step "${what}" failed: ${String(error)}`);
+                resolve();
+              });
+            },
+            Math.max(0, chaosStarted + seconds * 1000 - Date.now()),
+          ),
+        );
+      const [chaotic] = await Promise.all([
+        phase({
+          kind: 'learn',
+          gateway: gatewayUrl,
+          learners: chaosLearners,
+          courses,
+          seconds: chaosSeconds,
+          readEvery: 1_000_000,
+        }),
+        (async () => {
+          await at(3, 'RabbitMQ SIGKILLed', killRabbitmq);
+          await at(4, 'RabbitMQ restarting', () => backing('start', 'rabbitmq'));
+          events.push(`${round((Date.now() - chaosStarted) / 1000)}s RabbitMQ accepting connections again`);
+          await at(smoke ? 12 : 20, 'notification SIGKILLed with messages in flight', () =>
+            stopChild('notification', 'SIGKILL'),
+          );
+          await at(smoke ? 13 : 22, 'notification restarted', () => {
+            startService('notification', 'notification', notificationEnv);
+          });
+          await at(smoke ? 16 : 30, 'Redis stopped', () => backing('stop', 'redis'));
+          await at(smoke ? 18 : 34, 'Redis started', () => backing('start', 'redis'));
+        })(),
+      ]);
+      const chaosEnded = Date.now();
+      await ready(ports.notificationOps, 'notification after its restart');
+      const drainMs = await drained([...chaotic.acknowledged], smoke ? 90_000 : 180_000);
+      const mail = await mailReport();
+      const chaosFigures = {
+        seconds: round((chaosEnded - chaosStarted) / 1000),
+        steps: events,
+        acknowledgedCompletions: chaotic.acknowledged.length,
+        statuses: statusesOf(chaotic),
+        drainSeconds: round(drainMs / 1000),
+        maxQueueDepths: resetDepths(),
+        email: mail,
+      };
+      process.stdout.write(`\nchaos: ${JSON.stringify(chaosFigures, null, 1)}\n`);
+      check(
+        mail.duplicates === 0,
+        `chaos: no email sent twice for one delivery under different ids (${mail.duplicates})`,
+      );
+      report.chaos = chaosFigures;
+    }
+
+    // Every acknowledged completion of the whole run: exactly one lesson notification each.
+    const lost = await compareNotifications(acknowledged);
+    report.notifications = lost;
+    check(
+      lost.missing === 0,
+      `no acknowledged completion lost (${lost.missing} of ${lost.expected} without a notification)`,
+    );
+    check(lost.extra === 0, `no completion notified twice (${lost.extra} extra)`);
+    sampling = false;
+    await sampler;
+  } finally {
+    report.failures = failures;
+    report.otlpBytes = otlp.bytes();
+    report.seconds = round((Date.now() - started) / 1000);
+    const out = join(
+      root,
+      '.syllabus',
+      'load',
+      `${new Date().toISOString().replace(/[:.]/g, '-')}${smoke ? '-smoke' : ''}.json`,
+    );
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\nfigures: ${out}\nlogs: ${logs}\n`);
+    generator.kill();
+    for (const name of children.keys()) await stopChild(name);
+    await amqpConnection?.close().catch(() => undefined);
+    await progressDb.dropDatabase().catch(() => undefined);
+    await mongo.close();
+    const keys = await redis.keys(`bench:load:${run}:*`).catch(() => [] as string[]);
+    if (keys.length > 0) await redis.del(...keys).catch(() => undefined);
+    redis.disconnect();
+    const admin = new pg.Client({ connectionString: testEnv.POSTGRES_URL });
+    await admin.connect();
+    for (const name of [`load_catalog_${run}`, `load_notification_${run}`]) {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    }
+    await admin.end();
+    await smtp.close();
+    await otlp.close();
+  }
+
+  /** Waits until every acknowledged completion has its notification and nothing waits anywhere. */
+  async function drained(acknowledged: PhaseResult['acknowledged'], timeoutMs: number) {
+    const began = Date.now();
+    const users = [...new Set(acknowledged.map((a) => a.userId))];
+    await waitFor(
+      async () => {
+        const client = notificationPg();
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ n: string }>(
+            `SELECT count(*) AS n FROM notifications WHERE event_type = 'progress.lesson-completed.v1' AND user_id = ANY($1)`,
+            [users],
+          );
+          const pending = await client.query<{ n: string }>(
+            `SELECT count(*) AS n FROM deliveries WHERE status = 'pending'`,
+          );
+          const outbox = await progressDb.collection('outbox').countDocuments({});
+          return (
+            Number(rows[0]!.n) >= acknowledged.length && Number(pending.rows[0]!.n) === 0 && outbox === 0
+          );
+        } finally {
+          await client.end();
+        }
+      },
+      { timeoutMs, intervalMs: 250, what: 'the backlog to drain' },
+    ).catch((error: unknown) => failures.push(String(error)));
+    return Date.now() - began;
+  }
+
+  async function compareNotifications(acknowledged: PhaseResult['acknowledged']) {
+    const client = notificationPg();
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ user_id: string; n: string }>(
+        `SELECT user_id, count(*) AS n FROM notifications WHERE event_type = 'progress.lesson-completed.v1' GROUP BY user_id`,
+      );
+      const stored = new Map(rows.map((row) => [row.user_id, Number(row.n)]));
+      const expectedByUser = new Map<string, number>();
+      for (const a of acknowledged) expectedByUser.set(a.userId, (expectedByUser.get(a.userId) ?? 0) + 1);
+      let missing = 0;
+      let extra = 0;
+      for (const [user, expected] of expectedByUser) {
+        const got = stored.get(user) ?? 0;
+        if (got < expected) missing += expected - got;
+        if (got > expected) extra += got - expected;
+      }
+      return { expected: acknowledged.length, missing, extra };
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Course-completed emails: resends of one delivery (same Message-ID) apart from true duplicates. */
+  async function mailReport() {
+    const byMessageId = new Map<string, number>();
+    const byEvent = new Map<string, Set<string>>();
+    for (const mail of smtp.received) {
+      const messageId = /^Message-ID:\s*(\S+)/im.exec(mail.raw)?.[1] ?? '';
+      const eventId = /^Syllabus-Event-Id:\s*(\S+)/im.exec(mail.raw)?.[1] ?? '';
+      byMessageId.set(messageId, (byMessageId.get(messageId) ?? 0) + 1);
+      byEvent.set(eventId, (byEvent.get(eventId) ?? new Set()).add(messageId));
+    }
+    return {
+      received: smtp.received.length,
+      distinct: byMessageId.size,
+      resends: [...byMessageId.values()].reduce((sum, n) => sum + n - 1, 0),
+      duplicates: [...byEvent.values()].reduce((sum, ids) => sum + ids.size - 1, 0),
+    };
+  }
+
+  async function eventLatency(since: Date) {
+    const client = notificationPg();
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ ms: number }>(
+        `SELECT extract(epoch FROM i.handled_at - n.created_at) * 1000 AS ms
+           FROM notifications n JOIN inbox i USING (event_id)
+          WHERE n.event_type = 'progress.lesson-completed.v1' AND n.created_at >= $1`,
+        [since],
+      );
+      const sorted = rows.map((row) => Number(row.ms)).sort((a, b) => a - b);
+      return {
+        count: sorted.length,
+        p50: round(percentile(sorted, 50)),
+        p95: round(percentile(sorted, 95)),
+        p99: round(percentile(sorted, 99)),
+      };
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * Stores `count` more completions for learners who are not part of the run, as years of use
+   * would: learner versions (each the whole state after one completion), their notifications,
+   * and their places on the leaderboard.
+   */
+  async function grow(count: number) {
+    const perLearner = 50;
+    const versions = progressDb.collection('learner_versions');
+    const client = notificationPg();
+    await client.connect();
+    try {
+      for (let first = 0; first < count; first += perLearner * 20) {
+        const batch: Record<string, unknown>[] = [];
+        const rows: string[] = [];
+        for (let l = 0; l < 20 && first + l * perLearner < count; l += 1) {
+          const userId = randomUUID().replace(/-/g, '').slice(0, 24);
+          const course = randomUUID();
+          const done: string[] = [];
+          for (let seq = 0; seq < perLearner; seq += 1) {
+            done.push(randomUUID());
+            batch.push({
+              _id: `${userId}:${String(seq).padStart(10, '0')}`,
+              userId,
+              seq,
+              at: new Date(),
+              state: {
+                displayName: 'Grown learner',
+                timeZone: 'UTC',
+                xp: seq * 10,
+                lessonsCompleted: seq,
+                coursesCompleted: 0,
+                streak: { lastDay: '2026-01-01', run: 1, longest: 1 },
+                enrolments: [
+                  {
+                    courseId: course,
+                    enrolledAt: new Date().toISOString(),
+                    completedLessonIds: [...done],
+                    completedAt: null,
+                  },
+                ],
+              },
+              events: [],
+            });
+            rows.push(
+              `('${userId}', '${randomUUID()}', 'progress.lesson-completed.v1', 'Lesson completed', 'Well done')`,
+            );
+          }
+          await redis.zadd(`bench:load:${run}:progress:leaderboard:xp`, perLearner * 10, userId);
+        }
+        await versions.insertMany(batch, { ordered: false });
+        await client.query(
+          `INSERT INTO notifications (user_id, event_id, event_type, title, body) VALUES ${rows.join(',')}`,
+        );
+      }
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+main().then(
+  () => {
+    if (failures.length > 0) {
+      process.stderr.write(
+        `\n${failures.length} check(s) failed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`,
+      );
+      process.exit(1);
+    }
+    process.exit(0);
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `load run failed: ${error instanceof Error ? error.stack : String(error)}\nlogs: ${logs}\n`,
+    );
+    process.exit(1);
+  },
+);
