@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     /** Writes a CPU profile per service (node --cpu-prof) into the run's log directory. */
     profile: { type: 'boolean', default: false },
+    /** Runs the services with the telemetry SDK off, to see what tracing costs (it is on as deployed). */
+    'no-tracing': { type: 'boolean', default: false },
   },
 });
 const smoke = args.smoke;
@@ -205,6 +207,7 @@ async function main() {
     JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
     JWT_ISSUER: gatewayUrl,
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+    ...(args['no-tracing'] ? { OTEL_SDK_DISABLED: 'true' } : {}),
   };
 
   const mongo = await MongoClient.connect(testEnv.MONGODB_URL);
@@ -236,6 +239,7 @@ async function main() {
     },
     mongodbHandler: 'FerretDB 1.24, SQLite handler',
     plan,
+    tracing: !args['no-tracing'],
     raisedLimits,
   };
 

@@ -20,6 +20,8 @@ export const configSchema = serviceSchema.extend({
   /** The leaderboard's sorted set; keys start with the prefix. */
   REDIS_URL: fields.redisUrl(),
   REDIS_KEY_PREFIX: z.string().default('user-progress:'),
+  /** How often to check that Redis still has the leaderboard (and rebuild it if not). */
+  LEADERBOARD_CHECK_MS: fields.milliseconds(5_000),
   /** How old an outbox entry must be before the relay sends it in its writer's place. */
   OUTBOX_GRACE_MS: fields.milliseconds(5_000),
   /** How long a process trusts its copy of a course from the read model. */

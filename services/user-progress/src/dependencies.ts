@@ -55,6 +55,24 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     relayIntervalMs: config.OUTBOX_INTERVAL_MS,
     graceMs: config.OUTBOX_GRACE_MS,
   });
+  // Every few seconds: is the leaderboard still in Redis? If not, make it again from the learners.
+  const repairLeaderboard = async () => {
+    try {
+      const rebuilt = await leaderboard.rebuildIfLost(async function* () {
+        for await (const account of models.accounts.find({}, { _id: 1 }).lean<{ _id: string }>().cursor()) {
+          const head = await store.head(account._id);
+          if (head) yield { userId: account._id, xp: head.state.xp, displayName: head.state.displayName };
+        }
+      });
+      if (rebuilt) logger.info('leaderboard rebuilt from the learners');
+    } catch (error) {
+      logger.debug({ err: error }, 'leaderboard check failed; trying again shortly');
+    }
+  };
+  const leaderboardRepair = setInterval(() => void repairLeaderboard(), config.LEADERBOARD_CHECK_MS);
+  leaderboardRepair.unref();
+  lifecycle.onShutdown('leaderboard repair', () => clearInterval(leaderboardRepair));
+
   const users = createUserService({
     models,
     store,

@@ -7,5 +7,9 @@ import { consumeCatalogEvents } from './entry-points/messaging/catalog-events';
 export async function startWorkers(deps: Dependencies, config: Config, lifecycle: Lifecycle) {
   await consumeCatalogEvents(deps);
   deps.relay.start();
-  lifecycle.onShutdown('event relay', () => deps.relay.stop());
+  lifecycle.onShutdown('event relay', async () => {
+    await deps.relay.stop();
+    // Events already committed go out now if they can; if not, the outbox keeps them.
+    await deps.store.settle();
+  });
 }

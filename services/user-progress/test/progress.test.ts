@@ -274,4 +274,26 @@ describe('enrolments and lesson completion', () => {
     await service.complete(learner, course.courseId, course.lessonIds[0]!).expect(200);
     assert.equal(await xpOf(), 10);
   });
+
+  it('when Redis loses the leaderboard (a restart without persistence), then it is rebuilt from the learners', async () => {
+    const course = await service.givenCourse(2);
+    const learner = await service.givenLearner();
+    await service.enrol(learner, course.courseId).expect(201);
+    await service.complete(learner, course.courseId, course.lessonIds[0]!).expect(200);
+    const prefix = `${service.config.REDIS_KEY_PREFIX}leaderboard:`;
+    await service.deps.redis.del(`${prefix}xp`, `${prefix}names`, `${prefix}built`);
+    await waitFor(
+      async () => {
+        const res = await request(service.app)
+          .get('/v1/leaderboard?limit=100')
+          .set('Authorization', learner.bearer)
+          .expect(200);
+        const row = (res.body.items as { userId: string; xp: number; displayName: string }[]).find(
+          (r) => r.userId === learner.id,
+        );
+        return row?.xp === 10 && row.displayName.startsWith('learner-');
+      },
+      { what: 'the rebuilt leaderboard' },
+    );
+  });
 });

@@ -26,6 +26,7 @@ export async function startUserProgress() {
     MESSAGING_PREFIX: `test.progress.${id}.`,
     OUTBOX_INTERVAL_MS: '200',
     OUTBOX_GRACE_MS: '500',
+    LEADERBOARD_CHECK_MS: '200',
     REDIS_URL: testEnv.REDIS_URL,
     REDIS_KEY_PREFIX: `test:progress:${id}:`,
     JWKS_URL: issuer.jwksUrl,

@@ -16,7 +16,20 @@ export interface LeaderboardRow {
 export function createLeaderboard(redis: Redis, prefix: string) {
   const scores = `${prefix}leaderboard:xp`;
   const names = `${prefix}leaderboard:names`;
+  const built = `${prefix}leaderboard:built`;
   return {
+    /**
+     * Rebuilds the board from every learner's state when Redis has lost it (a restart without
+     * persistence, a flush): the board is a projection, so the learners' versions can always
+     * make it again. Returns whether it rebuilt.
+     */
+    async rebuildIfLost(learners: () => AsyncIterable<{ userId: string; xp: number; displayName: string }>) {
+      if ((await redis.exists(built)) === 1) return false;
+      for await (const learner of learners())
+        await this.record(learner.userId, learner.xp, learner.displayName);
+      await redis.set(built, new Date().toISOString());
+      return true;
+    },
     async record(userId: string, xp: number, displayName: string) {
       const results = await redis
         .multi()

@@ -117,73 +117,127 @@ export function createLearnerStore(options: {
     }
   };
 
-  /** Sends a committed version's events and projection, then drops its outbox entry. */
-  async function deliver(
-    userId: string,
-    seq: number,
-    version: { state: LearnerState; events: PendingEvent[] },
-  ) {
-    const id = versionId(userId, seq);
+  // Outbox entries whose events and projection are done, removed together a moment later: one
+  // delete for many (the outbox is small, so the `$in` costs nothing) instead of one per change.
+  let done: string[] = [];
+  const flushDone = async () => {
+    if (done.length === 0) return;
+    const ids = done;
+    done = [];
     try {
-      await publish(version.events);
+      await outbox.deleteMany({ _id: trusted({ $in: ids }) });
     } catch (error) {
-      options.logger.debug({ err: error, version: id }, 'events left to the outbox relay');
-      return;
+      // The relay finds them again after the grace period and finishes them (idempotently).
+      options.logger.debug({ err: error }, 'outbox clean-up left to the relay');
     }
+  };
+  const flusher = setInterval(() => void flushDone(), 250);
+  flusher.unref();
+
+  /** The leaderboard after a change; false when it must be caught up later. */
+  async function project(userId: string, state: LearnerState, id: string) {
     try {
-      await options.project(userId, version.state);
+      await options.project(userId, state);
+      return true;
     } catch (error) {
       options.logger.debug({ err: error, version: id }, 'projection left to the outbox relay');
-      await outbox.updateOne({ _id: id }, { $set: { sent: true } });
-      return;
+      return false;
     }
-    await outbox.deleteOne({ _id: id });
+  }
+
+  /**
+   * Sends a committed version's events, then marks its outbox entry done. Runs after the
+   * answer: the outbox entry already guarantees the events go out, so the learner does not
+   * wait for the broker's confirm. One learner's events go out in the order they happened.
+   */
+  const sending = new Map<string, Promise<void>>();
+  function publishLater(userId: string, id: string, events: PendingEvent[], projected: boolean) {
+    const sent = (sending.get(userId) ?? Promise.resolve()).then(async () => {
+      try {
+        await publish(events);
+      } catch (error) {
+        options.logger.debug({ err: error, version: id }, 'events left to the outbox relay');
+        return;
+      }
+      if (projected) done.push(id);
+      else await outbox.updateOne({ _id: id }, { $set: { sent: true } }).catch(() => undefined);
+    });
+    sending.set(userId, sent);
+    void sent.finally(() => {
+      if (sending.get(userId) === sent) sending.delete(userId);
+    });
   }
 
   async function insertOutboxEntry(userId: string, seq: number) {
     try {
-      await outbox.create({ _id: versionId(userId, seq), userId, at: new Date() });
+      await outbox.insertMany([{ _id: versionId(userId, seq), userId, at: new Date(), sent: false }], {
+        lean: true,
+      });
     } catch (error) {
       // Another writer aims at the same slot: one entry covers whichever of us wins it.
       if (!isDuplicateKey(error)) throw error;
     }
   }
 
+  /** Inserts a version; false when another writer took its slot first. */
+  async function insertVersion(userId: string, seq: number, state: LearnerState, events: PendingEvent[]) {
+    try {
+      await learnerVersions.insertMany(
+        [{ _id: versionId(userId, seq), userId, seq, at: new Date(), state, events }],
+        {
+          lean: true,
+        },
+      );
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
   /**
    * Applies `decide` to the learner's newest state and records the result as the next version.
    * `decide` may throw (a problem for the caller) or return undefined (nothing to change).
+   *
+   * The first attempt decides on the newest state this process knows without reading it again:
+   * if another writer moved on meanwhile, the insert finds the slot taken and the learner is
+   * read afresh. A refusal or "nothing to change" is only believed from a state just read.
    */
   async function change(
     userId: string,
     decide: (head: LearnerHead) => Decision,
     maxAttempts = 64,
   ): Promise<{ changed: boolean; head: LearnerHead } | undefined> {
+    let known = heads.get(userId);
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      const current = await head(userId);
+      const current = known ?? (await head(userId));
       if (!current) return undefined;
-      const decision = decide(current);
-      if (!decision) return { changed: false, head: current };
-      const seq = current.seq + 1;
-      await insertOutboxEntry(userId, seq);
+      let decision: Decision;
       try {
-        await learnerVersions.create({
-          _id: versionId(userId, seq),
-          userId,
-          seq,
-          at: new Date(),
-          state: decision.state,
-          events: decision.events,
-        });
+        decision = decide(current);
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        if (!known) throw error;
+        known = undefined;
+        continue;
+      }
+      if (!decision) {
+        if (!known) return { changed: false, head: current };
+        known = undefined;
+        continue;
+      }
+      known = undefined;
+      const seq = current.seq + 1;
+      const id = versionId(userId, seq);
+      await insertOutboxEntry(userId, seq);
+      if (!(await insertVersion(userId, seq, decision.state, decision.events))) {
         // Someone else changed this learner first: decide again on what they wrote. A short,
         // growing, jittered pause keeps many writers on one learner from trading places for ever.
-        await sleep(Math.random() * Math.min(attempt, 10));
+        if (attempt > 1) await sleep(Math.random() * Math.min(attempt, 10));
         continue;
       }
       const committed = { seq, state: decision.state };
       remember(userId, committed);
-      await deliver(userId, seq, decision);
+      publishLater(userId, id, decision.events, await project(userId, decision.state, id));
       return { changed: true, head: committed };
     }
     throw new OverloadedProblem('too many changes to this learner at once; try again shortly');
@@ -192,16 +246,10 @@ export function createLearnerStore(options: {
   /** Starts a learner's chain (at sign-up). */
   async function create(userId: string, state: LearnerState, events: PendingEvent[]) {
     await insertOutboxEntry(userId, 0);
-    await learnerVersions.create({
-      _id: versionId(userId, 0),
-      userId,
-      seq: 0,
-      at: new Date(),
-      state,
-      events,
-    });
+    if (!(await insertVersion(userId, 0, state, events))) throw new Error(`learner ${userId} exists`);
     remember(userId, { seq: 0, state });
-    await deliver(userId, 0, { state, events });
+    const id = versionId(userId, 0);
+    publishLater(userId, id, events, await project(userId, state, id));
   }
 
   // The relay: outbox entries their writer did not finish within the grace period.
@@ -261,7 +309,18 @@ export function createLearnerStore(options: {
     ready: options.ready,
   });
 
-  return { head, change, create, relay };
+  return {
+    head,
+    change,
+    create,
+    relay,
+    /** Waits for this process's sends in flight and clears what they finished (at shutdown). */
+    async settle() {
+      await Promise.all(sending.values());
+      clearInterval(flusher);
+      await flushDone();
+    },
+  };
 }
 
 export type LearnerStore = ReturnType<typeof createLearnerStore>;

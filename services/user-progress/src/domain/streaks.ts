@@ -4,14 +4,22 @@
 
 export const STREAK_MILESTONES = [3, 7, 14, 30, 60, 100, 365] as const;
 
+// A formatter per zone, made once: making one is far dearer than using it.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day of `instant` in `timeZone`, as YYYY-MM-DD. */
 export function dayIn(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter.format(instant);
 }
 
 export const dayNumber = (day: string) =>
