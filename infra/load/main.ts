@@ -490,11 +490,19 @@ async function main() {
         learners: Learner[];
       });
       const before = summarise(
-        await phase({ kind: 'probe', gateway: gatewayUrl, learners: probers, courses, rounds: 3 }),
+        await phase({
+          kind: 'probe',
+          gateway: gatewayUrl,
+          learners: probers,
+          courses,
+          rounds: smoke ? 2 : 6,
+        }),
       );
       const storedBefore = await progressDb.collection('learner_versions').estimatedDocumentCount();
       const seeding = Date.now();
       await grow(plan.grow);
+      // As a running database would have by then: fresh planner statistics after the bulk load.
+      await withNotificationDb((client) => client.query('ANALYZE'));
       const storedAfter = await progressDb.collection('learner_versions').estimatedDocumentCount();
       process.stdout.write(
         `\nstored ${storedAfter - storedBefore} more learner versions in ${round((Date.now() - seeding) / 1000)} s\n`,
@@ -503,12 +511,18 @@ async function main() {
         learners: Learner[];
       });
       const after = summarise(
-        await phase({ kind: 'probe', gateway: gatewayUrl, learners: probers, courses, rounds: 3 }),
+        await phase({
+          kind: 'probe',
+          gateway: gatewayUrl,
+          learners: probers,
+          courses,
+          rounds: smoke ? 2 : 6,
+        }),
       );
       process.stdout.write(`\np50 per operation, ${storedBefore} versions stored vs ${storedAfter}\n`);
       const growth: Record<string, { before: number; after: number; ratio: number }> = {};
       for (const op of Object.keys(before)) {
-        const ratio = round(((after[op]?.p50 ?? 0) / Math.max(before[op]!.p50, 0.1)) * 100) / 100;
+        const ratio = Math.round(((after[op]?.p50 ?? 0) / Math.max(before[op]!.p50, 0.1)) * 100) / 100;
         growth[op] = { before: before[op]!.p50, after: after[op]?.p50 ?? 0, ratio };
         process.stdout.write(
           `${op.padEnd(12)} ${String(before[op]!.p50).padStart(8)} ms ${String(after[op]?.p50).padStart(8)} ms  ×${ratio}\n`,
@@ -629,6 +643,7 @@ async function main() {
   async function drained(acknowledged: PhaseResult['acknowledged'], timeoutMs: number) {
     const began = Date.now();
     const users = [...new Set(acknowledged.map((a) => a.userId))];
+    let lastShown = Date.now();
     await waitFor(
       async () => {
         const client = notificationPg();
@@ -642,9 +657,17 @@ async function main() {
             `SELECT count(*) AS n FROM deliveries WHERE status = 'pending'`,
           );
           const outbox = await progressDb.collection('outbox').countDocuments({});
-          return (
-            Number(rows[0]!.n) >= acknowledged.length && Number(pending.rows[0]!.n) === 0 && outbox === 0
-          );
+          const state = {
+            notified: Number(rows[0]!.n),
+            of: acknowledged.length,
+            pendingDeliveries: Number(pending.rows[0]!.n),
+            outbox,
+          };
+          if (Date.now() - lastShown > 10_000) {
+            lastShown = Date.now();
+            process.stdout.write(`draining: ${JSON.stringify(state)}\n`);
+          }
+          return state.notified >= state.of && state.pendingDeliveries === 0 && state.outbox === 0;
         } finally {
           await client.end();
         }
@@ -652,6 +675,16 @@ async function main() {
       { timeoutMs, intervalMs: 250, what: 'the backlog to drain' },
     ).catch((error: unknown) => failures.push(String(error)));
     return Date.now() - began;
+  }
+
+  async function withNotificationDb<T>(work: (client: pg.Client) => Promise<T>) {
+    const client = notificationPg();
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
   }
 
   async function compareNotifications(acknowledged: PhaseResult['acknowledged']) {

@@ -66,6 +66,8 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     backoffMs: config.DELIVERY_BACKOFF_MS,
     disableAfter: config.WEBHOOK_DISABLE_AFTER,
     concurrency: config.DELIVERY_CONCURRENCY,
+    // Every send ends within WEBHOOK_TIMEOUT_MS (emails too); the rest is recording the outcome.
+    leaseMs: 4 * config.WEBHOOK_TIMEOUT_MS,
   });
 
   const verifyToken = createTokenVerifier({

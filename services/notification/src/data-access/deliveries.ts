@@ -36,6 +36,12 @@ export function createDeliveryWorker(options: {
   backoffMs: number;
   disableAfter: number;
   concurrency: number;
+  /**
+   * How long a claimed row is this instance's: past it, another instance (or this one after a
+   * restart) takes the row again. Comfortably longer than one send may take (its deadline), and
+   * no longer, so that a crashed instance's sends resume soon.
+   */
+  leaseMs: number;
 }): RelayLoop {
   const { db, logger } = options;
   const outcomes = new Counter({
@@ -115,7 +121,7 @@ export function createDeliveryWorker(options: {
     // The oldest due row of each subscription that has nothing in flight here, then the emails.
     const rows = await db.query<DeliveryRow>(
       'claim_due_deliveries',
-      `UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + interval '2 minutes'
+      `UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $3 / 1000.0)
          FROM (SELECT id FROM deliveries
                 WHERE id IN (SELECT id FROM (SELECT id, next_attempt_at,
                                                     row_number() OVER (PARTITION BY COALESCE(subscription_id, id)
@@ -128,7 +134,7 @@ export function createDeliveryWorker(options: {
                 FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id
         RETURNING d.id, d.event_id, d.channel, d.subscription_id, d.payload, d.attempts, d.trace_context`,
-      [free, [...busySubscriptions]],
+      [free, [...busySubscriptions], options.leaseMs],
     );
     for (const row of rows) {
       if (row.subscription_id) busySubscriptions.add(row.subscription_id);

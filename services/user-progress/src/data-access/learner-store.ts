@@ -253,43 +253,57 @@ export function createLearnerStore(options: {
   }
 
   // The relay: outbox entries their writer did not finish within the grace period.
+  /** Finishes one entry the writer left: its events, the leaderboard, then the entry itself. */
+  async function finish(entry: OutboxDocument & { _id: string }) {
+    const version = await learnerVersions.findById(entry._id).lean<VersionDocument>();
+    if (!version) {
+      // Its writer died (or stalls) before writing it: fill the slot with a void version. If
+      // the writer gets there first after all, the slot is a real version, sent next round.
+      const seq = Number(entry._id.slice(entry._id.lastIndexOf(':') + 1));
+      try {
+        await learnerVersions.insertMany(
+          [{ _id: entry._id, userId: entry.userId, seq, at: new Date(), void: true }],
+          {
+            lean: true,
+          },
+        );
+        await outbox.deleteOne({ _id: entry._id });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      return;
+    }
+    if (!version.void && version.state) {
+      if (!entry.sent) {
+        await context.with(ROOT_CONTEXT, () => publish(version.events ?? []));
+        await outbox.updateOne({ _id: entry._id }, { $set: { sent: true } });
+      }
+      await options.project(entry.userId, version.state);
+    }
+    await outbox.deleteOne({ _id: entry._id });
+  }
+
   async function relayBatch(): Promise<boolean> {
     const due = await outbox
       .find({ at: trusted({ $lt: new Date(Date.now() - graceMs) }) })
       .sort({ _id: 1 })
       .limit(100)
       .lean<(OutboxDocument & { _id: string })[]>();
-    for (const entry of due) {
-      const version = await learnerVersions.findById(entry._id).lean<VersionDocument>();
-      if (!version) {
-        // Its writer died (or stalls) before writing it: fill the slot with a void version. If
-        // the writer gets there first after all, the slot is a real version, sent next round.
+    // Learners side by side, each learner's entries in order; one failure (Redis away, say)
+    // stops only that learner's entries until the next round.
+    const byLearner = new Map<string, (OutboxDocument & { _id: string })[]>();
+    for (const entry of due) byLearner.set(entry.userId, [...(byLearner.get(entry.userId) ?? []), entry]);
+    const failures: unknown[] = [];
+    await Promise.all(
+      [...byLearner.values()].map(async (entries) => {
         try {
-          const seq = Number(entry._id.slice(entry._id.lastIndexOf(':') + 1));
-          await learnerVersions.create({
-            _id: entry._id,
-            userId: entry.userId,
-            seq,
-            at: new Date(),
-            void: true,
-          });
-          await outbox.deleteOne({ _id: entry._id });
+          for (const entry of entries) await finish(entry);
         } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
+          failures.push(error);
         }
-        continue;
-      }
-      if (version.void || !version.state) {
-        await outbox.deleteOne({ _id: entry._id });
-        continue;
-      }
-      if (!entry.sent) {
-        await context.with(ROOT_CONTEXT, () => publish(version.events ?? []));
-        await outbox.updateOne({ _id: entry._id }, { $set: { sent: true } });
-      }
-      await options.project(entry.userId, version.state);
-      await outbox.deleteOne({ _id: entry._id });
-    }
+      }),
+    );
+    if (failures.length > 0) throw failures[0];
     return due.length === 100;
   }
 
