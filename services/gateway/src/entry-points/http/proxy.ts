@@ -1,5 +1,7 @@
 import { pipeline } from 'node:stream/promises';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Dispatcher } from 'undici';
+import { HttpProblem } from '@syllabus/service-kit';
 import type { UpstreamName, Upstreams } from '../../data-access/upstreams';
 
 // Connection-level headers belong to one hop and are never forwarded (RFC 9110 §7.6.1). `Expect`
@@ -53,13 +55,33 @@ export function proxyTo(
       body: hasBody ? JSON.stringify(req.body) : undefined,
       streaming: options.streaming,
     });
-    res.status(upstream.statusCode);
-    for (const [header, value] of Object.entries(upstream.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(header) && header !== 'x-request-id')
-        res.setHeader(header, value);
+    if (options.streaming) {
+      copyHead(upstream, res);
+      res.flushHeaders();
+      res.once('close', () => upstream.body.destroy());
+      await pipeline(upstream.body, res).catch(() => undefined);
+      return;
     }
-    if (options.streaming) res.flushHeaders();
-    res.once('close', () => upstream.body.destroy());
-    await pipeline(upstream.body, res).catch(() => undefined);
+    // An answer is read whole and sent in one write with its length: no stream plumbing per
+    // request (piping added a dozen listeners to every response, and a warning with a stack).
+    let body: Buffer;
+    try {
+      body = Buffer.from(await upstream.body.arrayBuffer());
+    } catch {
+      throw new HttpProblem(502, 'Bad gateway', `${name} broke off its answer`, { upstream: name });
+    }
+    copyHead(upstream, res);
+    // The upstream's length is the body's (or, for HEAD, the length a GET would have).
+    const length = upstream.headers['content-length'];
+    if (length !== undefined) res.setHeader('content-length', length);
+    res.end(body);
   };
+}
+
+function copyHead(upstream: Dispatcher.ResponseData, res: Response) {
+  res.status(upstream.statusCode);
+  for (const [header, value] of Object.entries(upstream.headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(header) && header !== 'x-request-id')
+      res.setHeader(header, value);
+  }
 }
