@@ -152,6 +152,31 @@ async function stopChild(name: string, signal: NodeJS.Signals = 'SIGTERM') {
   await exited;
 }
 
+/** The share of CPU time idle on this machine over `ms`. */
+async function idleShare(ms: number) {
+  const sample = () => {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const values = fields.map(Number);
+    return { idle: values[3]! + (values[4] ?? 0), total: values.reduce((a, b) => a + b, 0) };
+  };
+  const before = sample();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = sample();
+  return (after.idle - before.idle) / Math.max(1, after.total - before.total);
+}
+
+/**
+ * Waits until the machine is quiet (background work of an earlier phase — the last events,
+ * a database's own housekeeping — is over), so that a latency phase measures the request alone.
+ */
+async function quiet(what: string) {
+  const started = Date.now();
+  while (Date.now() - started < 60_000 && (await idleShare(1_000)) < 0.85);
+  process.stdout.write(
+    `(waited ${round((Date.now() - started) / 1000)} s for a quiet machine before ${what})\n`,
+  );
+}
+
 /** An OTLP/HTTP endpoint that takes every export and keeps only the byte count. */
 async function startOtlpSink() {
   let bytes = 0;
@@ -385,6 +410,7 @@ async function main() {
     });
 
     // ---- one learner alone ----
+    await quiet('one learner alone');
     const alone = await phase({
       kind: 'learn',
       gateway: gatewayUrl,
@@ -503,6 +529,7 @@ async function main() {
       ({ learners: probers } = (await phase({ kind: 'refresh', gateway: gatewayUrl, learners: probers })) as {
         learners: Learner[];
       });
+      await quiet('the probe');
       const before = summarise(
         await phase({
           kind: 'probe',
@@ -515,8 +542,9 @@ async function main() {
       const storedBefore = await progressDb.collection('learner_versions').estimatedDocumentCount();
       const seeding = Date.now();
       await grow(plan.grow);
-      // As a running database would have by then: fresh planner statistics after the bulk load.
-      await withNotificationDb((client) => client.query('ANALYZE'));
+      // As a running database would have by then: its housekeeping after the bulk load done.
+      await withNotificationDb((client) => client.query('VACUUM ANALYZE'));
+      await quiet('the probe with the grown store');
       const storedAfter = await progressDb.collection('learner_versions').estimatedDocumentCount();
       process.stdout.write(
         `\nstored ${storedAfter - storedBefore} more learner versions in ${round((Date.now() - seeding) / 1000)} s\n`,
