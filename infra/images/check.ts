@@ -303,7 +303,7 @@ async function authorCheck(gateway: string, bootstrapOutput: string) {
     const stored =
       claim &&
       (await db.collection<{ _id: string; roles: string[] }>('accounts').findOne({ _id: claim.userId }));
-    if (!(stored?.roles)?.includes('author'))
+    if (!stored?.roles?.includes('author'))
       throw new Error(`${account.email} is not stored as an author: ${JSON.stringify(stored?.roles)}`);
   } finally {
     await client.close();
