@@ -45,7 +45,7 @@ export function createLearnerStore(options: {
 }) {
   const { learnerVersions, outbox } = options.models;
   const graceMs = options.graceMs ?? 5_000;
-  const cacheSize = options.cacheSize ?? 20_000;
+  const cacheSize = options.cacheSize ?? 5_000;
   const heads = new Map<string, LearnerHead>();
 
   const remember = (userId: string, head: LearnerHead) => {
