@@ -76,20 +76,33 @@ export async function createTestDatabase(
   };
 }
 
-/** A port nothing listens on, for pointing a client at a server that is down. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports handed out by this process. They are drawn below Linux's ephemeral range (32768 and up
+// by default), where the kernel picks the local ports of outgoing connections: a port found free
+// there could be taken by some connection before the server meant for it listens (seen:
+// EADDRINUSE in a load run). And never the same one twice in one process.
+const handedOut = new Set<number>();
+const LOWEST = 20_000;
+const HIGHEST = 32_000;
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port assigned')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/**
+ * A port nothing listens on — for pointing a client at a server that is down, or for a server
+ * started next.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 1_000; attempt += 1) {
+    const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port between ${LOWEST} and ${HIGHEST}`);
 }
 
 /** A private redis-server on a free loopback port, for tests that stop it. */
