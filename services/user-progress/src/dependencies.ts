@@ -29,6 +29,9 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   await mongo.asPromise();
   const models = createModels(mongo);
   await syncIndexes(models);
+  // FerretDB says who it is in buildInfo; it serves only `_id` from an index.
+  const buildInfo = await mongo.db!.admin().command({ buildInfo: 1 });
+  const isFerretDb = 'ferretdbVersion' in buildInfo;
 
   const redis = createRedisClient(config.REDIS_URL, (error) =>
     logger.debug({ err: error }, 'redis unavailable'),
@@ -54,6 +57,7 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     project: (userId, state) => leaderboard.record(userId, state.xp, state.displayName),
     relayIntervalMs: config.OUTBOX_INTERVAL_MS,
     graceMs: config.OUTBOX_GRACE_MS,
+    seekNewest: !isFerretDb,
   });
   // Every few seconds: is the leaderboard still in Redis? If not, make it again from the learners.
   const repairLeaderboard = async () => {
@@ -91,7 +95,19 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     audience: config.JWT_AUDIENCE,
   });
 
-  return { mongo, redis, models, broker, store, relay: store.relay, users, progress, verifyToken, metrics };
+  return {
+    mongo,
+    isFerretDb,
+    redis,
+    models,
+    broker,
+    store,
+    relay: store.relay,
+    users,
+    progress,
+    verifyToken,
+    metrics,
+  };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

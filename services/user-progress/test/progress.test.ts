@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { Registry, createLogger } from '@syllabus/service-kit';
 import { waitFor } from '@syllabus/testing';
+import { createLearnerStore } from '../src/data-access/learner-store';
 import { listenForProgressEvents, startUserProgress } from './support';
 
 let service: Awaited<ReturnType<typeof startUserProgress>>;
@@ -295,5 +297,35 @@ describe('enrolments and lesson completion', () => {
       },
       { what: 'the rebuilt leaderboard' },
     );
+  });
+
+  it('when a process meets a learner for the first time, then both ways of finding the newest version (by _id, and by the compound index) find the same one', async () => {
+    const course = await service.givenCourse(12);
+    const learner = await service.givenLearner();
+    await service.enrol(learner, course.courseId).expect(201);
+    for (const lessonId of course.lessonIds.slice(0, 9)) {
+      await service.complete(learner, course.courseId, lessonId).expect(200);
+    }
+    // Fresh stores, as in a process that has not seen this learner: nothing remembered.
+    const fresh = (seekNewest: boolean) =>
+      createLearnerStore({
+        models: service.deps.models,
+        publish: () => Promise.reject(new Error('not in this test')),
+        ready: () => false,
+        logger: createLogger({ service: 'test', level: 'silent' }),
+        registry: new Registry(),
+        project: () => Promise.resolve(),
+        relayIntervalMs: 60_000,
+        seekNewest,
+      });
+    const byId = await fresh(false).head(learner.id);
+    const byIndex = await fresh(true).head(learner.id);
+    // Sign-up, enrolment and nine completions: versions 0 to 10.
+    assert.equal(byId!.seq, 10);
+    assert.equal(byIndex!.seq, 10);
+    assert.deepEqual(byIndex!.state, byId!.state);
+    assert.equal(byId!.state.lessonsCompleted, 9);
+    assert.equal(await fresh(true).head('000000000000000000000000'), undefined);
+    assert.equal(await fresh(false).head('000000000000000000000000'), undefined);
   });
 });

@@ -42,6 +42,11 @@ export function createLearnerStore(options: {
   graceMs?: number;
   /** Newest versions remembered, per learner, in this process. */
   cacheSize?: number;
+  /**
+   * Find a learner's newest version with the compound index rather than by doubling and halving
+   * `_id` reads: true on a server that serves secondary indexes (MongoDB), false on FerretDB.
+   */
+  seekNewest?: boolean;
 }) {
   const { learnerVersions, outbox } = options.models;
   const graceMs = options.graceMs ?? 5_000;
@@ -66,8 +71,17 @@ export function createLearnerStore(options: {
   const read = (userId: string, seq: number) =>
     learnerVersions.findById(versionId(userId, seq)).lean<VersionDocument>();
 
-  /** The newest version that exists, by `_id` reads alone: doubling, then halving. */
+  /** The newest version that exists (only when this process has not seen the learner yet). */
   async function findLast(userId: string): Promise<number | undefined> {
+    if (options.seekNewest) {
+      // One seek on the compound index {userId: 1, seq: -1} (a real MongoDB).
+      const newest = await learnerVersions
+        .findOne({ userId }, { seq: 1 })
+        .sort({ seq: -1 })
+        .lean<{ seq: number }>();
+      return newest?.seq;
+    }
+    // By `_id` reads alone (FerretDB, which serves nothing else from an index).
     if (!(await read(userId, 0))) return undefined;
     let known = 0;
     let step = 1;
