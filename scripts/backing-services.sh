@@ -34,6 +34,21 @@ EPMD_PORT=54369
 MONGO_PORT=57017
 
 log() { printf '[backing-services] %s\n' "$*" >&2; }
+
+# These ports lie in Linux's ephemeral range (32768-60999), from which the kernel picks the local
+# port of every outgoing connection. While a server is stopped (the outage tests, the chaos
+# harness), a client reconnecting to it could be given that very port as its own — a TCP
+# self-connect — and the server could not listen again (seen: RabbitMQ failing with eaddrinuse).
+# Reserving them keeps the kernel from handing them out; it needs root, and is skipped otherwise.
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports port current
+  [ -w "$file" ] || { log "note: cannot reserve the ports in $file (not root); a restarted server may rarely find its port taken"; return 0; }
+  current=$(cat "$file")
+  for port in $PG_PORT $REDIS_PORT $CACHE_REDIS_PORT $AMQP_PORT $RABBIT_MGMT_PORT $RABBIT_DIST_PORT $EPMD_PORT $MONGO_PORT; do
+    case ",$current," in *",$port,"*) ;; *) current=${current:+$current,}$port ;; esac
+  done
+  echo "$current" >"$file" 2>/dev/null || log "note: could not reserve the ports in $file"
+}
 die() { log "error: $*"; exit 1; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -244,6 +259,7 @@ env_var_for() {
 
 up() {
   mkdir -p "$STATE" "$LOGS"
+  reserve_ports
   local wanted=() native=() name var
   for name in postgres redis redis-cache rabbitmq mongodb; do
     var=$(env_var_for $name)

@@ -23,6 +23,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, testEnv, waitFor } from '@syllabus/testing';
 import { startSmtpServer } from '@syllabus/testing/smtp';
+import { topology } from '@syllabus/contracts';
+import { configSchema as notificationConfig } from '@syllabus/notification/config';
 import type { Course, Learner, Op, PhaseRequest, PhaseResult } from './generator';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -150,6 +152,32 @@ async function stopChild(name: string, signal: NodeJS.Signals = 'SIGTERM') {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill(signal);
   await exited;
+}
+
+/**
+ * Deletes the run's queues and exchange, as the tests drop their databases: quorum queues left
+ * behind make every later broker restart slower (each one is recovered at start).
+ */
+async function deleteQueues(prefix: string) {
+  const connection = await amqp.connect(testEnv.RABBITMQ_URL);
+  connection.on('error', () => undefined);
+  const delays = notificationConfig.shape.RETRY_DELAYS_MS.parse(undefined);
+  const names = Object.keys(topology.queues).flatMap((queue) => [
+    queue,
+    `${queue}.dead-letter`,
+    ...[...new Set([...delays, 1_000, 5_000, 30_000])].map((delay) => `${queue}.retry.${delay}ms`),
+  ]);
+  for (const name of names) {
+    // A channel per queue: deleting one that does not exist closes the channel.
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    await channel.deleteQueue(`${prefix}${name}`).catch(() => undefined);
+    await channel.close().catch(() => undefined);
+  }
+  const channel = await connection.createChannel();
+  channel.on('error', () => undefined);
+  await channel.deleteExchange(`${prefix}${topology.exchange}`).catch(() => undefined);
+  await connection.close();
 }
 
 /** The share of CPU time idle on this machine over `ms`. */
@@ -670,6 +698,9 @@ async function main() {
     generator.kill();
     for (const name of children.keys()) await stopChild(name);
     await amqpConnection?.close().catch(() => undefined);
+    await deleteQueues(prefix).catch((error: unknown) =>
+      process.stdout.write(`could not delete this run's queues: ${String(error)}\n`),
+    );
     await progressDb.dropDatabase().catch(() => undefined);
     await mongo.close();
     const keys = await redis.keys(`bench:load:${run}:*`).catch(() => [] as string[]);

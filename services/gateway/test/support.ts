@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { loadConfig } from '@syllabus/config';
@@ -228,6 +230,13 @@ export async function startSystem(
       await gateway.stop();
       await catalogDb.drop();
       await notificationDb.drop();
+      const mongo = await MongoClient.connect(testEnv.MONGODB_URL);
+      await mongo.db(`e2e_progress_${id}`).dropDatabase();
+      await mongo.close();
+      const redis = new Redis(testEnv.REDIS_URL);
+      const keys = await redis.keys(`test:e2e:${id}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
     },
   };
 }
