@@ -108,6 +108,34 @@ async function call(
   }
 }
 
+/** `PUT …/completion` for one lesson; an answer of 200 with `changed: true` is recorded as acknowledged. */
+async function complete(
+  note: (op: Op, status: number, ms: number) => void,
+  result: PhaseResult,
+  origin: string,
+  learner: Learner,
+  courseId: string,
+  lessonId: string,
+): Promise<boolean> {
+  const res = await call(
+    note,
+    origin,
+    'complete',
+    'PUT',
+    `/v1/me/enrollments/${courseId}/lessons/${lessonId}/completion`,
+    { token: learner.accessToken },
+  );
+  if (res.status !== 200 || res.body.changed !== true) return false;
+  result.acknowledged.push({
+    userId: learner.id,
+    courseId,
+    lessonId,
+    courseCompleted: res.body.status === 'completed',
+    at: Date.now(),
+  });
+  return true;
+}
+
 /** Runs `count` tasks with at most `concurrency` at once. */
 async function bounded<T>(count: number, concurrency: number, task: (index: number) => Promise<T>) {
   const results: T[] = new Array<T>(count);
@@ -201,23 +229,8 @@ async function learn(request: Extract<PhaseRequest, { kind: 'learn' }>): Promise
         if (enrolled.status !== 201 && enrolled.status !== 409) continue;
         for (const lessonId of course.lessonIds) {
           if (enough()) break;
-          const res = await call(
-            note,
-            request.gateway,
-            'complete',
-            'PUT',
-            `/v1/me/enrollments/${course.id}/lessons/${lessonId}/completion`,
-            { token },
-          );
-          if (res.status === 200 && res.body.changed === true) {
+          if (await complete(note, result, request.gateway, learner, course.id, lessonId)) {
             completions += 1;
-            result.acknowledged.push({
-              userId: learner.id,
-              courseId: course.id,
-              lessonId,
-              courseCompleted: res.body.status === 'completed',
-              at: Date.now(),
-            });
             if (completions % request.readEvery === 0) await readAll(note, request.gateway, token);
           }
         }
@@ -241,23 +254,7 @@ async function probe(request: Extract<PhaseRequest, { kind: 'probe' }>): Promise
         body: { courseId: course.id },
       });
       for (const lessonId of course.lessonIds.slice(0, 3)) {
-        const res = await call(
-          note,
-          request.gateway,
-          'complete',
-          'PUT',
-          `/v1/me/enrollments/${course.id}/lessons/${lessonId}/completion`,
-          { token },
-        );
-        if (res.status === 200 && res.body.changed === true) {
-          result.acknowledged.push({
-            userId: learner.id,
-            courseId: course.id,
-            lessonId,
-            courseCompleted: res.body.status === 'completed',
-            at: Date.now(),
-          });
-        }
+        await complete(note, result, request.gateway, learner, course.id, lessonId);
       }
       await readAll(note, request.gateway, token);
     }
@@ -276,25 +273,16 @@ async function contention(request: Extract<PhaseRequest, { kind: 'contention' }>
     body: { courseId: request.course.id },
   });
   await Promise.all(
-    request.course.lessonIds.map(async (lessonId, index) => {
-      const res = await call(
+    request.course.lessonIds.map((lessonId, index) =>
+      complete(
         note,
+        result,
         request.urls[index % request.urls.length]!,
-        'complete',
-        'PUT',
-        `/v1/me/enrollments/${request.course.id}/lessons/${lessonId}/completion`,
-        { token },
-      );
-      if (res.status === 200 && res.body.changed === true) {
-        result.acknowledged.push({
-          userId: request.learner.id,
-          courseId: request.course.id,
-          lessonId,
-          courseCompleted: res.body.status === 'completed',
-          at: Date.now(),
-        });
-      }
-    }),
+        request.learner,
+        request.course.id,
+        lessonId,
+      ),
+    ),
   );
   result.seconds = (performance.now() - started) / 1000;
   return result;

@@ -282,6 +282,9 @@ async function main() {
       });
       generator.send(request);
     });
+  /** New access tokens for `learners` (they live 15 minutes; a long run outlasts them). */
+  const refreshed = async (learners: Learner[]) =>
+    (await phase({ kind: 'refresh', gateway: gatewayUrl, learners })).learners!;
   const report: Record<string, unknown> = {
     run,
     when: new Date().toISOString(),
@@ -554,9 +557,7 @@ async function main() {
 
     // ---- cost as the data grows ----
     if (plan.grow > 0) {
-      ({ learners: probers } = (await phase({ kind: 'refresh', gateway: gatewayUrl, learners: probers })) as {
-        learners: Learner[];
-      });
+      probers = await refreshed(probers);
       await quiet('the probe');
       const before = summarise(
         await phase({
@@ -577,9 +578,7 @@ async function main() {
       process.stdout.write(
         `\nstored ${storedAfter - storedBefore} more learner versions in ${round((Date.now() - seeding) / 1000)} s\n`,
       );
-      ({ learners: probers } = (await phase({ kind: 'refresh', gateway: gatewayUrl, learners: probers })) as {
-        learners: Learner[];
-      });
+      probers = await refreshed(probers);
       const after = summarise(
         await phase({
           kind: 'probe',
@@ -603,11 +602,7 @@ async function main() {
 
     // ---- chaos ----
     if (plan.chaos) {
-      ({ learners: chaosLearners } = (await phase({
-        kind: 'refresh',
-        gateway: gatewayUrl,
-        learners: chaosLearners,
-      })) as { learners: Learner[] });
+      chaosLearners = await refreshed(chaosLearners);
       const chaosSeconds = smoke ? 32 : 45;
       const events: string[] = [];
       const chaosStarted = Date.now();
