@@ -20,7 +20,7 @@ const standardErrors = {
   '400': problem('Invalid input: the `errors` list names each field'),
   '401': problem('Missing, expired or invalid access token'),
   '429': problem('Rate limited; see the RateLimit and Retry-After headers'),
-  '503': problem('An upstream service is unavailable'),
+  '503': problem('An upstream service is unavailable, or at capacity (then with Retry-After)'),
 };
 const idParam = (name: string, description: string, format = 'uuid') => ({
   name,
