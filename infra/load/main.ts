@@ -128,7 +128,22 @@ function startService(name: string, service: string, env: Record<string, string>
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   children.set(name, child);
+  // A service that ends on its own (not stopped or killed by the run) fails the run, with why.
+  child.once('exit', (code, signal) => {
+    if (stopping.has(child)) return;
+    const why = `${name} exited by itself (${signal ?? `code ${code}`}); its log ends:\n${logTail(name)}`;
+    failures.push(why);
+    process.stdout.write(`${why}\n`);
+  });
   return child;
+}
+const stopping = new WeakSet<ChildProcess>();
+function logTail(name: string, lines = 15) {
+  const text = readFileSync(join(logs, `${name}.log`), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines);
+  return text.map((line) => `    ${line.slice(0, 400)}`).join('\n');
 }
 function runToEnd(service: string, script: string, env: Record<string, string>) {
   const result = spawnSync(process.execPath, [join(root, 'services', service, script)], {
@@ -139,17 +154,25 @@ function runToEnd(service: string, script: string, env: Record<string, string>) 
   if (result.status !== 0) throw new Error(`${service} ${script} failed:\n${result.stderr}${result.stdout}`);
   return result.stdout;
 }
-async function ready(operatorPort: number, what: string) {
+/** Waits for a service to be ready; fails at once when it has exited meanwhile. */
+async function ready(name: string, operatorPort: number, what = name) {
+  const child = children.get(name)!;
   await waitFor(
-    async () =>
-      (await fetch(`http://127.0.0.1:${operatorPort}/health/ready`).catch(() => undefined))?.status === 200,
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+      const res = await fetch(`http://127.0.0.1:${operatorPort}/health/ready`).catch(() => undefined);
+      return res?.status === 200 && 'ready';
+    },
     { timeoutMs: 60_000, what: `${what} ready (logs in ${logs})` },
-  );
+  ).then((state) => {
+    if (state === 'exited') throw new Error(`${what} exited before it was ready:\n${logTail(name)}`);
+  });
 }
 async function stopChild(name: string, signal: NodeJS.Signals = 'SIGTERM') {
   const child = children.get(name);
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  stopping.add(child);
   child.kill(signal);
   await exited;
 }
@@ -319,7 +342,7 @@ async function main() {
       JWT_SIGNING_KEYS: signingKeys,
       ...raisedLimits,
     });
-    await ready(ports.gatewayOps, 'the gateway');
+    await ready('gateway', ports.gatewayOps);
     const progressEnv = {
       ...shared,
       MONGODB_URL: testEnv.MONGODB_URL,
@@ -358,10 +381,10 @@ async function main() {
       CACHE_NAMESPACE: `bench:load:${run}:catalog:`,
     });
     await Promise.all([
-      ready(ports.progressOps, 'user-progress'),
-      ready(ports.progress2Ops, 'user-progress (replica)'),
-      ready(ports.notificationOps, 'notification'),
-      ready(ports.catalogOps, 'catalog'),
+      ready('user-progress', ports.progressOps),
+      ready('user-progress-2', ports.progress2Ops),
+      ready('notification', ports.notificationOps),
+      ready('catalog', ports.catalogOps),
     ]);
     runToEnd('catalog', 'dist/src/seed/main.js', { POSTGRES_URL: catalogDb });
 
@@ -646,7 +669,7 @@ async function main() {
         })(),
       ]);
       const chaosEnded = Date.now();
-      await ready(ports.notificationOps, 'notification after its restart');
+      await ready('notification', ports.notificationOps, 'notification after its restart');
       const drainMs = await drained([...chaotic.acknowledged], smoke ? 90_000 : 180_000);
       const mail = await mailReport();
       const chaosFigures = {

@@ -117,7 +117,6 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       maxRetries: Infinity,
       waitForConnect: false,
       setup: async (connected: ChannelModel) => {
-        model = connected;
         const channel = await connected.createConfirmChannel();
         channel.on('error', (error: Error) => logger.warn({ err: error }, 'publish channel error'));
         channel.on('close', () => {
@@ -125,7 +124,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         });
         await declareTopology(channel);
         publishChannel = channel;
+        // Consumers added meanwhile are met by this loop; those added after it by `consume`:
+        // `model` is set only once set-up is done, so that none is started twice, nor on a
+        // connection whose set-up failed.
         for (const consumer of consumers) await startConsumer(connected, consumer);
+        model = connected;
         logger.info({ exchange }, 'connected to the broker');
         options.onConnect?.();
       },

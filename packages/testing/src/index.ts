@@ -105,9 +105,9 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port between ${LOWEST} and ${HIGHEST}`);
 }
 
-/** A private redis-server on a free loopback port, for tests that stop it. */
-export async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
+/** A private redis-server on loopback (on `port`, or a free one), for tests that stop it. */
+export async function startRedisServer(port?: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  port ??= await freePort();
   const child = spawn(
     'redis-server',
     ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],

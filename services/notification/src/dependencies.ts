@@ -26,7 +26,12 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     logger.debug({ err: error }, 'redis unavailable'),
   );
   lifecycle.onShutdown('redis', () => redis.disconnect());
-  const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  // The subscription connection waits for Redis instead of failing fast: no command timeout.
+  const subscriber = redis.duplicate({
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+  });
   subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber unavailable'));
   lifecycle.onShutdown('redis subscriber', () => subscriber.disconnect());
   const fanout = createFanout({ redis, subscriber, channelPrefix: config.FANOUT_CHANNEL_PREFIX, logger });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@syllabus/testing';
+import { freePort, startRedisServer, waitFor } from '@syllabus/testing';
 import { startNotification } from './support';
 
 type Service = Awaited<ReturnType<typeof startNotification>>;
@@ -174,6 +174,50 @@ describe('live stream across instances', () => {
       http.close();
       await front.stop();
       await consumer.stop();
+    }
+  });
+});
+
+describe('live stream when Redis comes late', () => {
+  it('when notification starts while Redis is down, then it keeps running, and once Redis is up the stream is live', async () => {
+    const port = await freePort();
+    const service = await startNotification({
+      overrides: { REDIS_URL: `redis://127.0.0.1:${port}` },
+      fanout: false,
+    });
+    let redis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+    let http: Awaited<ReturnType<typeof listen>> | undefined;
+    try {
+      // Redis away for longer than a command may wait (1 s): five reconnection attempts, 3 s.
+      let attempts = 0;
+      service.deps.redis.on('reconnecting', () => (attempts += 1));
+      await waitFor(() => attempts >= 5, { what: 'five attempts to reach Redis' });
+      http = await listen(service);
+      const learner = await service.givenLearner();
+      const feed = await fetch(`${http.url}/v1/me/notifications`, {
+        headers: { Authorization: learner.bearer },
+      });
+      assert.equal(feed.status, 200, 'the feed is served without Redis');
+
+      redis = await startRedisServer(port);
+      await service.deps.fanout.ready;
+      const client = await connect(http.url, learner.bearer);
+      try {
+        await service.publish(
+          'progress.course-completed.v1',
+          service.courseCompleted(learner.userId, 'Late'),
+        );
+        const [event] = await waitFor(() => client.events.length > 0 && client.events, {
+          what: 'the live event once Redis is up',
+        });
+        assert.equal(JSON.parse(event!.data!).title, 'You completed Late');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      http?.close();
+      await service.stop();
+      await redis?.stop();
     }
   });
 });

@@ -79,6 +79,8 @@ export async function startNotification(
   options: {
     overrides?: Record<string, string>;
     workers?: boolean;
+    /** Wait until the live fan-out is subscribed (false when Redis is meant to be away). */
+    fanout?: boolean;
     database?: string;
     id?: string;
   } = {},
@@ -112,7 +114,7 @@ export async function startNotification(
   const deps = await createDependencies(config, lifecycle, logger);
   const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
   await waitFor(() => deps.broker.connected, { what: 'the broker' });
-  await deps.fanout.ready;
+  if (options.fanout !== false) await deps.fanout.ready;
   if (options.workers !== false) await startWorkers(deps, config, lifecycle);
 
   const publisher = await createBroker({

@@ -15,7 +15,19 @@ export function createFanout(deps: {
   logger: Logger;
 }) {
   const listeners = new Map<string, Set<Listener>>();
-  const ready = deps.subscriber.psubscribe(`${deps.channelPrefix}*`);
+  // Resolves once subscribed. While Redis is away the attempt waits for it; should one fail
+  // anyway, it is tried again a second later: never a rejection nobody awaits (which would
+  // end the process — seen when notification started while Redis was stopped).
+  const subscribe = (): Promise<void> =>
+    deps.subscriber.psubscribe(`${deps.channelPrefix}*`).then(
+      () => undefined,
+      (error: unknown) => {
+        if (deps.subscriber.status === 'end') return; // shut down
+        deps.logger.warn({ err: error }, 'live fan-out not subscribed yet; trying again');
+        return new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref()).then(subscribe);
+      },
+    );
+  const ready = subscribe();
   deps.subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
     const userId = channel.slice(deps.channelPrefix.length);
     const notification = JSON.parse(message) as Notification;
