@@ -11,7 +11,7 @@
 import { execFile, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -201,6 +201,50 @@ async function deleteQueues(prefix: string) {
   channel.on('error', () => undefined);
   await channel.deleteExchange(`${prefix}${topology.exchange}`).catch(() => undefined);
   await connection.close();
+}
+
+/**
+ * CPU time used so far (ms) by each part of the system: the run's own processes by name, the
+ * backing servers by their program (all of PostgreSQL's processes together). From /proc.
+ */
+function cpuByPart(own: Map<string, number | undefined>): Record<string, number> {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const byPid = new Map([...own].map(([name, pid]) => [pid, name]));
+  const parts: Record<string, number> = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const used = (Number(fields[11]) + Number(fields[12])) * tick; // utime + stime
+    const part =
+      byPid.get(Number(entry)) ??
+      (comm === 'postgres'
+        ? 'postgresql'
+        : comm === 'beam.smp'
+          ? 'rabbitmq'
+          : comm.startsWith('redis-server')
+            ? 'redis'
+            : comm.startsWith('ferretdb')
+              ? 'ferretdb'
+              : undefined);
+    if (part) parts[part] = (parts[part] ?? 0) + used;
+  }
+  return parts;
+}
+
+/** Each part's CPU between two `cpuByPart` readings, as a share of one core over `ms`. */
+function cpuShares(before: Record<string, number>, after: Record<string, number>, ms: number) {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([part, used]) => [part, round(((used - (before[part] ?? 0)) / ms) * 100)] as const)
+      .sort((a, b) => b[1] - a[1]),
+  );
 }
 
 /** The share of CPU time idle on this machine over `ms`. */
@@ -545,6 +589,12 @@ async function main() {
 
     // ---- the load ----
     const loadStarted = new Date();
+    const ownPids = () =>
+      new Map<string, number | undefined>([
+        ...[...children].map(([name, child]) => [name, child.pid] as const),
+        ['load generator', generator.pid],
+      ]);
+    const cpuBefore = cpuByPart(ownPids());
     const loaded = await phase({
       kind: 'learn',
       gateway: gatewayUrl,
@@ -553,6 +603,7 @@ async function main() {
       seconds: plan.seconds,
       readEvery: 10,
     });
+    const cpu = cpuShares(cpuBefore, cpuByPart(ownPids()), loaded.seconds * 1000);
     const loadOps = summarise(loaded);
     printTable(`${learners.length} learners at once for ${plan.seconds} s`, loadOps);
     const invalid = Object.values(loadOps).reduce((sum, f) => sum + f.non2xx, 0);
@@ -568,6 +619,12 @@ async function main() {
     );
     const loadDepths = resetDepths();
     process.stdout.write(`queue depths (max): ${JSON.stringify(loadDepths)}\n`);
+    const cpuPerCompletion = round(
+      (Object.values(cpu).reduce((a, b) => a + b, 0) / 100 / completionsPerSecond) * 1000,
+    );
+    process.stdout.write(
+      `CPU during the load, % of one core (${cpus().length} cores): ${JSON.stringify(cpu)}; ${cpuPerCompletion} ms of CPU per completion\n`,
+    );
     report.load = {
       learners: learners.length,
       seconds: round(loaded.seconds),
@@ -576,6 +633,8 @@ async function main() {
       operations: loadOps,
       eventEndToEndMs: endToEnd,
       maxQueueDepths: loadDepths,
+      cpuPercentOfOneCore: cpu,
+      cpuMsPerCompletion: cpuPerCompletion,
     };
 
     // ---- cost as the data grows ----
