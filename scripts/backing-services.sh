@@ -290,6 +290,7 @@ tools() {
   mkdir -p "$LOGS"
   command -v docker-compose >/dev/null || apt_install docker-compose
   command -v kubectl >/dev/null || apt_install kubectl
+  command -v wrk >/dev/null || apt_install wrk # the benchmarks' load generator
   # Kubernetes' own OpenAPI schemas, bundled in a PyPI package, for strict offline validation.
   if [ ! -x "$STATE/venv/bin/kubernetes-validate" ]; then
     log "installing kubernetes-validate (PyPI) into $STATE/venv"

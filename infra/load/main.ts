@@ -8,26 +8,25 @@
 //   --grow N         also measure every learner operation with N more completions stored (0: skip)
 //   --chaos          also run the chaos phase (RabbitMQ SIGKILLed, notification SIGKILLed, Redis stopped)
 //   --smoke          a short run of every phase for CI (at most a few minutes)
-import { execFile, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, testEnv, waitFor } from '@syllabus/testing';
+import { startOtlpSink } from '../support/otlp-sink';
+import { createServiceRunner, root } from '../support/services';
 import { startSmtpServer } from '@syllabus/testing/smtp';
 import { topology } from '@syllabus/contracts';
 import { configSchema as notificationConfig } from '@syllabus/notification/config';
 import type { Course, Learner, Op, PhaseRequest, PhaseResult } from './generator';
 
-const root = resolve(__dirname, '..', '..', '..');
 const { values: args } = parseArgs({
   options: {
     learners: { type: 'string', default: '50' },
@@ -62,7 +61,6 @@ const raisedLimits = {
 
 const run = randomUUID().slice(0, 8);
 const logs = join(root, '.syllabus', 'load', `logs-${run}`);
-mkdirSync(logs, { recursive: true });
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {
   if (!ok) failures.push(what);
@@ -108,74 +106,15 @@ const statusesOf = (result: PhaseResult) =>
   Object.fromEntries(Object.entries(result.statuses).map(([op, s]) => [op, s]));
 
 // ---- the system ---------------------------------------------------------------------------
-const children = new Map<string, ChildProcess>();
-function startService(name: string, service: string, env: Record<string, string>) {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(logs, 'profiles', name)}`] : []),
-      '--require',
-      require.resolve('@syllabus/telemetry/register'),
-      join(root, 'services', service, 'dist/src/main.js'),
-    ],
-    {
-      cwd: join(root, 'services', service),
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', OTEL_SERVICE_NAME: service, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  children.set(name, child);
-  // A service that ends on its own (not stopped or killed by the run) fails the run, with why.
-  child.once('exit', (code, signal) => {
-    if (stopping.has(child)) return;
-    const why = `${name} exited by itself (${signal ?? `code ${code}`}); its log ends:\n${logTail(name)}`;
+const services = createServiceRunner({
+  logs,
+  profile: args.profile,
+  onUnexpectedExit: (why) => {
     failures.push(why);
     process.stdout.write(`${why}\n`);
-  });
-  return child;
-}
-const stopping = new WeakSet<ChildProcess>();
-function logTail(name: string, lines = 15) {
-  const text = readFileSync(join(logs, `${name}.log`), 'utf8')
-    .trimEnd()
-    .split('\n')
-    .slice(-lines);
-  return text.map((line) => `    ${line.slice(0, 400)}`).join('\n');
-}
-function runToEnd(service: string, script: string, env: Record<string, string>) {
-  const result = spawnSync(process.execPath, [join(root, 'services', service, script)], {
-    cwd: join(root, 'services', service),
-    env: { PATH: process.env.PATH, ...env },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`${service} ${script} failed:\n${result.stderr}${result.stdout}`);
-  return result.stdout;
-}
-/** Waits for a service to be ready; fails at once when it has exited meanwhile. */
-async function ready(name: string, operatorPort: number, what = name) {
-  const child = children.get(name)!;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return 'exited';
-      const res = await fetch(`http://127.0.0.1:${operatorPort}/health/ready`).catch(() => undefined);
-      return res?.status === 200 && 'ready';
-    },
-    { timeoutMs: 60_000, what: `${what} ready (logs in ${logs})` },
-  ).then((state) => {
-    if (state === 'exited') throw new Error(`${what} exited before it was ready:\n${logTail(name)}`);
-  });
-}
-async function stopChild(name: string, signal: NodeJS.Signals = 'SIGTERM') {
-  const child = children.get(name);
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  stopping.add(child);
-  child.kill(signal);
-  await exited;
-}
+  },
+});
+const { children, runToEnd } = services;
 
 /**
  * Deletes the run's queues and exchange, as the tests drop their databases: quorum queues left
@@ -273,20 +212,6 @@ async function quiet(what: string) {
 }
 
 /** An OTLP/HTTP endpoint that takes every export and keeps only the byte count. */
-async function startOtlpSink() {
-  let bytes = 0;
-  const server = createServer((req, res) => {
-    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    bytes: () => bytes,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 /**
  * Backing services are controlled through the provisioning script, as an operator would —
  * asynchronously, so that the SMTP and OTLP sinks in this process keep answering meanwhile.
@@ -373,7 +298,7 @@ async function main() {
     );
     runToEnd('catalog', 'dist/src/migrate.js', { POSTGRES_URL: catalogDb });
     runToEnd('notification', 'dist/src/migrate.js', { POSTGRES_URL: notificationDb });
-    startService('gateway', 'gateway', {
+    services.start('gateway', 'gateway', {
       ...shared,
       PORT: String(ports.gateway),
       OPERATOR_PORT: String(ports.gatewayOps),
@@ -386,7 +311,7 @@ async function main() {
       JWT_SIGNING_KEYS: signingKeys,
       ...raisedLimits,
     });
-    await ready('gateway', ports.gatewayOps);
+    await services.ready('gateway', ports.gatewayOps);
     const progressEnv = {
       ...shared,
       MONGODB_URL: testEnv.MONGODB_URL,
@@ -395,13 +320,13 @@ async function main() {
       REDIS_KEY_PREFIX: `bench:load:${run}:progress:`,
       INTERNAL_TOKEN: internalToken,
     };
-    startService('user-progress', 'user-progress', {
+    services.start('user-progress', 'user-progress', {
       ...progressEnv,
       PORT: String(ports.progress),
       OPERATOR_PORT: String(ports.progressOps),
     });
     // A second replica, on the same data: the contention phase spreads one learner over both.
-    startService('user-progress-2', 'user-progress', {
+    services.start('user-progress-2', 'user-progress', {
       ...progressEnv,
       PORT: String(ports.progress2),
       OPERATOR_PORT: String(ports.progress2Ops),
@@ -415,8 +340,8 @@ async function main() {
       FANOUT_CHANNEL_PREFIX: `bench:load:${run}:`,
       SMTP_URL: smtp.url,
     };
-    startService('notification', 'notification', notificationEnv);
-    startService('catalog', 'catalog', {
+    services.start('notification', 'notification', notificationEnv);
+    services.start('catalog', 'catalog', {
       ...shared,
       PORT: String(ports.catalog),
       OPERATOR_PORT: String(ports.catalogOps),
@@ -425,10 +350,10 @@ async function main() {
       CACHE_NAMESPACE: `bench:load:${run}:catalog:`,
     });
     await Promise.all([
-      ready('user-progress', ports.progressOps),
-      ready('user-progress-2', ports.progress2Ops),
-      ready('notification', ports.notificationOps),
-      ready('catalog', ports.catalogOps),
+      services.ready('user-progress', ports.progressOps),
+      services.ready('user-progress-2', ports.progress2Ops),
+      services.ready('notification', ports.notificationOps),
+      services.ready('catalog', ports.catalogOps),
     ]);
     runToEnd('catalog', 'dist/src/seed/main.js', { POSTGRES_URL: catalogDb });
 
@@ -718,17 +643,17 @@ async function main() {
           await at(4, 'RabbitMQ restarting', () => backing('start', 'rabbitmq'));
           events.push(`${round((Date.now() - chaosStarted) / 1000)}s RabbitMQ accepting connections again`);
           await at(smoke ? 20 : 22, 'notification SIGKILLed with messages in flight', () =>
-            stopChild('notification', 'SIGKILL'),
+            services.stop('notification', 'SIGKILL'),
           );
           await at(smoke ? 21 : 24, 'notification restarted', () => {
-            startService('notification', 'notification', notificationEnv);
+            services.start('notification', 'notification', notificationEnv);
           });
           await at(smoke ? 24 : 30, 'Redis stopped', () => backing('stop', 'redis'));
           await at(smoke ? 27 : 34, 'Redis started', () => backing('start', 'redis'));
         })(),
       ]);
       const chaosEnded = Date.now();
-      await ready('notification', ports.notificationOps, 'notification after its restart');
+      await services.ready('notification', ports.notificationOps, 'notification after its restart');
       const drainMs = await drained([...chaotic.acknowledged], smoke ? 90_000 : 180_000);
       const mail = await mailReport();
       const chaosFigures = {
@@ -773,7 +698,7 @@ async function main() {
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`\nfigures: ${out}\nlogs: ${logs}\n`);
     generator.kill();
-    for (const name of children.keys()) await stopChild(name);
+    await services.stopAll();
     await amqpConnection?.close().catch(() => undefined);
     await deleteQueues(prefix).catch((error: unknown) =>
       process.stdout.write(`could not delete this run's queues: ${String(error)}\n`),

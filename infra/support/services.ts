@@ -1,0 +1,116 @@
+// The services as they are deployed, for the load harness and the benchmarks: each its own
+// process, with the telemetry preloaded, its log in a file; readiness from its operator port.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { waitFor } from '@syllabus/testing';
+
+export const root = resolve(__dirname, '..', '..', '..');
+
+export function createServiceRunner(options: {
+  /** Where each process's log (and profile) goes. */
+  logs: string;
+  /** Writes a CPU profile per process (node --cpu-prof) under `logs/profiles/<name>`. */
+  profile?: boolean;
+  /** Told when a process ends by itself (not stopped by `stop`). */
+  onUnexpectedExit: (why: string) => void;
+}) {
+  const { logs } = options;
+  mkdirSync(logs, { recursive: true });
+  const children = new Map<string, ChildProcess>();
+  const stopping = new WeakSet<ChildProcess>();
+
+  function logTail(name: string, lines = 15) {
+    const text = readFileSync(join(logs, `${name}.log`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines);
+    return text.map((line) => `    ${line.slice(0, 400)}`).join('\n');
+  }
+
+  /**
+   * Runs `script` (a path under `root`) with `args` as process `name`; preloads the telemetry
+   * unless `bare`.
+   */
+  function startScript(
+    name: string,
+    script: string,
+    env: Record<string, string>,
+    { bare = false, args = [] }: { bare?: boolean; args?: string[] } = {},
+  ) {
+    const child = spawn(
+      process.execPath,
+      [
+        ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(logs, 'profiles', name)}`] : []),
+        ...(bare ? [] : ['--require', require.resolve('@syllabus/telemetry/register')]),
+        join(root, script),
+        ...args,
+      ],
+      {
+        cwd: join(root, script, '..'),
+        env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', OTEL_SERVICE_NAME: name, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    children.set(name, child);
+    // A process that ends on its own (not stopped or killed by the run) is reported, with why.
+    child.once('exit', (code, signal) => {
+      if (stopping.has(child)) return;
+      options.onUnexpectedExit(
+        `${name} exited by itself (${signal ?? `code ${code}`}); its log ends:\n${logTail(name)}`,
+      );
+    });
+    return child;
+  }
+
+  return {
+    children,
+    startScript,
+    /** Starts `service`'s server as process `name` (several of one service may run). */
+    start: (name: string, service: string, env: Record<string, string>) =>
+      startScript(name, join('services', service, 'dist/src/main.js'), {
+        OTEL_SERVICE_NAME: service,
+        ...env,
+      }),
+    /** Runs one of a service's commands (migrate, seed, …) to its end; returns its output. */
+    runToEnd: (service: string, script: string, env: Record<string, string>) => {
+      const result = spawnSync(process.execPath, [join(root, 'services', service, script)], {
+        cwd: join(root, 'services', service),
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+      });
+      if (result.status !== 0)
+        throw new Error(`${service} ${script} failed:\n${result.stderr}${result.stdout}`);
+      return result.stdout;
+    },
+    /** Waits for a process to be ready; fails at once when it has exited meanwhile. */
+    ready: async (name: string, operatorPort: number, what = name) => {
+      const child = children.get(name)!;
+      const state = await waitFor(
+        async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+          const res = await fetch(`http://127.0.0.1:${operatorPort}/health/ready`).catch(() => undefined);
+          return res?.status === 200 && 'ready';
+        },
+        { timeoutMs: 60_000, what: `${what} ready (logs in ${logs})` },
+      );
+      if (state === 'exited') throw new Error(`${what} exited before it was ready:\n${logTail(name)}`);
+    },
+    stop,
+    stopAll: async () => {
+      for (const name of children.keys()) await stop(name);
+    },
+  };
+
+  async function stop(name: string, signal: NodeJS.Signals = 'SIGTERM') {
+    const child = children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    stopping.add(child);
+    child.kill(signal);
+    await exited;
+  }
+}
