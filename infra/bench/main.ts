@@ -90,10 +90,11 @@ async function metricSum(operatorPort: number, name: string) {
     throw new Error(`no metrics on ${operatorPort}: ${String((error as Error).cause ?? error)}`);
   });
   const text = await res.text();
-  return text
+  const samples = text
     .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
+  if (samples.length === 0) throw new Error(`no ${name} on ${operatorPort}/metrics`);
+  return samples.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 async function main() {

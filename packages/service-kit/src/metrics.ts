@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { droppedSpans } from '@syllabus/telemetry';
 
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -19,6 +20,19 @@ export function createMetrics(service: string): ServiceMetrics {
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
+  });
+  new Counter({
+    name: 'otel_spans_dropped_total',
+    help: 'Spans the tracing SDK did not export, by reason (queue_full: its batch queue overflowed); absent when tracing is off',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    async collect() {
+      const dropped = await droppedSpans();
+      if (!dropped) return;
+      this.reset();
+      for (const [reason, count] of Object.entries({ queue_full: 0, ...dropped }))
+        this.inc({ reason }, count);
+    },
   });
   return { registry, httpDuration };
 }

@@ -1,41 +1,89 @@
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+// The SDK's own package of the processor: its options take the self-observation meter provider.
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { createInstrumentations } from './instrumentations';
 
 export interface TelemetryOptions {
   serviceName: string;
   /** OTLP/HTTP base URL, e.g. http://jaeger:4318; spans go to `${endpoint}/v1/traces`. */
   endpoint: string;
+  /** `http/protobuf` (the OTLP default: about a third of JSON's bytes and encoding time) or `http/json`. */
+  protocol: 'http/protobuf' | 'http/json';
+  /** The batch span processor: spans held at most, spans per export, delay between exports, export deadline. */
+  batch: {
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+    scheduledDelayMillis: number;
+    exportTimeoutMillis: number;
+  };
+  /** A span per Express middleware and router too (for study); otherwise only route handlers. */
+  middlewareSpans: boolean;
 }
 
 let sdk: NodeSDK | undefined;
 
+/** Read when Prometheus scrapes: the SDK's own count of what became of the spans it processed. */
+class PullReader extends MetricReader {
+  protected onForceFlush() {
+    return Promise.resolve();
+  }
+  protected onShutdown() {
+    return Promise.resolve();
+  }
+}
+let selfObservation: PullReader | undefined;
+
 /**
  * Starts the OpenTelemetry Node SDK: OTLP export with batching, and instrumentation of http,
- * express, pg, mongodb/mongoose, ioredis and amqplib. Must run before any of those load,
- * which is why services preload `@syllabus/telemetry/register` with `node --require`.
+ * express, pg, mongodb, ioredis and amqplib. Must run before any of those load, which is why
+ * services preload `@syllabus/telemetry/register` with `node --require`. Sampling follows the
+ * standard `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` variables, read by the SDK.
  */
 export function startTelemetry(options: TelemetryOptions): void {
   if (sdk) return;
+  const url = `${options.endpoint.replace(/\/$/, '')}/v1/traces`;
+  const Exporter = options.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtobufTraceExporter;
+  selfObservation = new PullReader();
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     spanProcessors: [
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/$/, '')}/v1/traces` }),
-        {
-          scheduledDelayMillis: 1_000,
-        },
-      ),
+      new BatchSpanProcessor({
+        exporter: new Exporter({ url }),
+        ...options.batch,
+        selfObsMeterProvider: new MeterProvider({ readers: [selfObservation] }),
+      }),
     ],
-    instrumentations: createInstrumentations(),
+    instrumentations: createInstrumentations({ middlewareSpans: options.middlewareSpans }),
     // Metrics are served for Prometheus to scrape by the service kit (prom-client), and logs
     // are JSON on stdout carrying trace ids; the SDK exports traces only.
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
+}
+
+/**
+ * Spans the SDK did not export, by reason (`queue_full` when the batch queue overflowed, or the
+ * export error's name); undefined when telemetry is off.
+ */
+export async function droppedSpans(): Promise<Record<string, number> | undefined> {
+  if (!selfObservation) return undefined;
+  const dropped: Record<string, number> = {};
+  const { resourceMetrics } = await selfObservation.collect();
+  for (const { metrics } of resourceMetrics.scopeMetrics)
+    for (const metric of metrics) {
+      if (metric.descriptor.name !== 'otel.sdk.processor.span.processed') continue;
+      for (const point of metric.dataPoints) {
+        const reason = point.attributes['error.type'];
+        if (reason !== undefined)
+          dropped[String(reason)] = (dropped[String(reason)] ?? 0) + Number(point.value);
+      }
+    }
+  return dropped;
 }
 
 /** Flushes buffered spans and stops the SDK; the last step of a graceful shutdown. */
