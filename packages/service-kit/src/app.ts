@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import fresh from 'fresh';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -28,6 +29,29 @@ export type ServiceApp = Express & { operator: Express };
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
+ * `req.fresh` (what Express's `res.send` answers 304 by) as RFC 9110 has it: the origin
+ * evaluates If-None-Match whatever the request's Cache-Control says. Express's own treats
+ * `Cache-Control: no-cache` as "never fresh" (a cache's rule), and Node's fetch, among other
+ * clients, sends it with every conditional request, so they never got their 304.
+ */
+function answerConditionalRequests(app: Express) {
+  Object.defineProperty(app.request, 'fresh', {
+    configurable: true,
+    enumerable: true,
+    get(this: express.Request) {
+      if (this.method !== 'GET' && this.method !== 'HEAD') return false;
+      const status = this.res!.statusCode;
+      if ((status < 200 || status >= 300) && status !== 304) return false;
+      const { 'cache-control': _ignored, ...conditions } = this.headers;
+      return fresh(conditions, {
+        etag: this.res!.get('ETag'),
+        'last-modified': this.res!.get('Last-Modified'),
+      });
+    },
+  });
+}
+
+/**
  * The defaults every service shares: request ids, JSON request logs, security headers, body
  * limits, problem+json errors, and health and metrics endpoints on a separate operators' app
  * (never reachable through the public port, the gateway or an Ingress). No I/O happens here,
@@ -39,6 +63,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  answerConditionalRequests(app);
 
   app.use(
     pinoHttp({

@@ -113,6 +113,20 @@ describe('catalog reads', () => {
       .expect(200);
   });
 
+  it('when a conditional request also says Cache-Control: no-cache (as Node fetch does), then still 304', async () => {
+    const first = await request(catalog.app).get('/v1/courses/sql-fundamentals').expect(200);
+    await request(catalog.app)
+      .get('/v1/courses/sql-fundamentals')
+      .set('If-None-Match', first.headers.etag!)
+      .set('Cache-Control', 'no-cache')
+      .expect(304);
+    await request(catalog.app)
+      .get('/v1/courses/sql-fundamentals')
+      .set('If-None-Match', '"v0-stale"')
+      .set('Cache-Control', 'no-cache')
+      .expect(200);
+  });
+
   it('when the transitive prerequisites are asked for, then the whole closure comes back, nearest first', async () => {
     const direct = await request(catalog.app).get('/v1/courses/system-design/prerequisites').expect(200);
     assert.deepEqual(

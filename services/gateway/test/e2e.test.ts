@@ -110,6 +110,17 @@ describe('the whole system through the gateway', () => {
     );
   });
 
+  it('when a client revalidates a course with Node fetch (which adds Cache-Control: no-cache), then 304 through the gateway', async () => {
+    const url = `${system.gateway.url}/v1/courses/sql-fundamentals`;
+    const first = await fetch(url);
+    assert.equal(first.status, 200);
+    const etag = first.headers.get('etag');
+    assert.ok(etag);
+    const again = await fetch(url, { headers: { 'If-None-Match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal(await again.text(), '');
+  });
+
   it("when learners reach for each other's records through the gateway, then 403; an admin token is needed", async () => {
     const api = system.gateway.app;
     const person = async (name: string) => {
