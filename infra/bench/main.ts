@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createTestDatabase, freePort, testEnv, waitFor } from '@syllabus/testing';
 import { startOtlpSink } from '../support/otlp-sink';
+import { cpuByPart } from '../support/cpu';
 import { createServiceRunner, root } from '../support/services';
 
 const { values: args } = parseArgs({
@@ -33,6 +34,8 @@ const connections = Number(args.connections);
 const PATH = '/v1/courses/transactions-and-isolation';
 // Limits a real deployment keeps low, raised for one source address; printed with the results.
 const raisedLimits = { RATE_LIMIT_MAX: '1000000000', UPSTREAM_CONCURRENCY: '64', UPSTREAM_QUEUE: '512' };
+// The services log as deployed (an access log line per request, to a file here).
+const asDeployed = { LOG_LEVEL: 'info' };
 
 const run = randomUUID().slice(0, 8);
 const logs = join(root, '.syllabus', 'bench', `logs-${run}`);
@@ -40,6 +43,7 @@ const failures: string[] = [];
 const services = createServiceRunner({
   logs,
   profile: args.profile,
+  node: process.env.SERVICE_NODE,
   onUnexpectedExit: (why) => failures.push(why),
 });
 
@@ -50,6 +54,7 @@ interface Figures {
   requests: number;
   non2xx: number;
   socketErrors: number;
+  cpuMicrosPerRequest?: Record<string, number>;
 }
 
 /**
@@ -140,6 +145,7 @@ async function main() {
         : { OTEL_SDK_DISABLED: 'true' };
       services.start(catalog, 'catalog', {
         ...tracing,
+        ...asDeployed,
         PORT: String(ports[catalog]),
         OPERATOR_PORT: String(ports[`${catalog}Ops`]),
         POSTGRES_URL: database.url,
@@ -152,6 +158,7 @@ async function main() {
       });
       services.start(gateway, 'gateway', {
         ...tracing,
+        ...asDeployed,
         ...raisedLimits,
         PORT: String(ports[gateway]),
         OPERATOR_PORT: String(ports[`${gateway}Ops`]),
@@ -168,6 +175,7 @@ async function main() {
     // And the catalog reading PostgreSQL on every request: what its cache is worth.
     services.start('catalogUncached', 'catalog', {
       OTEL_SDK_DISABLED: 'true',
+      ...asDeployed,
       CACHE_ENABLED: 'false',
       PORT: String(ports.catalogUncached),
       OPERATOR_PORT: String(ports.catalogUncachedOps),
@@ -219,14 +227,26 @@ async function main() {
       ['gatewayTraced', 'gateway → catalog, traced'],
     ] as const;
     process.stdout.write(
-      `bench ${run}: wrk -t1 -c${connections} -d${seconds}s, best of ${rounds} round(s), GET ${PATH} (${body.length} bytes)\n` +
+      `bench ${run}: services on Node ${services.nodeVersion}; wrk -t1 -c${connections} -d${seconds}s, best of ${rounds} round(s), GET ${PATH} (${body.length} bytes)\n` +
         `limits raised for one source address: ${JSON.stringify(raisedLimits)}\n`,
     );
     for (const [name] of cases) await wrk(url(ports[name]!), connections, 1); // warm-up, not counted
     const best: Record<string, Figures> = {};
+    const own = () => new Map([...services.children].map(([name, child]) => [name, child.pid]));
     for (let round = 0; round < rounds; round += 1) {
       for (const [name] of cases) {
+        const before = cpuByPart(own());
         const figures = await wrk(url(ports[name]!));
+        const after = cpuByPart(own());
+        // CPU per request of each process that served it (a steadier figure than req/s here).
+        figures.cpuMicrosPerRequest = Object.fromEntries(
+          Object.entries(after)
+            .map(
+              ([part, ms]) =>
+                [part, Math.round(((ms - (before[part] ?? 0)) * 1000) / figures.requests)] as const,
+            )
+            .filter(([, micros]) => micros >= 5),
+        );
         if (!best[name] || figures.requestsPerSecond > best[name].requestsPerSecond) best[name] = figures;
         if (figures.non2xx > 0 || figures.socketErrors > 0)
           failures.push(
@@ -263,12 +283,16 @@ async function main() {
       untraced: round2(single.gateway!.p50Ms - single.catalog!.p50Ms),
       traced: round2(single.gatewayTraced!.p50Ms - single.catalogTraced!.p50Ms),
     };
+    const cpuOf = (name: string) =>
+      Object.entries(best[name]!.cpuMicrosPerRequest ?? {})
+        .map(([part, micros]) => `${part} ${micros}`)
+        .join(', ');
     const lines = [
-      `| case | req/s | p50 ms | p99 ms | × Express + Redis read |`,
-      `|---|---:|---:|---:|---:|`,
+      `| case | req/s | p50 ms | p99 ms | × Express + Redis read | CPU µs per request |`,
+      `|---|---:|---:|---:|---:|---|`,
       ...cases.map(
         ([name, label]) =>
-          `| ${label} | ${Math.round(rps(name))} | ${best[name]!.p50Ms} | ${best[name]!.p99Ms} | ${ratio(name, 'expressRedis')} |`,
+          `| ${label} | ${Math.round(rps(name))} | ${best[name]!.p50Ms} | ${best[name]!.p99Ms} | ${ratio(name, 'expressRedis')} | ${cpuOf(name)} |`,
       ),
     ];
     process.stdout.write(`\n${lines.join('\n')}\n\n`);
@@ -282,7 +306,12 @@ async function main() {
     const report = {
       run,
       when: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        servicesNode: services.nodeVersion,
+      },
       load: { tool: 'wrk', threads: 1, connections, seconds, rounds, path: PATH, bodyBytes: body.length },
       raisedLimits,
       results: best,

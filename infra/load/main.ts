@@ -11,7 +11,7 @@
 import { execFile, fork } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, testEnv, waitFor } from '@syllabus/testing';
 import { startOtlpSink } from '../support/otlp-sink';
+import { cpuByPart, cpuShares } from '../support/cpu';
 import { createServiceRunner, root } from '../support/services';
 import { startSmtpServer } from '@syllabus/testing/smtp';
 import { topology } from '@syllabus/contracts';
@@ -109,6 +110,7 @@ const statusesOf = (result: PhaseResult) =>
 const services = createServiceRunner({
   logs,
   profile: args.profile,
+  node: process.env.SERVICE_NODE,
   onUnexpectedExit: (why) => {
     failures.push(why);
     process.stdout.write(`${why}\n`);
@@ -140,50 +142,6 @@ async function deleteQueues(prefix: string) {
   channel.on('error', () => undefined);
   await channel.deleteExchange(`${prefix}${topology.exchange}`).catch(() => undefined);
   await connection.close();
-}
-
-/**
- * CPU time used so far (ms) by each part of the system: the run's own processes by name, the
- * backing servers by their program (all of PostgreSQL's processes together). From /proc.
- */
-function cpuByPart(own: Map<string, number | undefined>): Record<string, number> {
-  const tick = 1000 / 100; // USER_HZ is 100 on Linux
-  const byPid = new Map([...own].map(([name, pid]) => [pid, name]));
-  const parts: Record<string, number> = {};
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const used = (Number(fields[11]) + Number(fields[12])) * tick; // utime + stime
-    const part =
-      byPid.get(Number(entry)) ??
-      (comm === 'postgres'
-        ? 'postgresql'
-        : comm === 'beam.smp'
-          ? 'rabbitmq'
-          : comm.startsWith('redis-server')
-            ? 'redis'
-            : comm.startsWith('ferretdb')
-              ? 'ferretdb'
-              : undefined);
-    if (part) parts[part] = (parts[part] ?? 0) + used;
-  }
-  return parts;
-}
-
-/** Each part's CPU between two `cpuByPart` readings, as a share of one core over `ms`. */
-function cpuShares(before: Record<string, number>, after: Record<string, number>, ms: number) {
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([part, used]) => [part, round(((used - (before[part] ?? 0)) / ms) * 100)] as const)
-      .sort((a, b) => b[1] - a[1]),
-  );
 }
 
 /** The share of CPU time idle on this machine over `ms`. */
@@ -285,6 +243,7 @@ async function main() {
       cpu: cpus()[0]?.model,
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
+      servicesNode: services.nodeVersion,
     },
     mongodbHandler: 'FerretDB 1.24, SQLite handler',
     plan,
@@ -294,7 +253,7 @@ async function main() {
 
   try {
     process.stdout.write(
-      `load run ${run}: limits raised for one source address: ${JSON.stringify(raisedLimits)}\n`,
+      `load run ${run}: services on Node ${services.nodeVersion}; limits raised for one source address: ${JSON.stringify(raisedLimits)}\n`,
     );
     runToEnd('catalog', 'dist/src/migrate.js', { POSTGRES_URL: catalogDb });
     runToEnd('notification', 'dist/src/migrate.js', { POSTGRES_URL: notificationDb });

