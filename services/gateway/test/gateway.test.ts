@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, base64url, generateKeyPair, importJWK, type JWK } from 'jose';
 import request from 'supertest';
+import { Redis } from 'ioredis';
 import { createTokenVerifier } from '@syllabus/auth';
 import { freePort, startRedisServer, testEnv, waitFor } from '@syllabus/testing';
 import { createKeyRing, generateSigningKey } from '../src/domain/keys';
@@ -294,6 +295,28 @@ describe('gateway limits and hardening', () => {
     } finally {
       await one.stop();
       await two.stop();
+    }
+  });
+
+  it('when Redis forgets the counting script (as after a restart), then the limit still counts every request', async () => {
+    const prefix = `test:gateway:${randomUUID().slice(0, 8)}:`;
+    const gateway = await gatewayWith({
+      REDIS_KEY_PREFIX: prefix,
+      RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_WINDOW_MS: '60000',
+    });
+    const redis = new Redis(testEnv.REDIS_URL);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 2; i += 1)
+        statuses.push((await request(gateway.app).get('/v1/openapi-missing')).status);
+      assert.equal(await redis.script('FLUSH'), 'OK');
+      for (let i = 0; i < 2; i += 1)
+        statuses.push((await request(gateway.app).get('/v1/openapi-missing')).status);
+      assert.deepEqual(statuses, [404, 404, 404, 429]);
+    } finally {
+      redis.disconnect();
+      await gateway.stop();
     }
   });
 

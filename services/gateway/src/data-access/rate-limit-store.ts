@@ -8,28 +8,36 @@ if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {hits, redis.call('PTTL', KEYS[1])}
 `;
 
+type WithIncrement = Redis & {
+  rateLimitIncrement(key: string, windowMs: number): Promise<[number, number]>;
+};
+
 /**
  * A fixed-window counter in Redis, shared by every gateway instance. (Written here rather than
  * taken from rate-limit-redis, which loads its script once at start and stays broken if Redis
- * was down at that moment; EVAL per hit recovers by itself.)
+ * was down at that moment.) The script is an ioredis command: sent by its SHA1 (EVALSHA), and
+ * whole again whenever Redis answers that it does not know it (after a restart), instead of
+ * sending the whole script with every hit (EVAL).
  */
 export class RedisWindowStore implements Store {
   private windowMs = 60_000;
   readonly localKeys = false;
+  private readonly redis: WithIncrement;
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     readonly prefix: string,
-  ) {}
+  ) {
+    if (!('rateLimitIncrement' in redis))
+      redis.defineCommand('rateLimitIncrement', { numberOfKeys: 1, lua: INCREMENT });
+    this.redis = redis as WithIncrement;
+  }
 
   init(options: Options) {
     this.windowMs = options.windowMs;
   }
 
   async increment(key: string): Promise<IncrementResponse> {
-    const [hits, ttl] = (await this.redis.eval(INCREMENT, 1, this.prefix + key, this.windowMs)) as [
-      number,
-      number,
-    ];
+    const [hits, ttl] = await this.redis.rateLimitIncrement(this.prefix + key, this.windowMs);
     return { totalHits: hits, resetTime: new Date(Date.now() + Math.max(ttl, 0)) };
   }
 
