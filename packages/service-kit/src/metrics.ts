@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { RPCType, getRPCMetadata } from '@opentelemetry/core';
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { droppedSpans } from '@syllabus/telemetry';
@@ -37,13 +39,26 @@ export function createMetrics(service: string): ServiceMetrics {
   return { registry, httpDuration };
 }
 
-/** Records each response under its route template (never the raw path, which would explode cardinality). */
+/**
+ * Records each response under its route template (never the raw path, which would explode
+ * cardinality), and names the request's trace span by it too (`GET /v1/courses/:slug`, with
+ * `http.route`), as the HTTP instrumentation does with what a framework reports.
+ */
 export function measureRequests(metrics: ServiceMetrics): RequestHandler {
   return (req, res, next) => {
     const stop = metrics.httpDuration.startTimer();
+    const traced = getRPCMetadata(context.active());
     res.once('finish', () => {
       const routePath = (req.route as { path?: unknown } | undefined)?.path;
-      const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : 'unmatched';
+      // A route's template; under a mounted handler (the gateway's proxies), its mount path.
+      const route =
+        typeof routePath === 'string'
+          ? `${req.baseUrl}${routePath}`
+          : req.baseUrl
+            ? `${req.baseUrl}/*`
+            : 'unmatched';
+      // Read by the HTTP instrumentation when it ends the span (on 'close', after 'finish').
+      if (traced?.type === RPCType.HTTP && route !== 'unmatched') traced.route = route;
       stop({ method: req.method, route, status_code: String(res.statusCode) });
     });
     next();

@@ -20,8 +20,8 @@ export interface TelemetryOptions {
     scheduledDelayMillis: number;
     exportTimeoutMillis: number;
   };
-  /** A span per Express middleware and router too (for study); otherwise only route handlers. */
-  middlewareSpans: boolean;
+  /** Express's own spans, a span per middleware, router and handler (for study); none otherwise. */
+  expressSpans: boolean;
 }
 
 let sdk: NodeSDK | undefined;
@@ -57,7 +57,7 @@ export function startTelemetry(options: TelemetryOptions): void {
         selfObsMeterProvider: new MeterProvider({ readers: [selfObservation] }),
       }),
     ],
-    instrumentations: createInstrumentations({ middlewareSpans: options.middlewareSpans }),
+    instrumentations: createInstrumentations({ expressSpans: options.expressSpans }),
     // Metrics are served for Prometheus to scrape by the service kit (prom-client), and logs
     // are JSON on stdout carrying trace ids; the SDK exports traces only.
     metricReaders: [],

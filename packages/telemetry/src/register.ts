@@ -15,7 +15,7 @@ const config = loadConfigOrExit(
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE: fields.positiveInt(1_024),
     OTEL_BSP_SCHEDULE_DELAY: fields.milliseconds(1_000),
     OTEL_BSP_EXPORT_TIMEOUT: fields.milliseconds(10_000),
-    TRACE_EXPRESS_MIDDLEWARE: fields.flag(false),
+    TRACE_EXPRESS_LAYERS: fields.flag(false),
   }),
 );
 
@@ -30,6 +30,6 @@ if (!config.OTEL_SDK_DISABLED) {
       scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
       exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
     },
-    middlewareSpans: config.TRACE_EXPRESS_MIDDLEWARE,
+    expressSpans: config.TRACE_EXPRESS_LAYERS,
   });
 }

@@ -82,5 +82,14 @@ describe('one trace per learner action', () => {
       throw new Error(`missing from trace ${root.traceId}: ${missing.join(', ')}`, { cause: error });
     });
     for (const [name, predicate] of expectations) assert.ok(has(predicate), name);
+    // Request spans are named by their route template, not the path.
+    const route = root.attributes['http.route'];
+    assert.equal(typeof route, 'string');
+    assert.ok(!String(route).includes(lastLesson), `a template, not the path: ${String(route)}`);
+    assert.equal(root.name, `${String(root.attributes['http.request.method'])} ${String(route)}`);
+    assert.ok(
+      has((s) => s.service === 'user-progress' && s.kind === 2 && /^PUT \/.*:/.test(s.name)),
+      "user-progress's request span named by its route",
+    );
   });
 });
