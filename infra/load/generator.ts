@@ -30,6 +30,11 @@ export interface PhaseResult {
     courseCompleted: boolean;
     at: number;
   }[];
+  /**
+   * Completions whose outcome the client cannot know (5xx other than a refusal, or no answer):
+   * the server may have recorded them, and then notifies them too.
+   */
+  unknownOutcome: { userId: string; courseId: string; lessonId: string; status: number }[];
   learners?: Learner[];
 }
 
@@ -56,7 +61,13 @@ export type PhaseRequest =
     };
 
 function recorder() {
-  const result: PhaseResult = { seconds: 0, latencies: {}, statuses: {}, acknowledged: [] };
+  const result: PhaseResult = {
+    seconds: 0,
+    latencies: {},
+    statuses: {},
+    acknowledged: [],
+    unknownOutcome: [],
+  };
   const note = (op: Op, status: number, ms: number) => {
     (result.latencies[op] ??= []).push(ms);
     const statuses = (result.statuses[op] ??= {});
@@ -125,6 +136,9 @@ async function complete(
     `/v1/me/enrollments/${courseId}/lessons/${lessonId}/completion`,
     { token: learner.accessToken },
   );
+  // 503 is a refusal before any work (bulkhead full, breaker open); a timeout or 502 is not.
+  if ((res.status === 0 || res.status >= 500) && res.status !== 503)
+    result.unknownOutcome.push({ userId: learner.id, courseId, lessonId, status: res.status });
   if (res.status !== 200 || res.body.changed !== true) return false;
   result.acknowledged.push({
     userId: learner.id,
