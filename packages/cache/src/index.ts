@@ -23,6 +23,15 @@ export interface Cache {
     load: () => Promise<T>,
     options?: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean },
   ): Promise<T>;
+  /**
+   * The same, as the JSON text stored (`JSON.stringify` of the loaded value on a miss): for a
+   * caller that sends it on as it is, without parsing it and serialising it again.
+   */
+  getOrLoadText<T>(
+    key: string,
+    load: () => Promise<T>,
+    options?: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean },
+  ): Promise<string>;
   invalidate(...keys: string[]): Promise<void>;
   /** Drops every key that starts with `prefix` (within the namespace). */
   invalidatePrefix(prefix: string): Promise<void>;
@@ -62,37 +71,63 @@ export function createCache(options: CacheOptions): Cache {
     return value;
   }
 
+  /** One lookup, shared by concurrent callers of one key in `flights`; `as` shapes the answer. */
+  async function lookup<T, R>(
+    flights: Map<string, Promise<unknown>>,
+    key: string,
+    load: () => Promise<T>,
+    getOptions: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean },
+    as: { text: (text: string) => R; value: (value: T) => R },
+  ): Promise<R> {
+    const pending = flights.get(key);
+    if (pending) return pending as Promise<R>;
+    const attempt = (async () => {
+      let cached: string | null = null;
+      try {
+        cached = await redis.get(namespace + key);
+      } catch (error) {
+        count('error');
+        reportError(error, 'get');
+        return as.value(await load());
+      }
+      if (cached !== null) {
+        count('hit');
+        return as.text(cached);
+      }
+      count('miss');
+      return as.value(
+        await loadAndStore(key, load, getOptions.ttlSeconds ?? options.ttlSeconds, getOptions.worthKeeping),
+      );
+    })();
+    flights.set(key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      flights.delete(key);
+    }
+  }
+  const textFlights = new Map<string, Promise<unknown>>();
+
   return {
-    async getOrLoad<T>(
+    getOrLoad: <T>(
       key: string,
       load: () => Promise<T>,
       getOptions: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean } = {},
-    ) {
-      const pending = inFlight.get(key);
-      if (pending) return pending as Promise<T>;
-      const attempt = (async () => {
-        let cached: string | null = null;
-        try {
-          cached = await redis.get(namespace + key);
-        } catch (error) {
-          count('error');
-          reportError(error, 'get');
-          return load();
-        }
-        if (cached !== null) {
-          count('hit');
-          return JSON.parse(cached) as T;
-        }
-        count('miss');
-        return loadAndStore(key, load, getOptions.ttlSeconds ?? options.ttlSeconds, getOptions.worthKeeping);
-      })();
-      inFlight.set(key, attempt);
-      try {
-        return await attempt;
-      } finally {
-        inFlight.delete(key);
-      }
-    },
+    ) =>
+      lookup(inFlight, key, load, getOptions, {
+        text: (text) => JSON.parse(text) as T,
+        value: (value) => value,
+      }),
+
+    getOrLoadText: <T>(
+      key: string,
+      load: () => Promise<T>,
+      getOptions: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean } = {},
+    ) =>
+      lookup(textFlights, key, load, getOptions, {
+        text: (text) => text,
+        value: (value) => JSON.stringify(value),
+      }),
 
     async invalidate(...keys) {
       for (const key of keys) generations.set(key, (generations.get(key) ?? 0) + 1);
@@ -140,6 +175,7 @@ export function createRedisClient(url: string, onError?: (error: Error) => void)
 export function createPassThroughCache(): Cache {
   return {
     getOrLoad: (_key, load) => load(),
+    getOrLoadText: async (_key, load) => JSON.stringify(await load()),
     invalidate: () => Promise.resolve(),
     invalidatePrefix: () => Promise.resolve(),
   };

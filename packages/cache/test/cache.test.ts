@@ -38,6 +38,19 @@ describe('cache-aside on a real Redis', () => {
     assert.equal(values.find((v) => v.labels.result === 'miss')?.value, 1);
   });
 
+  it('when a key is read as text, then it is the stored JSON, loaded once, and the same key reads as a value too', async () => {
+    const cache = createCache({ redis, namespace: namespace(), ttlSeconds: 60 });
+    const load = counting({ title: 'SQL', lessons: [1, 2] });
+    const readers = await Promise.all(
+      Array.from({ length: 20 }, () => cache.getOrLoadText('course:sql', load)),
+    );
+    assert.deepEqual(new Set(readers), new Set(['{"title":"SQL","lessons":[1,2]}']));
+    assert.equal(await cache.getOrLoadText('course:sql', load), '{"title":"SQL","lessons":[1,2]}');
+    assert.deepEqual(await cache.getOrLoad('course:sql', load), { title: 'SQL', lessons: [1, 2] });
+    assert.equal(load.calls, 1);
+    assert.equal(await cache.getOrLoadText('course:none', counting(null)), 'null');
+  });
+
   it('when 200 readers miss the same key at once, then the loader runs exactly once', async () => {
     const cache = createCache({ redis, namespace: namespace(), ttlSeconds: 60 });
     const load = counting({ id: 1 }, 50);

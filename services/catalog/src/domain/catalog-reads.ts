@@ -27,11 +27,12 @@ const canSeeUnpublished = (principal: Principal | undefined, course: Course) =>
 export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
   const courses = createCourseRepository(deps.db);
 
+  const loadPublished = async (slug: string) => {
+    const course = await courses.findBySlug(slug);
+    return course?.status === 'published' ? loadCourseDetail(courses, course, true) : null;
+  };
   const publishedDetail = (slug: string) =>
-    deps.cache.getOrLoad<CourseDetail | null>(cacheKeys.course(slug), async () => {
-      const course = await courses.findBySlug(slug);
-      return course?.status === 'published' ? loadCourseDetail(courses, course, true) : null;
-    });
+    deps.cache.getOrLoad<CourseDetail | null>(cacheKeys.course(slug), () => loadPublished(slug));
 
   async function visibleCourse(slug: string, principal: Principal | undefined): Promise<CourseDetail> {
     const published = await publishedDetail(slug);
@@ -71,6 +72,10 @@ export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
     },
 
     course: visibleCourse,
+
+    /** A published course as the JSON text it is cached as (`null` when there is none). */
+    publishedCourseJson: (slug: string) =>
+      deps.cache.getOrLoadText<CourseDetail | null>(cacheKeys.course(slug), () => loadPublished(slug)),
 
     async prerequisites(slug: string, transitive: boolean, principal: Principal | undefined) {
       const course = await visibleCourse(slug, principal);
