@@ -158,7 +158,9 @@ EOF
     if ! rabbitmqctl_ status >/dev/null 2>&1; then
       # The node runs as this account (not the packaged `rabbitmq` one) so that its data
       # and logs stay in the state directory.
-      setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$LOGS/rabbitmq-console.log" 2>&1 </dev/null &
+      # Started from the state directory: a server whose working directory is deleted (say, the
+      # clone it was started from) can no longer spawn a process, and then not even stop.
+      (cd "$STATE" && exec setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$LOGS/rabbitmq-console.log" 2>&1 </dev/null) &
     fi
     # await_startup fails at once until the node has registered with epmd, so ask again.
     local i
@@ -181,7 +183,13 @@ EOF
 }
 # Stopping the application (not the Erlang VM) is what a broker outage looks like to clients:
 # every connection drops and queues are recovered from disk when it starts again.
-rabbit_stop() { rabbitmqctl_ stop_app >/dev/null 2>&1 || true; }
+# A stop that did not happen fails loudly: a test that stops the broker must not run against one.
+rabbit_stop() {
+  rabbitmqctl_ stop_app >>"$LOGS/rabbitmqctl.log" 2>&1 || die "rabbitmqctl stop_app failed (see $LOGS/rabbitmqctl.log)"
+  local i
+  for ((i = 0; i < 300; i++)); do port_open $AMQP_PORT || return 0; sleep 0.1; done
+  die "RabbitMQ still accepts connections on $AMQP_PORT after stop_app"
+}
 rabbit_resume() {
   rabbitmqctl_ start_app >/dev/null 2>&1 || rabbit_start
   wait_port $AMQP_PORT rabbitmq 60
