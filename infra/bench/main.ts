@@ -138,16 +138,13 @@ async function main() {
     const signingKeys = services.runToEnd('gateway', 'dist/src/generate-keys.js', {}).trim();
     const internalToken = `bench-${randomUUID()}-${randomUUID()}`;
     const gatewayUrl = `http://127.0.0.1:${ports.gatewayTraced}`;
-    for (const traced of [false, true]) {
-      const [catalog, gateway] = traced ? ['catalogTraced', 'gatewayTraced'] : ['catalog', 'gateway'];
-      const tracing: Record<string, string> = traced
-        ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url }
-        : { OTEL_SDK_DISABLED: 'true' };
-      services.start(catalog, 'catalog', {
-        ...tracing,
+    const tracingOff = { OTEL_SDK_DISABLED: 'true' };
+    const startCatalog = (name: string, env: Record<string, string>) =>
+      services.start(name, 'catalog', {
         ...asDeployed,
-        PORT: String(ports[catalog]),
-        OPERATOR_PORT: String(ports[`${catalog}Ops`]),
+        ...env,
+        PORT: String(ports[name]),
+        OPERATOR_PORT: String(ports[`${name}Ops`]),
         POSTGRES_URL: database.url,
         CACHE_REDIS_URL: testEnv.CACHE_REDIS_URL,
         CACHE_NAMESPACE: `bench:${run}:catalog:`,
@@ -156,6 +153,10 @@ async function main() {
         JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
         JWT_ISSUER: gatewayUrl,
       });
+    for (const traced of [false, true]) {
+      const [catalog, gateway] = traced ? ['catalogTraced', 'gatewayTraced'] : ['catalog', 'gateway'];
+      const tracing: Record<string, string> = traced ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url } : tracingOff;
+      startCatalog(catalog, tracing);
       services.start(gateway, 'gateway', {
         ...tracing,
         ...asDeployed,
@@ -173,19 +174,7 @@ async function main() {
       });
     }
     // And the catalog reading PostgreSQL on every request: what its cache is worth.
-    services.start('catalogUncached', 'catalog', {
-      OTEL_SDK_DISABLED: 'true',
-      ...asDeployed,
-      CACHE_ENABLED: 'false',
-      PORT: String(ports.catalogUncached),
-      OPERATOR_PORT: String(ports.catalogUncachedOps),
-      POSTGRES_URL: database.url,
-      CACHE_REDIS_URL: testEnv.CACHE_REDIS_URL,
-      RABBITMQ_URL: testEnv.RABBITMQ_URL,
-      MESSAGING_PREFIX: `bench.${run}.`,
-      JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
-      JWT_ISSUER: gatewayUrl,
-    });
+    startCatalog('catalogUncached', { ...tracingOff, CACHE_ENABLED: 'false' });
     for (const name of ['catalog', 'catalogTraced', 'catalogUncached', 'gateway', 'gatewayTraced'])
       await services.ready(name, ports[`${name}Ops`]!);
 

@@ -528,15 +528,18 @@ async function main() {
     if (plan.grow > 0) {
       probers = await refreshed(probers);
       await quiet('the probe');
-      const before = summarise(
-        await phase({
-          kind: 'probe',
-          gateway: gatewayUrl,
-          learners: probers,
-          courses,
-          rounds: smoke ? 2 : 6,
-        }),
-      );
+      // Every learner operation a few times over, by the probing learners.
+      const probe = async () =>
+        summarise(
+          await phase({
+            kind: 'probe',
+            gateway: gatewayUrl,
+            learners: probers,
+            courses,
+            rounds: smoke ? 2 : 6,
+          }),
+        );
+      const before = await probe();
       const storedBefore = await progressDb.collection('learner_versions').estimatedDocumentCount();
       const seeding = Date.now();
       await grow(plan.grow);
@@ -548,15 +551,7 @@ async function main() {
         `\nstored ${storedAfter - storedBefore} more learner versions in ${round((Date.now() - seeding) / 1000)} s\n`,
       );
       probers = await refreshed(probers);
-      const after = summarise(
-        await phase({
-          kind: 'probe',
-          gateway: gatewayUrl,
-          learners: probers,
-          courses,
-          rounds: smoke ? 2 : 6,
-        }),
-      );
+      const after = await probe();
       process.stdout.write(`\np50 per operation, ${storedBefore} versions stored vs ${storedAfter}\n`);
       const growth: Record<string, { before: number; after: number; ratio: number }> = {};
       for (const op of Object.keys(before)) {
