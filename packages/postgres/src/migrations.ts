@@ -13,17 +13,27 @@ export async function migrateUp(
   log: (message: string) => void = () => undefined,
 ): Promise<string[]> {
   if (await ensureDatabase(databaseUrl)) log(`created database ${databaseName(databaseUrl)}`);
-  const applied = await runner({
-    databaseUrl,
-    dir: directory,
-    direction: 'up',
-    migrationsTable: 'pgmigrations',
-    singleTransaction: true,
-    advisoryLockMode: 'wait',
-    checkOrder: true,
-    log,
-  });
-  return applied.map((migration) => migration.name);
+  // Our own connection, closed before we return: node-pg-migrate closes one it opened without
+  // waiting, so a caller that dropped the database right after (a test) could have it
+  // terminated later, as an error nobody listened for.
+  const client = new Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined); // a broken connection fails the query in flight instead
+  await client.connect();
+  try {
+    const applied = await runner({
+      dbClient: client,
+      dir: directory,
+      direction: 'up',
+      migrationsTable: 'pgmigrations',
+      singleTransaction: true,
+      advisoryLockMode: 'wait',
+      checkOrder: true,
+      log,
+    });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await client.end();
+  }
 }
 
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
