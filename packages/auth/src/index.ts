@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import type { Access } from '@syllabus/contracts';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { ForbiddenProblem, ServiceUnavailableProblem, UnauthorizedProblem } from '@syllabus/service-kit';
 
@@ -122,4 +124,31 @@ export function requireRole(...allowed: Role[]): RequestHandler {
 export function principalOf(req: { principal?: Principal }): Principal {
   if (!req.principal) throw new UnauthorizedProblem();
   return req.principal;
+}
+
+/** Internal routes are for the gateway only: it proves itself with a shared secret. */
+export function requireInternalToken(token: string): RequestHandler {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (req, _res, next) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new UnauthorizedProblem('internal route');
+    }
+    next();
+  };
+}
+
+/** The middleware for each kind of caller a route declaration names. */
+export function guardsFor(
+  verify: TokenVerifier,
+  internalToken?: string,
+): Partial<Record<Access, RequestHandler[]>> {
+  const signedIn = authenticate(verify);
+  return {
+    anyone: [authenticateIfPresent(verify)],
+    'signed-in': [signedIn],
+    learner: [signedIn, requireRole('learner', 'admin')],
+    author: [signedIn, requireRole('author', 'admin')],
+    ...(internalToken !== undefined && { internal: [requireInternalToken(internalToken)] }),
+  };
 }

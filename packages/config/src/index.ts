@@ -108,4 +108,6 @@ export const serviceSchema = z.object({
   HOST: fields.host(),
   LOG_LEVEL: fields.logLevel(),
   SHUTDOWN_TIMEOUT_MS: fields.milliseconds(10_000),
+  /** Check every answer against its route's declaration (a mismatch becomes a 500): for tests. */
+  VALIDATE_RESPONSES: fields.flag(false),
 });

@@ -149,3 +149,6 @@ export interface Topology {
   queues: Record<string, readonly EventType[]>;
 }
 export type SystemQueue = keyof typeof topology.queues;
+
+export * from './problems';
+export * from './http';

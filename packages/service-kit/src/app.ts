@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { readinessHandler, type HealthCheck } from './health';
 import { measureRequests, type ServiceMetrics } from './metrics';
+import { DomainError } from '@syllabus/contracts';
 import { HttpProblem, NotFoundProblem, PayloadTooLargeProblem } from './problems';
 
 export interface ServiceAppOptions {
@@ -147,13 +148,15 @@ export function problemHandler(logger: Logger, bodyLimit: string): ErrorRequestH
     const httpError = error as HttpErrorLike;
     if (error instanceof HttpProblem) {
       problem = error;
+    } else if (error instanceof DomainError) {
+      problem = HttpProblem.fromDomain(error);
     } else if (httpError?.type === 'entity.too.large') {
       problem = new PayloadTooLargeProblem(bodyLimit);
     } else if (httpError?.type === 'entity.parse.failed') {
       problem = new HttpProblem(400, 'Malformed JSON', 'the body is not valid JSON', {}, 'malformed-json');
     } else if (httpError?.expose && (httpError.status ?? 500) < 500) {
       // Client errors raised by express itself (unsupported charset, bad encoding, …).
-      problem = new HttpProblem(httpError.status ?? 400, 'Bad request', httpError.message);
+      problem = HttpProblem.named('bad-request', httpError.message);
     } else {
       const span = trace.getActiveSpan();
       span?.recordException(error instanceof Error ? error : String(error));
@@ -169,7 +172,7 @@ export function problemHandler(logger: Logger, bodyLimit: string): ErrorRequestH
     }
     if (problem.status === 401 && !res.getHeader('WWW-Authenticate'))
       res.setHeader('WWW-Authenticate', 'Bearer');
-    const retryAfter = (problem as { retryAfterSeconds?: number }).retryAfterSeconds;
+    const retryAfter = problem.retryAfterSeconds;
     if (retryAfter !== undefined && !res.getHeader('Retry-After'))
       res.setHeader('Retry-After', String(retryAfter));
     res

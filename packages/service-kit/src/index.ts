@@ -5,3 +5,12 @@ export { createLogger, type Logger } from './logger';
 export { Counter, Gauge, Histogram, Registry, createMetrics, type ServiceMetrics } from './metrics';
 export * from './problems';
 export { parseInput } from './validation';
+export {
+  answerMismatch,
+  mountRoutes,
+  mountedRoutes,
+  rejectOtherMethods,
+  type MountOptions,
+  type RouteHandler,
+  type RouteHandlers,
+} from './routes';

@@ -1,13 +1,14 @@
-// Errors are data: one class per failure the platform knows, each carrying its HTTP meaning.
-// The error handler turns them into RFC 9457 application/problem+json responses.
+// Errors are data. The named failures (the domain's and the platform's) live in one table in
+// @syllabus/contracts; the error handler turns each into RFC 9457 application/problem+json.
+import {
+  DomainError,
+  problemTypes,
+  problemTypeUri,
+  type FieldError,
+  type ProblemName,
+} from '@syllabus/contracts';
 
-export interface FieldError {
-  /** Where the field was: body, query, params or headers. */
-  in: string;
-  /** Dotted path of the field, e.g. `lessons.2.title`; empty for the whole input. */
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 export class HttpProblem extends Error {
   readonly type: string;
@@ -17,10 +18,26 @@ export class HttpProblem extends Error {
     readonly detail?: string,
     readonly extensions: Record<string, unknown> = {},
     problemName = title.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail ?? title);
     this.name = new.target.name;
-    this.type = `urn:problem:syllabus:${problemName}`;
+    this.type = problemTypeUri(problemName);
+  }
+
+  /** The problem of a named failure, with its status and title from the table. */
+  static named(
+    name: ProblemName,
+    detail?: string,
+    extensions: Record<string, unknown> = {},
+    retryAfterSeconds?: number,
+  ): HttpProblem {
+    const { status, title } = problemTypes[name];
+    return new HttpProblem(status, title, detail, extensions, name, retryAfterSeconds);
+  }
+
+  static fromDomain(error: DomainError): HttpProblem {
+    return HttpProblem.named(error.problem, error.message, error.extensions, error.retryAfterSeconds);
   }
 }
 
@@ -30,67 +47,51 @@ export class ValidationProblem extends HttpProblem {
     super(400, 'Invalid request', `invalid ${named}`, { errors }, 'validation');
   }
 }
-export class BadRequestProblem extends HttpProblem {
-  constructor(detail: string) {
-    super(400, 'Bad request', detail);
-  }
-}
 export class UnauthorizedProblem extends HttpProblem {
   constructor(detail = 'a valid bearer token is required') {
-    super(401, 'Unauthorized', detail);
+    super(401, 'Unauthorized', detail, {}, 'unauthorized');
   }
 }
 export class ForbiddenProblem extends HttpProblem {
   constructor(detail = 'you may not do this') {
-    super(403, 'Forbidden', detail);
+    super(403, 'Forbidden', detail, {}, 'forbidden');
   }
 }
 export class NotFoundProblem extends HttpProblem {
   constructor(detail = 'no such resource') {
-    super(404, 'Not found', detail);
-  }
-}
-export class ConflictProblem extends HttpProblem {
-  constructor(detail: string, extensions: Record<string, unknown> = {}) {
-    super(409, 'Conflict', detail, extensions);
-  }
-}
-export class PreconditionFailedProblem extends HttpProblem {
-  constructor(detail = 'the resource has changed since you read it') {
-    super(412, 'Precondition failed', detail);
+    super(404, 'Not found', detail, {}, 'not-found');
   }
 }
 export class PayloadTooLargeProblem extends HttpProblem {
   constructor(limit: string) {
-    super(413, 'Payload too large', `the body exceeds ${limit}`);
-  }
-}
-export class UnsupportedMediaTypeProblem extends HttpProblem {
-  constructor(detail = 'send application/json') {
-    super(415, 'Unsupported media type', detail);
+    super(413, 'Payload too large', `the body exceeds ${limit}`, {}, 'payload-too-large');
   }
 }
 export class TooManyRequestsProblem extends HttpProblem {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, 'Too many requests', `retry after ${retryAfterSeconds} s`);
+  constructor(retryAfterSeconds: number) {
+    super(
+      429,
+      'Too many requests',
+      `retry after ${retryAfterSeconds} s`,
+      {},
+      'too-many-requests',
+      retryAfterSeconds,
+    );
   }
 }
 /** Too busy right now, not broken: 503 with Retry-After, which no circuit breaker counts. */
 export class OverloadedProblem extends HttpProblem {
-  constructor(
-    detail: string,
-    readonly retryAfterSeconds = 1,
-  ) {
-    super(503, 'Overloaded', detail);
+  constructor(detail: string, retryAfterSeconds = 1) {
+    super(503, 'Overloaded', detail, {}, 'overloaded', retryAfterSeconds);
   }
 }
 export class ServiceUnavailableProblem extends HttpProblem {
   constructor(detail: string, extensions: Record<string, unknown> = {}) {
-    super(503, 'Service unavailable', detail, extensions);
+    super(503, 'Service unavailable', detail, extensions, 'service-unavailable');
   }
 }
 export class GatewayTimeoutProblem extends HttpProblem {
   constructor(detail: string) {
-    super(504, 'Gateway timeout', detail);
+    super(504, 'Gateway timeout', detail, {}, 'gateway-timeout');
   }
 }

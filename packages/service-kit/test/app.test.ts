@@ -13,7 +13,8 @@ import request from 'supertest';
 import { pino } from 'pino';
 import { freePort, testEnv } from '@syllabus/testing';
 import { z } from 'zod';
-import { ConflictProblem, createMetrics, createServiceApp, parseInput, type HealthCheck } from '../src/index';
+import { DomainError } from '@syllabus/contracts';
+import { createMetrics, createServiceApp, parseInput, type HealthCheck } from '../src/index';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -59,7 +60,7 @@ function buildApp(healthChecks: HealthCheck[] = []) {
         res.status(201).json(body);
       });
       router.get('/things/:id', () => {
-        throw new ConflictProblem('that thing is taken');
+        throw new DomainError('slug-taken', 'that thing is taken');
       });
       router.get('/boom', (_req, _res, next) => {
         const span = provider.getTracer('test').startSpan('boom-request');
@@ -147,10 +148,12 @@ describe('service app', () => {
     assert.match(big.body.detail, /100kb/);
   });
 
-  it('when a domain error is thrown, then its status and detail are answered', async () => {
+  it('when a domain error is thrown, then its problem type, status and detail are answered', async () => {
     const { app } = buildApp();
     const res = await request(app).get('/things/7').expect(409);
     assert.equal(res.body.detail, 'that thing is taken');
+    assert.equal(res.body.type, 'urn:problem:syllabus:slug-taken');
+    assert.equal(res.body.title, 'Slug taken');
     assert.equal(res.body.instance, '/things/7');
   });
 

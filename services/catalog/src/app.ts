@@ -1,10 +1,13 @@
 import { createServiceApp, type Logger } from '@syllabus/service-kit';
+import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { createCatalogReads } from './domain/catalog-reads';
 import { createCourseService } from './domain/course-service';
 import { mountCatalogRoutes } from './entry-points/http/routes';
 
-export function createApp(deps: Dependencies & { logger: Logger; isStopping: () => boolean }) {
+export function createApp(
+  deps: Dependencies & { config: Config; logger: Logger; isStopping: () => boolean },
+) {
   const reads = createCatalogReads({ db: deps.db, cache: deps.cache });
   const courses = createCourseService({ db: deps.db, onEventRecorded: () => deps.outbox.wake() });
   return createServiceApp({
@@ -19,6 +22,12 @@ export function createApp(deps: Dependencies & { logger: Logger; isStopping: () 
       { name: 'redis', critical: false, check: () => deps.redis.ping() },
       { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
     ],
-    routes: (app) => mountCatalogRoutes(app, { reads, courses, verifyToken: deps.verifyToken }),
+    routes: (app) =>
+      mountCatalogRoutes(app, {
+        reads,
+        courses,
+        verifyToken: deps.verifyToken,
+        validateResponses: deps.config.VALIDATE_RESPONSES,
+      }),
   });
 }

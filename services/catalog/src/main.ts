@@ -12,7 +12,7 @@ async function main() {
   const lifecycle = createLifecycle({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   lifecycle.onShutdown('telemetry', shutdownTelemetry);
   const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, logger, isStopping: () => lifecycle.stopping });
+  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
   await startWorkers(deps, config, logger, lifecycle);
   await lifecycle.listen(app.operator, { host: config.HOST, port: config.OPERATOR_PORT });
   const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });

@@ -21,6 +21,7 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
   const id = randomUUID().slice(0, 8);
   const config = loadConfig(configSchema, {
     POSTGRES_URL: database.url,
+    VALIDATE_RESPONSES: 'true',
     CACHE_REDIS_URL: options.redisUrl ?? testEnv.CACHE_REDIS_URL,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     MESSAGING_PREFIX: `test.catalog.${id}.`,
@@ -33,7 +34,7 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
   const logger = createLogger({ service: 'catalog', level: 'silent' });
   const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
   const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, logger, isStopping: () => lifecycle.stopping });
+  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
   await waitFor(() => deps.broker.connected, { what: 'the broker' });
   await startWorkers(deps, config, logger, lifecycle);
   if (options.seed) {

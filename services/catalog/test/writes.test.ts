@@ -92,7 +92,7 @@ describe('catalog authoring', () => {
       .expect(404);
   });
 
-  it('when the body is invalid, then 400 naming the fields; a taken slug is 409; unknown references are 400', async () => {
+  it('when the body is invalid, then 400 naming the fields; a taken slug is 409; unknown references are 422', async () => {
     const bad = await request(catalog.app)
       .post('/v1/courses')
       .set('Authorization', catalog.auth.author)
@@ -103,16 +103,18 @@ describe('catalog authoring', () => {
     assert.match(JSON.stringify(bad.body.errors), /owner/);
     assert.match(JSON.stringify(bad.body.errors), /\$where/);
 
-    await request(catalog.app)
+    const taken = await request(catalog.app)
       .post('/v1/courses')
       .set('Authorization', catalog.auth.author)
       .send({ slug: 'sql-fundamentals', title: 'Again', level: 'entry', track: 'databases' })
       .expect(409);
+    assert.equal(taken.body.type, 'urn:problem:syllabus:slug-taken');
     const unknown = await request(catalog.app)
       .post('/v1/courses')
       .set('Authorization', catalog.auth.author)
       .send({ slug: uniqueSlug(), title: 'X', level: 'entry', track: 'astrology', skills: ['tarot'] })
-      .expect(400);
+      .expect(422);
+    assert.equal(unknown.body.type, 'urn:problem:syllabus:unknown-reference');
     assert.deepEqual(
       unknown.body.errors.map((e: { field: string }) => e.field),
       ['track'],
@@ -121,7 +123,7 @@ describe('catalog authoring', () => {
       .post('/v1/courses')
       .set('Authorization', catalog.auth.author)
       .send({ slug: uniqueSlug(), title: 'X', level: 'entry', track: 'apis', skills: ['tarot'] })
-      .expect(400);
+      .expect(422);
     await request(catalog.app)
       .post('/v1/courses')
       .set('Authorization', catalog.auth.author)
@@ -232,6 +234,7 @@ describe('catalog authoring', () => {
       .send({ prerequisites: [c.slug] })
       .expect(409);
     assert.match(cycle.body.detail, /cycle/);
+    assert.equal(cycle.body.type, 'urn:problem:syllabus:prerequisite-cycle');
     await request(catalog.app)
       .put(`/v1/courses/${a.id}/prerequisites`)
       .set('Authorization', catalog.auth.author)
@@ -312,7 +315,7 @@ describe('catalog authoring', () => {
       .put(`/v1/courses/${id}/skills`)
       .set('Authorization', catalog.auth.author)
       .send({ skills: ['messaging', 'juggling'] })
-      .expect(400);
+      .expect(422);
     assert.match(unknown.body.errors[0].message, /juggling/);
     await request(catalog.app)
       .put(`/v1/courses/${id}/skills`)
@@ -369,7 +372,7 @@ describe('catalog authoring', () => {
         track: 'apis',
         prerequisites: [draft.body.slug, 'no-such-course'],
       })
-      .expect(400);
+      .expect(422);
     await request(catalog.app)
       .get(`/v1/courses/${slug}`)
       .set('Authorization', catalog.auth.admin)

@@ -1,10 +1,13 @@
 import cors from 'cors';
-import { createServiceApp, type Logger } from '@syllabus/service-kit';
+import { guardsFor } from '@syllabus/auth';
+import { expressPath, gatewayRoutes } from '@syllabus/contracts';
+import { createServiceApp, mountRoutes, rejectOtherMethods, type Logger } from '@syllabus/service-kit';
+import { apiDocument, upstreamRoutes } from './api';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
-import { mountAuthRoutes, rejectRevokedSessions } from './entry-points/http/auth-routes';
-import { mountDashboard } from './entry-points/http/dashboard';
-import { mountDocs } from './entry-points/http/docs';
+import { authHandlers, noStore, rejectRevokedSessions } from './entry-points/http/auth-routes';
+import { dashboardHandler } from './entry-points/http/dashboard';
+import { mountDocsPage } from './entry-points/http/docs';
 import { limitLiveStreams } from './entry-points/http/live-streams';
 import { proxyTo } from './entry-points/http/proxy';
 import { createLoginGuards, createRateLimiter } from './entry-points/http/rate-limits';
@@ -39,36 +42,59 @@ export function createApp(
     routes: (app) => {
       app.set('trust proxy', config.TRUST_PROXY_HOPS);
       app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
-      mountDocs(app);
+      mountDocsPage(app);
       app.use('/v1', limiter('all', config.RATE_LIMIT_MAX));
       app.use('/v1', rejectRevokedSessions(deps));
-      mountAuthRoutes(app, {
-        ...deps,
-        authLimit: limiter('auth', config.AUTH_RATE_LIMIT_MAX),
-        loginGuards: createLoginGuards({
-          redis: deps.redis,
-          prefix: config.REDIS_KEY_PREFIX,
-          windowMs: config.RATE_LIMIT_WINDOW_MS,
-          logger: deps.logger,
-          failuresPerSource: config.LOGIN_FAILURES_PER_SOURCE,
-          slowdownAfter: config.LOGIN_SLOWDOWN_AFTER,
-          slowdownMs: config.LOGIN_SLOWDOWN_MS,
-          slowdownMaxMs: config.LOGIN_SLOWDOWN_MAX_MS,
-        }),
-      });
-      mountDashboard(app, deps);
+      app.use('/v1/auth', noStore);
 
-      const catalog = proxyTo(upstreams, 'catalog');
-      const progress = proxyTo(upstreams, 'user-progress');
-      const notification = proxyTo(upstreams, 'notification');
-      app.use(['/v1/tracks', '/v1/skills', '/v1/courses'], catalog);
-      app.use(['/v1/me/enrollments', '/v1/me/stats', '/v1/leaderboard', '/v1/users'], progress);
-      app.get(
-        '/v1/me/notifications/stream',
-        limitLiveStreams({ perUser: config.STREAMS_PER_USER, total: config.STREAMS_MAX }),
-        proxyTo(upstreams, 'notification', { streaming: true }),
+      const authLimit = limiter('auth', config.AUTH_RATE_LIMIT_MAX);
+      const loginGuards = createLoginGuards({
+        redis: deps.redis,
+        prefix: config.REDIS_KEY_PREFIX,
+        windowMs: config.RATE_LIMIT_WINDOW_MS,
+        logger: deps.logger,
+        failuresPerSource: config.LOGIN_FAILURES_PER_SOURCE,
+        slowdownAfter: config.LOGIN_SLOWDOWN_AFTER,
+        slowdownMs: config.LOGIN_SLOWDOWN_MS,
+        slowdownMaxMs: config.LOGIN_SLOWDOWN_MAX_MS,
+      });
+      mountRoutes(
+        app,
+        gatewayRoutes,
+        {
+          ...authHandlers(deps),
+          dashboard: dashboardHandler(deps),
+          openApi: (_input, _req, res) => {
+            res.set('Cache-Control', 'public, max-age=300').json(apiDocument);
+          },
+        },
+        {
+          guards: guardsFor(deps.verifyToken),
+          before: {
+            signup: [authLimit],
+            login: [authLimit, ...loginGuards],
+            refresh: [authLimit],
+            logout: [authLimit],
+            logoutAll: [authLimit],
+            changePassword: [authLimit],
+          },
+          validateResponses: config.VALIDATE_RESPONSES,
+        },
       );
-      app.use(['/v1/me/notifications', '/v1/me/notification-preferences', '/v1/me/webhooks'], notification);
+
+      // Each service's public routes, as it declares them, forwarded to it: the gateway's routing
+      // table is the declarations, so a route is public exactly when it is documented.
+      const liveStreams = limitLiveStreams({ perUser: config.STREAMS_PER_USER, total: config.STREAMS_MAX });
+      for (const { service, routes } of upstreamRoutes) {
+        const forward = proxyTo(upstreams, service);
+        const stream = proxyTo(upstreams, service, { streaming: true });
+        const publicRoutes = Object.values(routes).filter((route) => route.access !== 'internal');
+        for (const route of publicRoutes) {
+          const streaming = route.responses[200]?.contentType === 'text/event-stream';
+          app[route.method](expressPath(route.path), ...(streaming ? [liveStreams, stream] : [forward]));
+        }
+        rejectOtherMethods(app, publicRoutes);
+      }
     },
   });
 }

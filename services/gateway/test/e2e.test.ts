@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
+import { createSyllabusClient } from '@syllabus/client';
 import { waitFor } from '@syllabus/testing';
-import { openApiDocument } from '../src/openapi';
+import { apiDocument } from '../src/api';
 import { startSystem } from './support';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
@@ -13,7 +14,7 @@ let system: System;
 // Every response below is checked against the published OpenAPI document's schemas.
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
-ajv.addSchema({ $id: 'syllabus', components: openApiDocument.components }, 'syllabus');
+ajv.addSchema({ $id: 'syllabus', components: apiDocument.components }, 'syllabus');
 function conforms(schema: string, body: unknown) {
   const validate = ajv.getSchema(`syllabus#/components/schemas/${schema}`)!;
   assert.ok(
@@ -90,18 +91,26 @@ describe('the whole system through the gateway', () => {
         .put(`/v1/me/enrollments/${course.body.id}/lessons/${lesson.id}/completion`)
         .set('Authorization', bearer)
         .expect(200);
-      conforms('Enrollment', done.body);
+      conforms('Completion', done.body);
     }
     const live = await stream;
     assert.equal(live.title, 'You completed HTTP and REST API Design');
 
-    const dashboard = await request(api).get('/v1/me/dashboard').set('Authorization', bearer).expect(200);
-    conforms('Dashboard', dashboard.body);
-    assert.equal(dashboard.body.partial, false);
-    assert.equal(dashboard.body.enrollments[0].status, 'completed');
-    assert.equal(dashboard.body.enrollments[0].courseTitle, 'HTTP and REST API Design');
-    assert.equal(dashboard.body.stats.xp, course.body.lessons.length * 10 + 50);
-    assert.ok(dashboard.body.unreadNotifications >= 1);
+    // Read as a client of the API would: through the typed client generated from the document.
+    const client = createSyllabusClient(system.gateway.url, { headers: { Authorization: bearer } });
+    const { data: dashboard, response } = await client.GET('/v1/me/dashboard');
+    assert.equal(response.status, 200);
+    conforms('Dashboard', dashboard);
+    assert.equal(dashboard!.partial, false);
+    assert.equal(dashboard!.enrollments![0]!.status, 'completed');
+    assert.equal(dashboard!.enrollments![0]!.courseTitle, 'HTTP and REST API Design');
+    assert.equal(dashboard!.stats!.xp, course.body.lessons.length * 10 + 50);
+    assert.ok(dashboard!.unreadNotifications! >= 1);
+    const missing = await client.GET('/v1/courses/{course}', {
+      params: { path: { course: 'no-such-course' } },
+    });
+    assert.equal(missing.response.status, 404);
+    assert.equal(missing.error?.type, 'urn:problem:syllabus:course-not-found');
 
     const feed = await request(api).get('/v1/me/notifications').set('Authorization', bearer).expect(200);
     conforms('NotificationPage', feed.body);

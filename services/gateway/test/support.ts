@@ -28,7 +28,7 @@ function run(name: string, script: string, env: Record<string, string>, logs: st
     ? { OTEL_EXPORTER_OTLP_ENDPOINT: telemetryEndpoint, OTEL_SERVICE_NAME: name }
     : { OTEL_SDK_DISABLED: 'true' };
   const child = spawn(process.execPath, [...preload, join(serviceDir(name), script)], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...telemetry, ...env },
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', VALIDATE_RESPONSES: 'true', ...telemetry, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
@@ -44,7 +44,7 @@ async function runToEnd(name: string, script: string, env: Record<string, string
 }
 
 export async function startGateway(env: Record<string, string>) {
-  const config = loadConfig(configSchema, env);
+  const config = loadConfig(configSchema, { VALIDATE_RESPONSES: 'true', ...env });
   const logger = createLogger({ service: 'gateway', level: 'silent' });
   const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
   const deps = await createDependencies(config, lifecycle, logger);

@@ -15,6 +15,7 @@ export function createApp(
       store: createNotificationStore(deps.db),
       fanout: deps.fanout,
       heartbeatMs: deps.config.SSE_HEARTBEAT_MS,
+      maxDurationMs: deps.config.SSE_MAX_DURATION_MS,
     });
   const webhooks = createWebhookService({
     db: deps.db,
@@ -34,7 +35,13 @@ export function createApp(
       { name: 'redis', critical: false, check: () => deps.redis.ping() },
       { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
     ],
-    routes: (router) => mountNotificationRoutes(router, { ...deps, webhooks, streams }),
+    routes: (router) =>
+      mountNotificationRoutes(router, {
+        ...deps,
+        webhooks,
+        streams,
+        validateResponses: deps.config.VALIDATE_RESPONSES,
+      }),
   });
   return Object.assign(app, { streams });
 }

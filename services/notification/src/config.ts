@@ -34,6 +34,11 @@ export const configSchema = serviceSchema.extend({
   /** Consecutive failed deliveries after which a webhook subscription is disabled. */
   WEBHOOK_DISABLE_AFTER: fields.positiveInt(5),
   SSE_HEARTBEAT_MS: fields.milliseconds(15_000),
+  /**
+   * A live stream ends after this and its client reconnects (EventSource does, with
+   * Last-Event-ID, so nothing is missed): the access token is checked again at least this often.
+   */
+  SSE_MAX_DURATION_MS: fields.milliseconds(900_000),
   FANOUT_CHANNEL_PREFIX: z.string().min(1).default('notifications:user:'),
   JWKS_URL: fields.httpUrl().default('http://127.0.0.1:8080/.well-known/jwks.json'),
   JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),

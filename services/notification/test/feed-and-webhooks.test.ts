@@ -90,7 +90,7 @@ describe('in-app feed', () => {
       ['limit', () => request(service.app).get('/v1/me/notifications?limit=0')],
       ['cursor', () => request(service.app).get('/v1/me/notifications?cursor=abc')],
       ['unread', () => request(service.app).get('/v1/me/notifications?unread=yes')],
-      ['id', () => request(service.app).post('/v1/me/notifications/not-a-uuid/read')],
+      ['notification', () => request(service.app).post('/v1/me/notifications/not-a-uuid/read')],
       [
         'preferences.progress.enrolled.v1.sms',
         () =>
@@ -157,9 +157,12 @@ describe('webhooks', () => {
     'https://user:pass@example.com/hook',
     'not a url',
   ]) {
-    it(`when the SSRF guard is on and the URL is ${url}, then 400 and nothing is stored`, async () => {
+    // Not a URL at all is invalid input (400); a URL the guard refuses is a refusal (422).
+    const refusal = URL.canParse(url);
+    it(`when the SSRF guard is on and the URL is ${url}, then ${refusal ? 422 : 400} and nothing is stored`, async () => {
       const learner = await guarded.givenLearner();
-      const res = await guarded.subscribe(learner, url, ['progress.enrolled.v1']).expect(400);
+      const res = await guarded.subscribe(learner, url, ['progress.enrolled.v1']).expect(refusal ? 422 : 400);
+      assert.equal(res.body.type, `urn:problem:syllabus:${refusal ? 'webhook-url-refused' : 'validation'}`);
       assert.equal(res.body.errors[0].field, 'url');
       const list = await request(guarded.app)
         .get('/v1/me/webhooks')

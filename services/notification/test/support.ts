@@ -93,6 +93,7 @@ export async function startNotification(
   const issuer = await startTestIssuer();
   const config = loadConfig(configSchema, {
     POSTGRES_URL: databaseUrl,
+    VALIDATE_RESPONSES: 'true',
     REDIS_URL: testEnv.REDIS_URL,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     MESSAGING_PREFIX: `test.notification.${id}.`,

@@ -29,6 +29,7 @@ export function createApp(
         progress: deps.progress,
         verifyToken: deps.verifyToken,
         internalToken: deps.config.INTERNAL_TOKEN,
+        validateResponses: deps.config.VALIDATE_RESPONSES,
       }),
   });
 }

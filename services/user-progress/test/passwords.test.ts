@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OverloadedProblem } from '@syllabus/service-kit';
+import { DomainError, problemTypes } from '@syllabus/contracts';
 import { createPasswords } from '../src/domain/passwords';
 
 describe('password hashing under a flood', () => {
@@ -18,9 +18,10 @@ describe('password hashing under a flood', () => {
     assert.deepEqual(answered, [true, false, false], 'one running and two waiting were checked');
     assert.equal(refused.length, 7);
     for (const reason of refused) {
-      assert.ok(reason instanceof OverloadedProblem);
-      assert.equal(reason.status, 503);
-      assert.ok(reason.retryAfterSeconds >= 1);
+      assert.ok(reason instanceof DomainError);
+      assert.equal(reason.problem, 'overloaded');
+      assert.equal(problemTypes[reason.problem].status, 503);
+      assert.ok((reason.retryAfterSeconds ?? 0) >= 1);
     }
     assert.ok(Date.now() - started < 5_000);
   });

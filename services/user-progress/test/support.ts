@@ -21,6 +21,7 @@ export async function startUserProgress() {
   const id = randomUUID().slice(0, 8);
   const config = loadConfig(configSchema, {
     MONGODB_URL: testEnv.MONGODB_URL,
+    VALIDATE_RESPONSES: 'true',
     MONGODB_DATABASE: `test_progress_${id}`,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     MESSAGING_PREFIX: `test.progress.${id}.`,

@@ -21,7 +21,7 @@ describe('users', () => {
       .post('/internal/users')
       .set('Authorization', internal)
       .send({
-        email: '  Ada@Example.COM ',
+        email: 'Ada@Example.COM',
         password: 'analytical engine',
         displayName: 'Ada',
         timeZone: 'Europe/London',

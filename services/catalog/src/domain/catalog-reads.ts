@@ -1,16 +1,10 @@
 import type { Principal } from '@syllabus/auth';
 import type { Cache } from '@syllabus/cache';
-import { NotFoundProblem } from '@syllabus/service-kit';
+import { DEFAULT_PAGE_SIZE, DomainError } from '@syllabus/contracts';
 import { createCourseRepository } from '../data-access/courses';
 import type { Queryable } from '@syllabus/postgres';
 import { loadCourseDetail } from './course-service';
-import {
-  DEFAULT_PAGE_SIZE,
-  type Course,
-  type CourseDetail,
-  type CourseFilter,
-  type CourseSummary,
-} from './model';
+import type { Course, CourseDetail, CourseFilter, CourseSummary } from './model';
 
 export const cacheKeys = {
   course: (slug: string) => `course:${slug}`,
@@ -39,7 +33,7 @@ export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
     if (published) return published;
     const course = principal ? await courses.findBySlug(slug) : undefined;
     if (course && canSeeUnpublished(principal, course)) return loadCourseDetail(courses, course);
-    throw new NotFoundProblem(`no course ${slug}`);
+    throw new DomainError('course-not-found', `no course ${slug}`);
   }
 
   return {

@@ -1,12 +1,5 @@
-import { createEvent, type EventType } from '@syllabus/contracts';
+import { DomainError, createEvent, type EventType } from '@syllabus/contracts';
 import type { Principal } from '@syllabus/auth';
-import {
-  ConflictProblem,
-  ForbiddenProblem,
-  NotFoundProblem,
-  PreconditionFailedProblem,
-  ValidationProblem,
-} from '@syllabus/service-kit';
 import { createCourseRepository, type CourseRepository } from '../data-access/courses';
 import type { Database, Queryable } from '@syllabus/postgres';
 import { appendToOutbox } from '../data-access/outbox';
@@ -67,11 +60,12 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
       const course = await courses.findByIdForUpdate(courseId);
       if (!course || !canEdit(principal, course)) {
         if (course && principal.roles.includes('author'))
-          throw new ForbiddenProblem('this course is not yours');
-        throw new NotFoundProblem(`no course ${courseId}`);
+          throw new DomainError('not-course-author', 'this course is not yours');
+        throw new DomainError('course-not-found', `no course ${courseId}`);
       }
       if (expectedVersion !== undefined && expectedVersion !== course.version) {
-        throw new PreconditionFailedProblem(
+        throw new DomainError(
+          'version-mismatch',
           `you sent version ${expectedVersion}; the course is at version ${course.version}`,
         );
       }
@@ -94,9 +88,9 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
     const ids = await lookup(slugs);
     const unknown = slugs.filter((slug) => !ids.has(slug));
     if (unknown.length > 0) {
-      throw new ValidationProblem(
-        unknown.map((slug) => ({ in: 'body', field, message: `unknown: ${slug}` })),
-      );
+      throw new DomainError('unknown-reference', `unknown ${field}: ${unknown.join(', ')}`, {
+        errors: unknown.map((slug) => ({ in: 'body', field, message: `unknown: ${slug}` })),
+      });
     }
     return slugs.map((slug) => ids.get(slug)!);
   }
@@ -104,9 +98,10 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
   async function setPrerequisites(courses: CourseRepository, course: Course, slugs: string[]) {
     await courses.lockPrerequisiteGraph();
     const ids = await resolveSlugs((s) => courses.courseIdsOf(s), slugs, 'prerequisites');
-    if (ids.includes(course.id)) throw new ConflictProblem('a course cannot be its own prerequisite');
+    if (ids.includes(course.id))
+      throw new DomainError('prerequisite-cycle', 'a course cannot be its own prerequisite');
     if (await courses.wouldCreateCycle(course.id, ids)) {
-      throw new ConflictProblem('these prerequisites would create a cycle', { cycle: true });
+      throw new DomainError('prerequisite-cycle', 'these prerequisites would create a cycle');
     }
     await courses.replacePrerequisites(course.id, ids);
   }
@@ -117,16 +112,18 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
         const courses = createCourseRepository(tx);
         const trackId = await courses.trackIdOf(input.track);
         if (!trackId)
-          throw new ValidationProblem([{ in: 'body', field: 'track', message: `unknown: ${input.track}` }]);
+          throw new DomainError('unknown-reference', `unknown track: ${input.track}`, {
+            errors: [{ in: 'body', field: 'track', message: `unknown: ${input.track}` }],
+          });
         if (await courses.slugExists(input.slug))
-          throw new ConflictProblem(`the slug ${input.slug} is taken`);
+          throw new DomainError('slug-taken', `the slug ${input.slug} is taken`);
         const skillIds = await resolveSlugs((s) => courses.skillIdsOf(s), input.skills, 'skills');
         const id = await courses
           .insert({ ...input, trackId, authorId: principal.userId })
           .catch((error: unknown) => {
             // Two authors racing for one slug: the unique index decides, and the loser hears why.
             if ((error as { code?: string }).code === '23505')
-              throw new ConflictProblem(`the slug ${input.slug} is taken`);
+              throw new DomainError('slug-taken', `the slug ${input.slug} is taken`);
             throw error;
           });
         await courses.replaceSkills(id, skillIds);
@@ -140,13 +137,16 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
     updateCourse(
       principal: Principal,
       courseId: string,
-      expectedVersion: number,
+      /** Required by the route (If-Match); undefined for `If-Match: *`. */
+      expectedVersion: number | undefined,
       patch: Partial<{ title: string; summary: string; level: Level; track: string }>,
     ) {
       return changeCourse(principal, courseId, expectedVersion, async (courses, course) => {
         const trackId = patch.track === undefined ? undefined : await courses.trackIdOf(patch.track);
         if (patch.track !== undefined && !trackId) {
-          throw new ValidationProblem([{ in: 'body', field: 'track', message: `unknown: ${patch.track}` }]);
+          throw new DomainError('unknown-reference', `unknown track: ${patch.track}`, {
+            errors: [{ in: 'body', field: 'track', message: `unknown: ${patch.track}` }],
+          });
         }
         await courses.update(course.id, {
           title: patch.title,
@@ -181,13 +181,19 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
           new Set(lessonIds).size === lessonIds.length &&
           lessonIds.every((id) => current.includes(id));
         if (!isPermutation) {
-          throw new ValidationProblem([
+          throw new DomainError(
+            'unknown-reference',
+            "lessonIds must list each of the course's lessons once",
             {
-              in: 'body',
-              field: 'lessonIds',
-              message: "must list each of the course's lessons exactly once",
+              errors: [
+                {
+                  in: 'body',
+                  field: 'lessonIds',
+                  message: "must list each of the course's lessons exactly once",
+                },
+              ],
             },
-          ]);
+          );
         }
         await courses.reorderLessons(course.id, lessonIds);
       });
@@ -201,10 +207,13 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
     ) {
       return changeCourse(principal, courseId, expectedVersion, async (courses, course) => {
         if (!(await courses.deleteLesson(course.id, lessonId))) {
-          throw new NotFoundProblem(`no lesson ${lessonId} in this course`);
+          throw new DomainError('lesson-not-found', `no lesson ${lessonId} in this course`);
         }
         if (course.status === 'published' && (await courses.lessonsOf(course.id)).length === 0) {
-          throw new ConflictProblem('a published course keeps at least one lesson; archive it instead');
+          throw new DomainError(
+            'course-state',
+            'a published course keeps at least one lesson; archive it instead',
+          );
         }
       });
     },
@@ -231,9 +240,10 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
 
     publish(principal: Principal, courseId: string, expectedVersion: number | undefined) {
       return changeCourse(principal, courseId, expectedVersion, async (courses, course) => {
-        if (course.status === 'published') throw new ConflictProblem('the course is already published');
+        if (course.status === 'published')
+          throw new DomainError('course-state', 'the course is already published');
         if ((await courses.lessonsOf(course.id)).length === 0) {
-          throw new ConflictProblem('a course needs at least one lesson to be published');
+          throw new DomainError('course-state', 'a course needs at least one lesson to be published');
         }
         await courses.update(course.id, { status: 'published' });
         return 'catalog.course-published.v1';
@@ -242,7 +252,8 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
 
     archive(principal: Principal, courseId: string, expectedVersion: number | undefined) {
       return changeCourse(principal, courseId, expectedVersion, async (courses, course) => {
-        if (course.status === 'archived') throw new ConflictProblem('the course is already archived');
+        if (course.status === 'archived')
+          throw new DomainError('course-state', 'the course is already archived');
         await courses.update(course.id, { status: 'archived' });
         // Only learners who could see it need to hear that it is gone.
         return course.status === 'published' ? 'catalog.course-archived.v1' : 'none';

@@ -1,10 +1,9 @@
 // The catalog's vocabulary. Repositories return these plain objects.
 
-export const levels = ['entry', 'mid', 'senior'] as const;
-/** Courses on a list page unless the client asks for another number. */
-export const DEFAULT_PAGE_SIZE = 20;
+import type { courseStatuses, levels } from '@syllabus/contracts';
+
 export type Level = (typeof levels)[number];
-export type CourseStatus = 'draft' | 'published' | 'archived';
+export type CourseStatus = (typeof courseStatuses)[number];
 
 export interface Course {
   id: string;

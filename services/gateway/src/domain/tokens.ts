@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_TYPE, type Role } from '@syllabus/auth';
-import { ServiceUnavailableProblem, UnauthorizedProblem } from '@syllabus/service-kit';
+import { DomainError } from '@syllabus/contracts';
 import type { KeyRing } from './keys';
 
 export interface TokenPair {
@@ -59,7 +59,7 @@ export function createTokenService(deps: {
   // Sessions live in Redis: while it is away, say so (503) rather than fail obscurely (500).
   const stored = <T>(operation: Promise<T>) =>
     operation.catch(() => {
-      throw new ServiceUnavailableProblem('sessions are unavailable right now; try again shortly');
+      throw new DomainError('service-unavailable', 'sessions are unavailable right now; try again shortly');
     });
   const liveKey = (token: string) => `${prefix}refresh:${hash(token)}`;
   const spentKey = (token: string) => `${prefix}spent:${hash(token)}`;
@@ -124,21 +124,21 @@ export function createTokenService(deps: {
       const result = (await stored(
         redis.eval(SPEND, 2, liveKey(refreshToken), spentKey(refreshToken), deps.refreshTtlSeconds),
       )) as [string, string] | null;
-      if (!result) throw new UnauthorizedProblem('the refresh token is not valid');
+      if (!result) throw new DomainError('session-ended', 'the refresh token is not valid');
       const [state, value] = result;
       if (state === 'spent') {
         await revokeSessions([value]);
-        throw new UnauthorizedProblem('the refresh token was already used; its session is revoked');
+        throw new DomainError('session-ended', 'the refresh token was already used; its session is revoked');
       }
       const record = JSON.parse(value) as RefreshRecord;
       if (await stored(redis.exists(revokedKey(record.family)))) {
-        throw new UnauthorizedProblem('the session was revoked');
+        throw new DomainError('session-ended', 'the session was revoked');
       }
       if (Date.now() >= record.startedAt + deps.sessionMaxSeconds * 1000) {
-        throw new UnauthorizedProblem('the session has ended; sign in again');
+        throw new DomainError('session-ended', 'the session has ended; sign in again');
       }
       const user = await currentUser(record.userId);
-      if (!user) throw new UnauthorizedProblem('the account no longer exists');
+      if (!user) throw new DomainError('account-gone', 'the account no longer exists');
       return pair(user, record.family, record.startedAt);
     },
 

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-import { ValidationProblem } from '@syllabus/service-kit';
+import { DomainError } from '@syllabus/contracts';
 
 /**
  * Whether a webhook may connect to this address: only global unicast. Everything else —
@@ -24,7 +24,9 @@ export function isForbiddenAddress(address: string): boolean {
 /** Refuses a webhook URL that is not https, or whose host resolves to a forbidden address. */
 export async function assertSafeWebhookUrl(raw: string, allowPrivateNetworks: boolean): Promise<URL> {
   const refuse = (message: string): never => {
-    throw new ValidationProblem([{ in: 'body', field: 'url', message }]);
+    throw new DomainError('webhook-url-refused', `url: ${message}`, {
+      errors: [{ in: 'body', field: 'url', message }],
+    });
   };
   const url = URL.canParse(raw) ? new URL(raw) : refuse('not a URL');
   if (url.username || url.password) refuse('credentials in the URL are not allowed');

@@ -1,4 +1,6 @@
-import type { DomainEvent, EventType } from '@syllabus/contracts';
+import type { DomainEvent, NotifiableEvent } from '@syllabus/contracts';
+
+export type { NotifiableEvent };
 
 /** The progress events a learner can be notified of, and where they go unless told otherwise. */
 export const notifiableEvents = {
@@ -6,10 +8,8 @@ export const notifiableEvents = {
   'progress.lesson-completed.v1': { inApp: true, email: false, webhook: true },
   'progress.course-completed.v1': { inApp: true, email: true, webhook: true },
   'progress.streak-milestone.v1': { inApp: true, email: true, webhook: true },
-} as const satisfies Partial<Record<EventType, { inApp: boolean; email: boolean; webhook: boolean }>>;
+} as const satisfies Record<NotifiableEvent, { inApp: boolean; email: boolean; webhook: boolean }>;
 
-export type NotifiableEvent = keyof typeof notifiableEvents;
-export const notifiableEventTypes = Object.keys(notifiableEvents) as NotifiableEvent[];
 export const isNotifiable = (type: string): type is NotifiableEvent => type in notifiableEvents;
 
 export interface Message {

@@ -1,5 +1,5 @@
 import type { Database } from '@syllabus/postgres';
-import { HttpProblem, NotFoundProblem } from '@syllabus/service-kit';
+import { DomainError } from '@syllabus/contracts';
 import { newWebhookSecret } from './signing';
 import { assertSafeWebhookUrl } from './ssrf';
 
@@ -46,12 +46,9 @@ export function createWebhookService(deps: { db: Database; allowPrivateNetworks:
           [userId],
         );
         if (count >= deps.perUser) {
-          throw new HttpProblem(
-            409,
-            'Too many webhooks',
-            `at most ${deps.perUser} webhooks per learner; delete one first`,
-            {},
+          throw new DomainError(
             'webhook-limit',
+            `at most ${deps.perUser} webhooks per learner; delete one first`,
           );
         }
         const [inserted] = await tx.query<SubscriptionRow>(
@@ -79,7 +76,7 @@ export function createWebhookService(deps: { db: Database; allowPrivateNetworks:
         `UPDATE webhook_subscriptions SET deleted_at = now() WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL RETURNING id`,
         [id, userId],
       );
-      if (rows.length === 0) throw new NotFoundProblem(`no webhook ${id}`);
+      if (rows.length === 0) throw new DomainError('webhook-not-found', `no webhook ${id}`);
     },
   };
 }

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
-import type { DomainEvent } from '@syllabus/contracts';
+import { DomainError, type DomainEvent } from '@syllabus/contracts';
 import { createRelayLoop, type RelayLoop } from '@syllabus/messaging';
-import { Gauge, OverloadedProblem, type Logger, type Registry } from '@syllabus/service-kit';
+import { Gauge, type Logger, type Registry } from '@syllabus/service-kit';
 import type { PendingEvent } from '../domain/events';
 import type { LearnerState } from '../domain/learner-state';
 import { isDuplicateKey, type Models, type OutboxDocument } from './models';
@@ -254,7 +254,7 @@ export function createLearnerStore(options: {
       publishLater(userId, id, decision.events, await project(userId, decision.state, id));
       return { changed: true, head: committed };
     }
-    throw new OverloadedProblem('too many changes to this learner at once; try again shortly');
+    throw new DomainError('overloaded', 'too many changes to this learner at once; try again shortly', {}, 1);
   }
 
   /** Starts a learner's chain (at sign-up). */

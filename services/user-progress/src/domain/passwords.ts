@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { bulkhead, isBulkheadRejectedError } from 'cockatiel';
-import { OverloadedProblem } from '@syllabus/service-kit';
+import { DomainError } from '@syllabus/contracts';
 
 // scrypt is memory-hard and built into Node: N = 2^15 with r = 8 uses 32 MiB per hash.
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -30,7 +30,7 @@ export function createPasswords(options: { concurrency: number; queue: number })
       return await limit.execute(work);
     } catch (error) {
       if (isBulkheadRejectedError(error))
-        throw new OverloadedProblem('too many sign-ins at once; try again shortly');
+        throw new DomainError('overloaded', 'too many sign-ins at once; try again shortly', {}, 1);
       throw error;
     }
   };

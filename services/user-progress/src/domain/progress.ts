@@ -1,4 +1,4 @@
-import { ConflictProblem, NotFoundProblem, UnauthorizedProblem } from '@syllabus/service-kit';
+import { DomainError } from '@syllabus/contracts';
 import type { Leaderboard } from '../data-access/leaderboard';
 import type { LearnerHead, LearnerStore } from '../data-access/learner-store';
 import type { CourseDocument, Models } from '../data-access/models';
@@ -86,13 +86,13 @@ export function createProgressService(deps: {
 
   async function knownCourse(courseId: string) {
     const course = await courseOf(courseId);
-    if (!course) throw new NotFoundProblem(`no course ${courseId}`);
+    if (!course) throw new DomainError('course-not-found', `no course ${courseId}`);
     return course;
   }
 
   async function headOf(userId: string): Promise<LearnerHead> {
     const head = await store.head(userId);
-    if (!head) throw new UnauthorizedProblem('the account no longer exists');
+    if (!head) throw new DomainError('account-gone', 'the account no longer exists');
     return head;
   }
 
@@ -108,10 +108,10 @@ export function createProgressService(deps: {
 
     async enrol(userId: string, courseId: string, now = new Date()): Promise<EnrolmentView> {
       const course = await knownCourse(courseId);
-      if (course.status === 'archived') throw new ConflictProblem('this course is archived');
+      if (course.status === 'archived') throw new DomainError('course-archived', 'this course is archived');
       const result = await store.change(userId, ({ state }) => {
         if (enrolmentIn(state, courseId))
-          throw new ConflictProblem('you are already enrolled in this course');
+          throw new DomainError('already-enrolled', 'you are already enrolled in this course');
         const enrolment = {
           courseId,
           enrolledAt: now.toISOString(),
@@ -129,7 +129,7 @@ export function createProgressService(deps: {
           ],
         };
       });
-      if (!result) throw new UnauthorizedProblem('the account no longer exists');
+      if (!result) throw new DomainError('account-gone', 'the account no longer exists');
       return viewOf(enrolmentIn(result.head.state, courseId)!, course);
     },
 
@@ -143,14 +143,14 @@ export function createProgressService(deps: {
     async completeLesson(userId: string, courseId: string, lessonId: string, now = new Date()) {
       const course = await knownCourse(courseId);
       if (!course.lessonIds.includes(lessonId))
-        throw new NotFoundProblem(`no lesson ${lessonId} in this course`);
+        throw new DomainError('lesson-not-found', `no lesson ${lessonId} in this course`);
       const result = await store.change(userId, ({ state }) => {
         const enrolment = enrolmentIn(state, courseId);
-        if (!enrolment) throw new NotFoundProblem('you are not enrolled in this course');
+        if (!enrolment) throw new DomainError('not-enrolled', 'you are not enrolled in this course');
         if (enrolment.completedLessonIds.includes(lessonId)) return undefined;
         return completion(userId, state, enrolment, course, lessonId, now);
       });
-      if (!result) throw new UnauthorizedProblem('the account no longer exists');
+      if (!result) throw new DomainError('account-gone', 'the account no longer exists');
       return {
         changed: result.changed,
         enrolment: viewOf(enrolmentIn(result.head.state, courseId)!, course),

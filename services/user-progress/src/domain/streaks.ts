@@ -45,12 +45,3 @@ export function streaks(
   const current = previous !== undefined && today - previous <= 1 ? run : 0;
   return { current, longest };
 }
-
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { ConflictProblem, UnauthorizedProblem } from '@syllabus/service-kit';
+import { DomainError } from '@syllabus/contracts';
 import type { Role } from '@syllabus/auth';
 import type { LearnerStore } from '../data-access/learner-store';
 import { isDuplicateKey, type AccountDocument, type Models } from '../data-access/models';
@@ -56,11 +56,11 @@ export function createUserService(deps: { models: Models; store: LearnerStore; p
           existing &&
           Date.now() - existing.at.getTime() > ORPHAN_CLAIM_MS &&
           !(await accounts.exists({ _id: existing.userId }));
-        if (!orphaned) throw new ConflictProblem('an account with this email exists');
+        if (!orphaned) throw new DomainError('email-taken', 'an account with this email exists');
         await emails.deleteOne({ _id: email, userId: existing.userId });
       }
     }
-    throw new ConflictProblem('an account with this email exists');
+    throw new DomainError('email-taken', 'an account with this email exists');
   }
 
   return {
@@ -111,7 +111,7 @@ export function createUserService(deps: { models: Models; store: LearnerStore; p
         input.password,
         doc?.passwordHash ?? (await passwords.unknownAccountHash()),
       );
-      if (!doc || !valid) throw new UnauthorizedProblem('the email or password is wrong');
+      if (!doc || !valid) throw new DomainError('wrong-credentials', 'the email or password is wrong');
       return toUser(doc);
     },
 

@@ -1,30 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
-import {
-  authenticate,
-  authenticateIfPresent,
-  principalOf,
-  requireRole,
-  type TokenVerifier,
-} from '@syllabus/auth';
-import { HttpProblem, ValidationProblem, parseInput } from '@syllabus/service-kit';
+import { guardsFor, principalOf, type TokenVerifier } from '@syllabus/auth';
+import { DomainError, catalogRoutes } from '@syllabus/contracts';
+import { mountRoutes } from '@syllabus/service-kit';
 import type { CatalogReads } from '../../domain/catalog-reads';
 import type { CourseService } from '../../domain/course-service';
 import type { CourseDetail } from '../../domain/model';
-import {
-  courseParams,
-  coursePatchBody,
-  cursors,
-  lessonOrderBody,
-  lessonParams,
-  listQuery,
-  newCourseBody,
-  newLessonBody,
-  prerequisitesBody,
-  prerequisitesQuery,
-  skillsBody,
-  slugParams,
-} from './schemas';
+import { cursors } from './cursors';
 
 /**
  * A course's ETag names its version (for If-Match) and hashes its representation (so that a
@@ -33,21 +15,12 @@ import {
 const etagOf = (course: CourseDetail) =>
   `"v${course.version}-${createHash('sha256').update(JSON.stringify(course)).digest('hex').slice(0, 16)}"`;
 
-function expectedVersion(req: Request, required: boolean): number | undefined {
-  const header = req.get('If-Match')?.trim();
-  if (!header) {
-    if (required)
-      throw new HttpProblem(428, 'Precondition required', 'send If-Match with the ETag you last read');
-    return undefined;
-  }
-  if (header === '*') return undefined;
-  const match = /^"v(\d{1,9})(?:-[0-9a-f]{1,64})?"$/.exec(header);
-  if (!match) {
-    throw new ValidationProblem([
-      { in: 'headers', field: 'if-match', message: 'must be an ETag this API issued, e.g. "v3-…"' },
-    ]);
-  }
-  return Number(match[1]);
+/** The version an If-Match names (its syntax is validated by the route); undefined for `*` or none. */
+function expectedVersion(ifMatch: string | undefined, required = false): number | undefined {
+  if (ifMatch === undefined && required)
+    throw new DomainError('version-required', 'send If-Match with the ETag you last read');
+  if (ifMatch === undefined || ifMatch === '*') return undefined;
+  return Number(/^"v(\d+)/.exec(ifMatch)![1]);
 }
 
 /** Answers with the course and its ETag; 304 when the client's If-None-Match still matches. */
@@ -79,118 +52,95 @@ function sendPublishedCourse(req: Request, res: Response, json: string) {
 
 export function mountCatalogRoutes(
   app: Express,
-  deps: { reads: CatalogReads; courses: CourseService; verifyToken: TokenVerifier },
+  deps: {
+    reads: CatalogReads;
+    courses: CourseService;
+    verifyToken: TokenVerifier;
+    validateResponses: boolean;
+  },
 ) {
   const { reads, courses } = deps;
-  const anyone = authenticateIfPresent(deps.verifyToken);
-  const authors = [authenticate(deps.verifyToken), requireRole('author', 'admin')];
-
-  app.get('/v1/tracks', async (_req, res) => {
-    res.set('Cache-Control', 'public, no-cache').json({ items: await reads.tracks() });
-  });
-
-  app.get('/v1/skills', async (_req, res) => {
-    res.set('Cache-Control', 'public, no-cache').json({ items: await reads.skills() });
-  });
-
-  app.get('/v1/courses', async (req, res) => {
-    const { cursor, ...filter } = parseInput(listQuery, req.query, 'query');
-    const after = cursor === undefined ? undefined : cursors.decode(cursor);
-    if (cursor !== undefined && !after) {
-      throw new ValidationProblem([
-        { in: 'query', field: 'cursor', message: 'not a cursor this API issued' },
-      ]);
-    }
-    const page = await reads.listCourses({ ...filter, after });
-    // Express derives a weak ETag from the body and answers 304 to a matching If-None-Match.
-    res.set('Cache-Control', 'public, no-cache').json({
-      items: page.items,
-      nextCursor: page.next ? cursors.encode(page.next) : null,
-    });
-  });
-
-  app.get('/v1/courses/:slug', anyone, async (req, res) => {
-    const { slug } = parseInput(slugParams, req.params, 'params');
-    const published = await reads.publishedCourseJson(slug);
-    if (published !== 'null') return sendPublishedCourse(req, res, published);
-    sendCourse(req, res, await reads.course(slug, req.principal)); // a draft, to its author
-  });
-
-  app.get('/v1/courses/:slug/prerequisites', anyone, async (req, res) => {
-    const { slug } = parseInput(slugParams, req.params, 'params');
-    const { transitive } = parseInput(prerequisitesQuery, req.query, 'query');
-    res.json({ items: await reads.prerequisites(slug, transitive === 'true', req.principal) });
-  });
-
-  app.post('/v1/courses', ...authors, async (req, res) => {
-    const course = await courses.createCourse(principalOf(req), parseInput(newCourseBody, req.body, 'body'));
-    res.location(`/v1/courses/${course.slug}`);
-    sendCourse(req, res, course, 201);
-  });
-
-  app.patch('/v1/courses/:id', ...authors, async (req, res) => {
-    const { id } = parseInput(courseParams, req.params, 'params');
-    const patch = parseInput(coursePatchBody, req.body, 'body');
-    sendCourse(
-      req,
-      res,
-      await courses.updateCourse(principalOf(req), id, expectedVersion(req, true)!, patch),
-    );
-  });
-
-  app.post('/v1/courses/:id/lessons', ...authors, async (req, res) => {
-    const { id } = parseInput(courseParams, req.params, 'params');
-    const lesson = parseInput(newLessonBody, req.body, 'body');
-    sendCourse(
-      req,
-      res,
-      await courses.addLesson(principalOf(req), id, expectedVersion(req, false), lesson),
-      201,
-    );
-  });
-
-  app.put('/v1/courses/:id/lessons/order', ...authors, async (req, res) => {
-    const { id } = parseInput(courseParams, req.params, 'params');
-    const { lessonIds } = parseInput(lessonOrderBody, req.body, 'body');
-    sendCourse(
-      req,
-      res,
-      await courses.reorderLessons(principalOf(req), id, expectedVersion(req, false), lessonIds),
-    );
-  });
-
-  app.delete('/v1/courses/:id/lessons/:lessonId', ...authors, async (req, res) => {
-    const { id, lessonId } = parseInput(lessonParams, req.params, 'params');
-    sendCourse(
-      req,
-      res,
-      await courses.removeLesson(principalOf(req), id, expectedVersion(req, false), lessonId),
-    );
-  });
-
-  app.put('/v1/courses/:id/skills', ...authors, async (req, res) => {
-    const { id } = parseInput(courseParams, req.params, 'params');
-    const { skills } = parseInput(skillsBody, req.body, 'body');
-    sendCourse(req, res, await courses.setSkills(principalOf(req), id, expectedVersion(req, false), skills));
-  });
-
-  app.put('/v1/courses/:id/prerequisites', ...authors, async (req, res) => {
-    const { id } = parseInput(courseParams, req.params, 'params');
-    const { prerequisites } = parseInput(prerequisitesBody, req.body, 'body');
-    sendCourse(
-      req,
-      res,
-      await courses.setPrerequisites(principalOf(req), id, expectedVersion(req, false), prerequisites),
-    );
-  });
-
-  app.post('/v1/courses/:id/publish', ...authors, async (req, res) => {
-    const { id } = parseInput(courseParams, req.params, 'params');
-    sendCourse(req, res, await courses.publish(principalOf(req), id, expectedVersion(req, false)));
-  });
-
-  app.post('/v1/courses/:id/archive', ...authors, async (req, res) => {
-    const { id } = parseInput(courseParams, req.params, 'params');
-    sendCourse(req, res, await courses.archive(principalOf(req), id, expectedVersion(req, false)));
-  });
+  mountRoutes(
+    app,
+    catalogRoutes,
+    {
+      listTracks: async (_input, _req, res) => {
+        res.set('Cache-Control', 'public, no-cache').json({ items: await reads.tracks() });
+      },
+      listSkills: async (_input, _req, res) => {
+        res.set('Cache-Control', 'public, no-cache').json({ items: await reads.skills() });
+      },
+      listCourses: async ({ query }, _req, res) => {
+        const { cursor, ...filter } = query;
+        const after = cursor === undefined ? undefined : cursors.decode(cursor);
+        if (cursor !== undefined && !after) {
+          throw new DomainError('unknown-cursor', 'not a cursor this API issued', {
+            errors: [{ in: 'query', field: 'cursor', message: 'not a cursor this API issued' }],
+          });
+        }
+        const page = await reads.listCourses({ ...filter, after });
+        // Express derives a weak ETag from the body and answers 304 to a matching If-None-Match.
+        res.set('Cache-Control', 'public, no-cache').json({
+          items: page.items,
+          nextCursor: page.next ? cursors.encode(page.next) : null,
+        });
+      },
+      getCourse: async ({ params }, req, res) => {
+        const published = await reads.publishedCourseJson(params.course);
+        if (published !== 'null') return sendPublishedCourse(req, res, published);
+        sendCourse(req, res, await reads.course(params.course, req.principal)); // a draft, to its author
+      },
+      listPrerequisites: async ({ params, query }, req, res) => {
+        res.json({
+          items: await reads.prerequisites(params.course, query.transitive === 'true', req.principal),
+        });
+      },
+      createCourse: async ({ body }, req, res) => {
+        const course = await courses.createCourse(principalOf(req), body);
+        res.location(`/v1/courses/${course.slug}`);
+        sendCourse(req, res, course, 201);
+      },
+      updateCourse: async ({ params, headers, body }, req, res) => {
+        const version = expectedVersion(headers['if-match'], true);
+        sendCourse(req, res, await courses.updateCourse(principalOf(req), params.course, version, body));
+      },
+      addLesson: async ({ params, headers, body }, req, res) => {
+        const version = expectedVersion(headers['if-match']);
+        sendCourse(req, res, await courses.addLesson(principalOf(req), params.course, version, body), 201);
+      },
+      reorderLessons: async ({ params, headers, body }, req, res) => {
+        const version = expectedVersion(headers['if-match']);
+        const course = await courses.reorderLessons(principalOf(req), params.course, version, body.lessonIds);
+        sendCourse(req, res, course);
+      },
+      removeLesson: async ({ params, headers }, req, res) => {
+        const version = expectedVersion(headers['if-match']);
+        const course = await courses.removeLesson(principalOf(req), params.course, version, params.lesson);
+        sendCourse(req, res, course);
+      },
+      setCourseSkills: async ({ params, headers, body }, req, res) => {
+        const version = expectedVersion(headers['if-match']);
+        sendCourse(req, res, await courses.setSkills(principalOf(req), params.course, version, body.skills));
+      },
+      setCoursePrerequisites: async ({ params, headers, body }, req, res) => {
+        const version = expectedVersion(headers['if-match']);
+        const course = await courses.setPrerequisites(
+          principalOf(req),
+          params.course,
+          version,
+          body.prerequisites,
+        );
+        sendCourse(req, res, course);
+      },
+      publishCourse: async ({ params, headers }, req, res) => {
+        const version = expectedVersion(headers['if-match']);
+        sendCourse(req, res, await courses.publish(principalOf(req), params.course, version));
+      },
+      archiveCourse: async ({ params, headers }, req, res) => {
+        const version = expectedVersion(headers['if-match']);
+        sendCourse(req, res, await courses.archive(principalOf(req), params.course, version));
+      },
+    },
+    { guards: guardsFor(deps.verifyToken), validateResponses: deps.validateResponses },
+  );
 }

@@ -1,13 +1,15 @@
-import type { Express, Request } from 'express';
-import { authenticate, type TokenVerifier } from '@syllabus/auth';
-import { ServiceUnavailableProblem } from '@syllabus/service-kit';
+import type { Request } from 'express';
+import type { gatewayRoutes } from '@syllabus/contracts';
+import { ServiceUnavailableProblem, type RouteHandler } from '@syllabus/service-kit';
 import type { UpstreamName, Upstreams } from '../../data-access/upstreams';
 
 /**
  * The learner's dashboard, composed from three calls made in parallel. When one upstream fails,
  * the others' parts are still returned, with `partial: true` and the missing parts named.
  */
-export function mountDashboard(app: Express, deps: { upstreams: Upstreams; verifyToken: TokenVerifier }) {
+export function dashboardHandler(deps: {
+  upstreams: Upstreams;
+}): RouteHandler<typeof gatewayRoutes.dashboard> {
   async function get(req: Request, name: UpstreamName, path: string) {
     const response = await deps.upstreams.send(name, {
       method: 'GET',
@@ -22,7 +24,7 @@ export function mountDashboard(app: Express, deps: { upstreams: Upstreams; verif
     return body;
   }
 
-  app.get('/v1/me/dashboard', authenticate(deps.verifyToken), async (req, res) => {
+  return async (_input, req, res) => {
     const [enrollments, stats, notifications] = await Promise.allSettled([
       get(req, 'user-progress', '/v1/me/enrollments') as Promise<{ items: unknown[] }>,
       get(req, 'user-progress', '/v1/me/stats'),
@@ -48,5 +50,5 @@ export function mountDashboard(app: Express, deps: { upstreams: Upstreams; verif
       partial: unavailable.length > 0,
       unavailable,
     });
-  });
+  };
 }

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
-import { openApiDocument } from '../../openapi';
 
 const page = `<!doctype html>
 <html lang="en">
@@ -21,13 +20,10 @@ const page = `<!doctype html>
 // A file, not an inline script, so the Content-Security-Policy can stay `script-src 'self'`.
 const init = `window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
-/** The OpenAPI document and an interactive page for it, served from the package (no CDN). */
-export function mountDocs(app: Express) {
+/** An interactive page for the API document, served from the package (no CDN). */
+export function mountDocsPage(app: Express) {
   const assets = getAbsoluteFSPath();
   readFileSync(join(assets, 'swagger-ui-bundle.js')); // fail at start, not at the first visit, if missing
-  app.get('/v1/openapi.json', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').json(openApiDocument);
-  });
   app.get('/docs', (_req, res) => {
     res.type('html').send(page);
   });

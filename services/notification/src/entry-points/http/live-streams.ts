@@ -7,7 +7,13 @@ import type { Notification, NotificationStore } from '../../data-access/store';
  * client that reconnects with `Last-Event-ID` first receives what it missed. Comments keep
  * idle connections (and the proxies between) alive.
  */
-export function createLiveStreams(deps: { store: NotificationStore; fanout: Fanout; heartbeatMs: number }) {
+export function createLiveStreams(deps: {
+  store: NotificationStore;
+  fanout: Fanout;
+  heartbeatMs: number;
+  /** A stream ends after this; the client reconnects with Last-Event-ID and a current token. */
+  maxDurationMs: number;
+}) {
   const open = new Set<Response>();
 
   return {
@@ -36,8 +42,10 @@ export function createLiveStreams(deps: { store: NotificationStore; fanout: Fano
         backlogSent ? send(notification) : held.push(notification),
       );
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
+      const lifetime = setTimeout(() => res.end(), deps.maxDurationMs);
       res.once('close', () => {
         clearInterval(heartbeat);
+        clearTimeout(lifetime);
         unsubscribe();
         open.delete(res);
       });

@@ -1,0 +1,115 @@
+# Schemathesis hooks for `npm run fuzz` (infra/fuzz/main.ts sets FUZZ_GATEWAY, FUZZ_EMAIL and
+# FUZZ_PASSWORD). Two things a generator cannot invent on its own:
+#  - credentials: every case is sent with a current access token of the run's account (a fresh
+#    one after any 401, e.g. once the fuzzer itself has called logout-all);
+#  - facts of the running system: a valid-by-schema case of an operation that needs one (the
+#    account's password, a seeded track, a course it is enrolled in, its own id, …) has every
+#    second such case carry it, so the operation's real logic runs too. Only positive cases
+#    outside the stateful phase are touched: negative ones stay invalid, linked ones keep the
+#    values their links gave them.
+import base64
+import json
+import os
+import threading
+from collections import defaultdict
+
+import requests
+import schemathesis
+
+GATEWAY = os.environ["FUZZ_GATEWAY"]
+EMAIL = os.environ["FUZZ_EMAIL"]
+PASSWORD = os.environ["FUZZ_PASSWORD"]
+
+
+def login():
+    response = requests.post(
+        f"{GATEWAY}/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}, timeout=30
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+@schemathesis.auth(refresh_interval=600)
+class Account:
+    def get(self, case, ctx):
+        return login()["accessToken"]
+
+    def set(self, case, data, ctx):
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+class Facts:
+    """What the running system holds for this account, read through the API once."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    def _api(self, method, path, token, body=None):
+        response = requests.request(
+            method,
+            f"{GATEWAY}{path}",
+            headers={"Authorization": f"Bearer {token}"},
+            json=body,
+            timeout=30,
+        )
+        return response.json() if response.content else None
+
+    def load(self):
+        with self._lock:
+            if self._loaded:
+                return self
+            token = login()["accessToken"]
+            claims = token.split(".")[1]
+            self.user_id = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["sub"]
+            self.tracks = [t["slug"] for t in self._api("GET", "/v1/tracks", token)["items"]]
+            self.skills = [s["slug"] for s in self._api("GET", "/v1/skills", token)["items"]]
+            courses = self._api("GET", "/v1/courses?limit=100", token)["items"]
+            self.course_ids = [c["id"] for c in courses]
+            # Enrolled in the first course, with its lessons to complete.
+            first = self._api("GET", f"/v1/courses/{courses[0]['slug']}", token)
+            self._api("POST", "/v1/me/enrollments", token, {"courseId": first["id"]})
+            self.enrolled = (first["id"], [lesson["id"] for lesson in first["lessons"]])
+            feed = self._api("GET", "/v1/me/notifications?limit=100", token)["items"]
+            self.notification_ids = [n["id"] for n in feed]
+            self._loaded = True
+            return self
+
+
+facts = Facts()
+seen = defaultdict(int)
+
+
+def substitute(case):
+    """The system's facts for this case's operation, or None when it needs none."""
+    label = f"{case.operation.method.upper()} {case.operation.path}"
+    body = case.body if isinstance(case.body, dict) else None
+    f = facts.load()
+    if label == "POST /v1/auth/login" and body is not None:
+        case.body = {"email": EMAIL, "password": PASSWORD}
+    elif label == "POST /v1/auth/password" and body is not None:
+        case.body = {"currentPassword": PASSWORD, "newPassword": PASSWORD}
+    elif label in ("POST /v1/auth/refresh", "POST /v1/auth/logout") and body is not None:
+        case.body = {"refreshToken": login()["refreshToken"]}
+    elif label == "POST /v1/courses" and body is not None:
+        case.body = {**body, "track": f.tracks[seen[label] % len(f.tracks)], "skills": [], "prerequisites": []}
+    elif label == "POST /v1/me/enrollments" and body is not None:
+        case.body = {"courseId": f.course_ids[seen[label] % len(f.course_ids)]}
+    elif label == "PUT /v1/me/enrollments/{course}/lessons/{lesson}/completion":
+        course, lessons = f.enrolled
+        case.path_parameters = {"course": course, "lesson": lessons[seen[label] % len(lessons)]}
+    elif label in ("GET /v1/users/{userId}/enrollments", "GET /v1/users/{userId}/stats"):
+        case.path_parameters = {"userId": f.user_id}
+    elif label == "POST /v1/me/notifications/{notification}/read" and f.notification_ids:
+        case.path_parameters = {"notification": f.notification_ids[seen[label] % len(f.notification_ids)]}
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or meta.phase.name.value == "stateful":
+        return
+    label = f"{case.operation.method.upper()} {case.operation.path}"
+    seen[label] += 1
+    if seen[label] % 2 == 0:
+        substitute(case)

@@ -1,0 +1,192 @@
+import type { Express, Request, RequestHandler, Response } from 'express';
+import {
+  expressPath,
+  implicitProblems,
+  problemSchema,
+  problemTypeUri,
+  type Access,
+  type InputOf,
+  type ProblemName,
+  type RouteDeclaration,
+} from '@syllabus/contracts';
+import { z } from 'zod';
+import { HttpProblem } from './problems';
+import { parseInput } from './validation';
+
+export type RouteHandler<R extends RouteDeclaration> = (
+  input: InputOf<R>,
+  req: Request,
+  res: Response,
+) => unknown;
+
+export type RouteHandlers<Routes extends Record<string, RouteDeclaration>> = {
+  [K in keyof Routes]: RouteHandler<Routes[K]>;
+};
+
+export interface MountOptions<Names extends string = string> {
+  /** The middleware that lets through only who `access` names. */
+  guards: Partial<Record<Access, RequestHandler[]>>;
+  /** Middleware that runs before the guards of the named routes (e.g. a stricter rate limit). */
+  before?: Partial<Record<Names, RequestHandler[]>>;
+  /**
+   * Check every answer against its declaration (tests turn this on): an answer the declaration
+   * does not promise becomes a 500 naming the mismatch, so the document never drifts from the code.
+   */
+  validateResponses?: boolean;
+}
+
+/** Problems any route may answer whatever it declares: faults and overload. */
+const alwaysPossible: ProblemName[] = [
+  'internal',
+  'overloaded',
+  'service-unavailable',
+  'gateway-timeout',
+  'bad-gateway',
+  'too-many-requests',
+  'session-ended',
+  'not-found',
+];
+
+/** A route that declares no query takes none: an unexpected parameter is refused, not ignored. */
+const noQuery = z.strictObject({});
+
+function inputOf(declaration: RouteDeclaration, req: Request) {
+  const headers = declaration.headers
+    ? Object.fromEntries(
+        Object.keys(declaration.headers.shape)
+          .filter((name) => req.headers[name] !== undefined)
+          .map((name) => [name, req.headers[name]]),
+      )
+    : undefined;
+  return {
+    params: declaration.params && parseInput(declaration.params, req.params, 'params'),
+    query: parseInput(declaration.query ?? noQuery, req.query, 'query'),
+    headers: declaration.headers && parseInput(declaration.headers, headers, 'headers'),
+    body: declaration.body && parseInput(declaration.body, req.body, 'body'),
+  };
+}
+
+/** What is wrong with an answer its declaration does not promise; undefined when nothing is. */
+export function answerMismatch(
+  declaration: RouteDeclaration,
+  status: number,
+  contentType: string | undefined,
+  body: unknown,
+): string | undefined {
+  const declared = declaration.responses[status as 200];
+  if (declared) {
+    if (!declared.body)
+      return body === undefined || body === '' ? undefined : 'a body where none is declared';
+    const type = declared.contentType ?? 'application/json';
+    if (!contentType?.startsWith(type)) return `content type ${contentType} instead of ${type}`;
+    if (type !== 'application/json') return undefined;
+    const result = declared.body.safeParse(typeof body === 'string' ? JSON.parse(body) : body);
+    return result.success ? undefined : `body: ${result.error.message}`;
+  }
+  if (status < 400 || status === 304) return `status ${status}, which is not declared`;
+  if (!contentType?.startsWith('application/problem+json')) return `an error answered as ${contentType}`;
+  const problem = problemSchema.safeParse(typeof body === 'string' ? JSON.parse(body) : body);
+  if (!problem.success) return `problem: ${problem.error.message}`;
+  const allowed = new Set([
+    ...implicitProblems(declaration),
+    ...(declaration.problems ?? []),
+    ...alwaysPossible,
+  ]);
+  const known = [...allowed].some((name) => problemTypeUri(name) === problem.data.type);
+  return known ? undefined : `problem type ${problem.data.type} is not declared`;
+}
+
+function checkAnswers(declaration: RouteDeclaration, res: Response) {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+    const contentType = res.get('Content-Type');
+    const json = typeof text === 'string' && /json/.test(contentType ?? '');
+    let mismatch: string | undefined;
+    try {
+      mismatch = answerMismatch(declaration, res.statusCode, contentType, json ? text : text || undefined);
+    } catch (error) {
+      mismatch = `unreadable body: ${(error as Error).message}`;
+    }
+    if (mismatch === undefined) return send(body);
+    res.status(500).type('application/problem+json');
+    return send(
+      JSON.stringify({
+        type: problemTypeUri('internal'),
+        title: 'Answer does not match its declaration',
+        status: 500,
+        detail: `${declaration.operationId} answered ${mismatch}`,
+      }),
+    );
+  };
+}
+
+/**
+ * Mounts each declared route: who may call it, its input validated (the handler receives it
+ * parsed), its answers checked when asked; and for each declared path, 405 with `Allow` for
+ * any other method.
+ */
+export function mountRoutes<Routes extends Record<string, RouteDeclaration>>(
+  app: Express,
+  routes: Routes,
+  handlers: RouteHandlers<Routes>,
+  options: MountOptions<Extract<keyof Routes, string>>,
+) {
+  for (const [name, declaration] of Object.entries(routes)) {
+    const handler = handlers[name] as RouteHandler<RouteDeclaration>;
+    const guards = options.guards[declaration.access];
+    if (!guards) throw new Error(`no guard for ${declaration.access} (${declaration.operationId})`);
+    const before = (options.before as Record<string, RequestHandler[]> | undefined)?.[name] ?? [];
+    app[declaration.method](expressPath(declaration.path), ...before, ...guards, async (req, res) => {
+      if (options.validateResponses) checkAnswers(declaration, res);
+      await handler(inputOf(declaration, req) as InputOf<RouteDeclaration>, req, res);
+    });
+  }
+  rejectOtherMethods(app, Object.values(routes));
+}
+
+/** The handlers that answer 405, so that a listing of the routes can leave them out. */
+const methodNotAllowedHandlers = new WeakSet<RequestHandler>();
+
+function methodNotAllowed(allow: string): RequestHandler {
+  const handler: RequestHandler = (req, res) => {
+    res.set('Allow', allow);
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    throw new HttpProblem(
+      405,
+      'Method not allowed',
+      `${req.method} is not allowed here; use ${allow}`,
+      {},
+      'method-not-allowed',
+    );
+  };
+  methodNotAllowedHandlers.add(handler);
+  return handler;
+}
+
+/** 405 with `Allow` for a declared path asked with a method none of its routes has. */
+export function rejectOtherMethods(app: Express, routes: readonly RouteDeclaration[]) {
+  const methods = new Map<string, Set<string>>();
+  for (const { path, method } of routes) {
+    const allowed = methods.get(path) ?? new Set<string>();
+    allowed.add(method.toUpperCase());
+    if (method === 'get') allowed.add('HEAD');
+    methods.set(path, allowed);
+  }
+  for (const [path, allowed] of methods) {
+    app.all(expressPath(path), methodNotAllowed([...allowed, 'OPTIONS'].join(', ')));
+  }
+}
+
+/** Every route mounted on an app, as `METHOD /path` (Express paths); the 405 answerers left out. */
+export function mountedRoutes(app: Express): string[] {
+  interface Layer {
+    route?: { path: string; methods: Record<string, boolean>; stack: { handle: RequestHandler }[] };
+  }
+  const { stack } = (app as unknown as { router: { stack: Layer[] } }).router;
+  return stack.flatMap(({ route }) =>
+    route && !route.stack.some((layer) => methodNotAllowedHandlers.has(layer.handle))
+      ? Object.keys(route.methods).map((method) => `${method.toUpperCase()} ${route.path}`)
+      : [],
+  );
+}
