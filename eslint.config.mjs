@@ -46,7 +46,7 @@ export default tseslint.config(
   },
   {
     // Tests, and the load harness that drives the system from outside, like a test.
-    files: ['**/test/**', 'infra/load/**', 'infra/bench/**', 'infra/support/**'],
+    files: ['**/test/**', 'infra/load/**', 'infra/bench/**', 'infra/support/**', 'infra/fuzz/**'],
     rules: {
       'no-restricted-properties': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -61,7 +61,9 @@ class Facts:
                 return self
             token = login()["accessToken"]
             claims = token.split(".")[1]
-            self.user_id = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["sub"]
+            claims = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+            self.user_id = claims["sub"]
+            self.author = "author" in claims["roles"]
             self.tracks = [t["slug"] for t in self._api("GET", "/v1/tracks", token)["items"]]
             self.skills = [s["slug"] for s in self._api("GET", "/v1/skills", token)["items"]]
             courses = self._api("GET", "/v1/courses?limit=100", token)["items"]
@@ -76,8 +78,35 @@ class Facts:
             return self
 
 
+    def draft(self, lessons=1):
+        """A new draft course of this (author) account, with `lessons` lessons."""
+        token = login()["accessToken"]
+        self.drafts = getattr(self, "drafts", 0) + 1
+        course = self._api(
+            "POST",
+            "/v1/courses",
+            token,
+            {"slug": f"fuzz-draft-{self.user_id}-{self.drafts}", "title": "Draft", "level": "entry", "track": self.tracks[0]},
+        )
+        for n in range(lessons):
+            course = self._api("POST", f"/v1/courses/{course['id']}/lessons", token, {"title": f"Lesson {n + 1}"})
+        return course
+
+
 facts = Facts()
 seen = defaultdict(int)
+
+# Authoring operations on a draft of the author's own, at its current version (If-Match: *).
+AUTHORING = {
+    "PATCH /v1/courses/{course}",
+    "POST /v1/courses/{course}/lessons",
+    "PUT /v1/courses/{course}/lessons/order",
+    "DELETE /v1/courses/{course}/lessons/{lesson}",
+    "PUT /v1/courses/{course}/skills",
+    "PUT /v1/courses/{course}/prerequisites",
+    "POST /v1/courses/{course}/publish",
+    "POST /v1/courses/{course}/archive",
+}
 
 
 def substitute(case):
@@ -91,6 +120,21 @@ def substitute(case):
         case.body = {"currentPassword": PASSWORD, "newPassword": PASSWORD}
     elif label in ("POST /v1/auth/refresh", "POST /v1/auth/logout") and body is not None:
         case.body = {"refreshToken": login()["refreshToken"]}
+    elif label in AUTHORING and f.author:
+        course = f.draft(lessons=2)
+        lesson_ids = [lesson["id"] for lesson in course["lessons"]]
+        case.path_parameters = {**(case.path_parameters or {}), "course": course["id"]}
+        if "{lesson}" in label:
+            case.path_parameters["lesson"] = lesson_ids[-1]
+        case.headers = {**(case.headers or {}), "if-match": "*"}
+        if label.endswith("/lessons/order"):
+            case.body = {"lessonIds": list(reversed(lesson_ids))}
+        elif label.endswith("/skills"):
+            case.body = {"skills": f.skills[:2]}
+        elif label.endswith("/prerequisites"):
+            case.body = {"prerequisites": []}
+        elif label == "PATCH /v1/courses/{course}" and body is not None:
+            case.body = {"title": "Renamed draft"}
     elif label == "POST /v1/courses" and body is not None:
         case.body = {**body, "track": f.tracks[seen[label] % len(f.tracks)], "skills": [], "prerequisites": []}
     elif label == "POST /v1/me/enrollments" and body is not None:

@@ -1,12 +1,7 @@
 // Errors are data. The named failures (the domain's and the platform's) live in one table in
 // @syllabus/contracts; the error handler turns each into RFC 9457 application/problem+json.
-import {
-  DomainError,
-  problemTypes,
-  problemTypeUri,
-  type FieldError,
-  type ProblemName,
-} from '@syllabus/contracts';
+import type { DomainError } from '@syllabus/contracts';
+import { problemTypes, problemTypeUri, type FieldError, type ProblemName } from '@syllabus/contracts';
 
 export type { FieldError };
 

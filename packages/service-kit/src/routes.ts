@@ -132,6 +132,7 @@ export function mountRoutes<Routes extends Record<string, RouteDeclaration>>(
   handlers: RouteHandlers<Routes>,
   options: MountOptions<Extract<keyof Routes, string>>,
 ) {
+  rejectOtherMethods(app, Object.values(routes));
   for (const [name, declaration] of Object.entries(routes)) {
     const handler = handlers[name] as RouteHandler<RouteDeclaration>;
     const guards = options.guards[declaration.access];
@@ -139,17 +140,37 @@ export function mountRoutes<Routes extends Record<string, RouteDeclaration>>(
     const before = (options.before as Record<string, RequestHandler[]> | undefined)?.[name] ?? [];
     app[declaration.method](expressPath(declaration.path), ...before, ...guards, async (req, res) => {
       if (options.validateResponses) checkAnswers(declaration, res);
-      await handler(inputOf(declaration, req) as InputOf<RouteDeclaration>, req, res);
+      await handler(inputOf(declaration, req), req, res);
     });
   }
-  rejectOtherMethods(app, Object.values(routes));
 }
 
-/** The handlers that answer 405, so that a listing of the routes can leave them out. */
-const methodNotAllowedHandlers = new WeakSet<RequestHandler>();
-
-function methodNotAllowed(allow: string): RequestHandler {
-  const handler: RequestHandler = (req, res) => {
+/**
+ * 405 with `Allow` for a declared path asked with a method it does not have. The path a request
+ * names is the most specific declared one it matches (literal segments before parameters, as in
+ * OpenAPI): `DELETE /lessons/order` is a wrong method on `/lessons/order`, not a lesson called
+ * "order". Mounted before the routes, so no parameterised route can take such a request.
+ */
+export function rejectOtherMethods(app: Express, routes: readonly RouteDeclaration[]) {
+  const paths = new Map<string, { pattern: RegExp; literals: number; allowed: Set<string> }>();
+  for (const { path, method } of routes) {
+    const entry = paths.get(path) ?? {
+      pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+      literals: path.split('/').filter((segment) => segment && !segment.startsWith('{')).length,
+      allowed: new Set<string>(),
+    };
+    entry.allowed.add(method.toUpperCase());
+    if (method === 'get') entry.allowed.add('HEAD');
+    paths.set(path, entry);
+  }
+  const declared = [...paths.values()];
+  app.use((req, res, next) => {
+    let best: (typeof declared)[number] | undefined;
+    for (const entry of declared) {
+      if (entry.pattern.test(req.path) && (!best || entry.literals > best.literals)) best = entry;
+    }
+    if (!best || best.allowed.has(req.method)) return next();
+    const allow = [...best.allowed, 'OPTIONS'].join(', ');
     res.set('Allow', allow);
     if (req.method === 'OPTIONS') return void res.status(204).end();
     throw new HttpProblem(
@@ -159,34 +180,16 @@ function methodNotAllowed(allow: string): RequestHandler {
       {},
       'method-not-allowed',
     );
-  };
-  methodNotAllowedHandlers.add(handler);
-  return handler;
+  });
 }
 
-/** 405 with `Allow` for a declared path asked with a method none of its routes has. */
-export function rejectOtherMethods(app: Express, routes: readonly RouteDeclaration[]) {
-  const methods = new Map<string, Set<string>>();
-  for (const { path, method } of routes) {
-    const allowed = methods.get(path) ?? new Set<string>();
-    allowed.add(method.toUpperCase());
-    if (method === 'get') allowed.add('HEAD');
-    methods.set(path, allowed);
-  }
-  for (const [path, allowed] of methods) {
-    app.all(expressPath(path), methodNotAllowed([...allowed, 'OPTIONS'].join(', ')));
-  }
-}
-
-/** Every route mounted on an app, as `METHOD /path` (Express paths); the 405 answerers left out. */
+/** Every route mounted on an app, as `METHOD /path` (Express paths). */
 export function mountedRoutes(app: Express): string[] {
   interface Layer {
-    route?: { path: string; methods: Record<string, boolean>; stack: { handle: RequestHandler }[] };
+    route?: { path: string; methods: Record<string, boolean> };
   }
   const { stack } = (app as unknown as { router: { stack: Layer[] } }).router;
   return stack.flatMap(({ route }) =>
-    route && !route.stack.some((layer) => methodNotAllowedHandlers.has(layer.handle))
-      ? Object.keys(route.methods).map((method) => `${method.toUpperCase()} ${route.path}`)
-      : [],
+    route ? Object.keys(route.methods).map((method) => `${method.toUpperCase()} ${route.path}`) : [],
   );
 }

@@ -160,7 +160,7 @@ describe('catalog authoring', () => {
       .set('Authorization', catalog.auth.author)
       .set('If-Match', 'garbage')
       .send({ title: 'X' })
-      .expect(400);
+      .expect(412);
     await request(catalog.app)
       .patch(`/v1/courses/${id}`)
       .set('Authorization', catalog.auth.author)

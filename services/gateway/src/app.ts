@@ -89,11 +89,11 @@ export function createApp(
         const forward = proxyTo(upstreams, service);
         const stream = proxyTo(upstreams, service, { streaming: true });
         const publicRoutes = Object.values(routes).filter((route) => route.access !== 'internal');
+        rejectOtherMethods(app, publicRoutes);
         for (const route of publicRoutes) {
           const streaming = route.responses[200]?.contentType === 'text/event-stream';
           app[route.method](expressPath(route.path), ...(streaming ? [liveStreams, stream] : [forward]));
         }
-        rejectOtherMethods(app, publicRoutes);
       }
     },
   });

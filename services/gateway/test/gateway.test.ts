@@ -429,6 +429,12 @@ describe('gateway limits and hardening', () => {
       assert.equal(res.body.type, 'urn:problem:syllabus:method-not-allowed');
       const stats = await request(gateway.app).post('/v1/me/stats').expect(405);
       assert.equal(stats.headers.allow, 'GET, HEAD, OPTIONS');
+      // The most specific declared path decides: this is a wrong method on the lesson order,
+      // not a lesson called "order".
+      const order = await request(gateway.app)
+        .delete(`/v1/courses/${randomUUID()}/lessons/order`)
+        .expect(405);
+      assert.equal(order.headers.allow, 'PUT, OPTIONS');
       await request(gateway.app).post('/v1/no-such-thing').expect(404);
     } finally {
       await gateway.stop();

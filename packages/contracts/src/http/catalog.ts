@@ -70,15 +70,13 @@ const etag = z.strictObject({
   ETag: z.string().meta({ description: 'The course version and a hash of this representation' }),
 });
 const ifMatchOf = (description: string) =>
-  z.strictObject({
-    'if-match': z
-      .string()
-      .regex(/^(\*|"v\d{1,9}(-[0-9a-f]{1,64})?")$/, 'an ETag this API issued, e.g. "v3-…", or *')
-      .optional()
-      .meta({ description }),
-  });
-const ifMatch = ifMatchOf('The ETag you last read: the change applies only to that version');
-const ifMatchRequired = ifMatchOf('The ETag you last read: without it, 428, so no edit overwrites another');
+  z.strictObject({ 'if-match': z.string().max(200).optional().meta({ description }) });
+const ifMatch = ifMatchOf(
+  'The ETag you last read (or `*`): the change applies only to that version, otherwise 412',
+);
+const ifMatchRequired = ifMatchOf(
+  'The ETag you last read (or `*`): without it 428, so that no edit overwrites another; a stale one 412',
+);
 
 const bySlug = z.strictObject({
   course: slug.meta({ description: "The course's slug", example: 'graphql-apis' }),
@@ -87,13 +85,14 @@ const byId = z.strictObject({ course: uuid.meta({ description: "The course's id"
 const courseAnswer = (description: string) => ({ description, body: courseSchema, headers: etag });
 const authoring = ['course-not-found', 'not-course-author', 'version-mismatch'] as const;
 /** From a course in an answer to the operations an author runs next. */
+const thisVersion = { course: '$response.body#/id', 'header.if-match': '$response.header.ETag' };
 const authoringLinks = {
-  UpdateCourse: { operationId: 'updateCourse', parameters: { course: '$response.body#/id' } },
-  AddLesson: { operationId: 'addLesson', parameters: { course: '$response.body#/id' } },
-  SetSkills: { operationId: 'setCourseSkills', parameters: { course: '$response.body#/id' } },
-  SetPrerequisites: { operationId: 'setCoursePrerequisites', parameters: { course: '$response.body#/id' } },
-  Publish: { operationId: 'publishCourse', parameters: { course: '$response.body#/id' } },
-  Archive: { operationId: 'archiveCourse', parameters: { course: '$response.body#/id' } },
+  UpdateCourse: { operationId: 'updateCourse', parameters: thisVersion },
+  AddLesson: { operationId: 'addLesson', parameters: thisVersion },
+  SetSkills: { operationId: 'setCourseSkills', parameters: thisVersion },
+  SetPrerequisites: { operationId: 'setCoursePrerequisites', parameters: thisVersion },
+  Publish: { operationId: 'publishCourse', parameters: thisVersion },
+  Archive: { operationId: 'archiveCourse', parameters: thisVersion },
   Read: { operationId: 'getCourse', parameters: { course: '$response.body#/slug' } },
 };
 
@@ -241,9 +240,14 @@ export const catalogRoutes = {
       201: {
         RemoveLesson: {
           operationId: 'removeLesson',
-          parameters: { course: '$response.body#/id', lesson: '$response.body#/lessons/0/id' },
+          parameters: { ...thisVersion, lesson: '$response.body#/lessons/0/id' },
         },
-        Publish: { operationId: 'publishCourse', parameters: { course: '$response.body#/id' } },
+        Reorder: {
+          operationId: 'reorderLessons',
+          parameters: thisVersion,
+          body: { lessonIds: ['$response.body#/lessons/0/id'] },
+        },
+        Publish: { operationId: 'publishCourse', parameters: thisVersion },
       },
     },
   }),
@@ -308,7 +312,8 @@ export const catalogRoutes = {
     problems: [...authoring, 'course-state'],
     links: {
       200: {
-        Enrol: { operationId: 'enrol', body: '{"courseId": "$response.body#/id"}' },
+        Enrol: { operationId: 'enrol', body: { courseId: '$response.body#/id' } },
+        Archive: { operationId: 'archiveCourse', parameters: thisVersion },
         Read: { operationId: 'getCourse', parameters: { course: '$response.body#/slug' } },
       },
     },

@@ -8,6 +8,7 @@ export const text = (max: number) =>
   z
     .string()
     .max(max)
+    // eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
     .regex(/^[^\u0000]*[^\s\u0000][^\u0000]*$/, 'must not be blank or hold NUL characters')
     .trim();
 
@@ -16,6 +17,7 @@ export const optionalText = (max: number) =>
   z
     .string()
     .max(max)
+    // eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
     .regex(/^[^\u0000]*$/, 'must not hold NUL characters')
     .trim();
 

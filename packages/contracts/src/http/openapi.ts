@@ -87,7 +87,7 @@ function operationOf(service: string, declaration: RouteDeclaration): ZodOpenApi
     ...(declaration.body && {
       requestBody: { required: true, content: { 'application/json': { schema: declaration.body } } },
     }),
-    responses: responses as ZodOpenApiOperationObject['responses'],
+    responses,
   };
 }
 

@@ -25,8 +25,9 @@ export interface ResponseDeclaration {
  */
 export interface LinkDeclaration {
   operationId: string;
+  /** By name, or `header.<name>` for a header. */
   parameters?: Record<string, string>;
-  body?: string;
+  body?: string | Record<string, unknown>;
   description?: string;
 }
 

@@ -15,12 +15,18 @@ import { cursors } from './cursors';
 const etagOf = (course: CourseDetail) =>
   `"v${course.version}-${createHash('sha256').update(JSON.stringify(course)).digest('hex').slice(0, 16)}"`;
 
-/** The version an If-Match names (its syntax is validated by the route); undefined for `*` or none. */
+/**
+ * The version an If-Match names; undefined for `*` or none. An ETag this API did not issue
+ * matches no version (RFC 9110 §13.1.1): 412, like a stale one.
+ */
 function expectedVersion(ifMatch: string | undefined, required = false): number | undefined {
   if (ifMatch === undefined && required)
     throw new DomainError('version-required', 'send If-Match with the ETag you last read');
-  if (ifMatch === undefined || ifMatch === '*') return undefined;
-  return Number(/^"v(\d+)/.exec(ifMatch)![1]);
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const version = /^\s*"v(\d{1,9})(?:-[0-9a-f]{1,64})?"\s*$/.exec(ifMatch)?.[1];
+  if (version === undefined)
+    throw new DomainError('version-mismatch', `${ifMatch.slice(0, 100)} is not an ETag of this course`);
+  return Number(version);
 }
 
 /** Answers with the course and its ETag; 304 when the client's If-None-Match still matches. */
