@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import threading
+import time
 from collections import defaultdict
 
 import requests
@@ -46,13 +47,19 @@ class Facts:
         self._loaded = False
 
     def _api(self, method, path, token, body=None):
-        response = requests.request(
-            method,
-            f"{GATEWAY}{path}",
-            headers={"Authorization": f"Bearer {token}"},
-            json=body,
-            timeout=30,
-        )
+        for _ in range(2):
+            response = requests.request(
+                method,
+                f"{GATEWAY}{path}",
+                headers={"Authorization": f"Bearer {token}"},
+                json=body,
+                timeout=30,
+            )
+            if response.status_code != 401:
+                break
+            # The fuzzer ended the session (logout-all, a new password): sign in again.
+            self._token, self._token_at = login()["accessToken"], time.monotonic()
+            token = self._token
         return response.json() if response.content else None
 
     def load(self):
@@ -78,9 +85,15 @@ class Facts:
             return self
 
 
+    def token(self):
+        """An access token for the set-up calls, renewed each minute (the fuzzer may end sessions)."""
+        if time.monotonic() - getattr(self, "_token_at", -60) > 60:
+            self._token, self._token_at = login()["accessToken"], time.monotonic()
+        return self._token
+
     def draft(self, lessons=1):
         """A new draft course of this (author) account, with `lessons` lessons."""
-        token = login()["accessToken"]
+        token = self.token()
         self.drafts = getattr(self, "drafts", 0) + 1
         course = self._api(
             "POST",

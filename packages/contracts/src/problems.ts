@@ -15,6 +15,11 @@ export const problemTypes = {
   forbidden: { status: 403, title: 'Forbidden', about: 'the token lacks the role this needs' },
   'not-found': { status: 404, title: 'Not found', about: 'no such route' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', about: 'see the Allow header' },
+  'unforwardable-request': {
+    status: 400,
+    title: 'Request cannot be forwarded',
+    about: 'the gateway cannot pass it on (e.g. a header a service would not take)',
+  },
   'payload-too-large': { status: 413, title: 'Payload too large', about: 'the body exceeds the limit' },
   'too-many-requests': { status: 429, title: 'Too many requests', about: 'see Retry-After' },
   internal: { status: 500, title: 'Internal server error', about: 'a fault of ours, logged' },
@@ -77,6 +82,11 @@ export const problemTypes = {
 
   // Notifications
   'notification-not-found': { status: 404, title: 'Notification not found', about: 'not yours, or none' },
+  'too-many-streams': {
+    status: 429,
+    title: 'Too many live streams',
+    about: 'close one first; see Retry-After',
+  },
   'webhook-not-found': { status: 404, title: 'Webhook not found', about: 'not yours, or none' },
   'webhook-limit': { status: 409, title: 'Webhook limit', about: 'at most so many webhooks per learner' },
   'webhook-url-refused': {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { catalogRoutes, routeKeys } from '@syllabus/contracts';
+import { mountedRoutes } from '@syllabus/service-kit';
 import { startCatalog } from './support';
 
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
@@ -34,6 +36,10 @@ describe('catalog reads', () => {
     catalog = await startCatalog({ seed: true });
   });
   after(() => catalog.stop());
+
+  it('when the app is built, then it mounts exactly the routes this service declares', () => {
+    assert.deepEqual(mountedRoutes(catalog.app).sort(), routeKeys(catalogRoutes).sort());
+  });
 
   it('when tracks and skills are listed, then the seeded curriculum is there', async () => {
     const tracks = await request(catalog.app).get('/v1/tracks').expect(200);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { notificationRoutes, routeKeys } from '@syllabus/contracts';
+import { mountedRoutes } from '@syllabus/service-kit';
 import { waitFor } from '@syllabus/testing';
 import { startDrippingReceiver, startNotification, startWebhookReceiver } from './support';
 
@@ -13,6 +15,10 @@ describe('in-app feed', () => {
     service = await startNotification();
   });
   after(() => service.stop());
+
+  it('when the app is built, then it mounts exactly the routes this service declares', () => {
+    assert.deepEqual(mountedRoutes(service.app).sort(), routeKeys(notificationRoutes).sort());
+  });
 
   it('when a learner has many notifications, then the feed pages by cursor, counts unread, and marks read', async () => {
     const learner = await service.givenLearner();

@@ -21,6 +21,7 @@ async function connect(baseUrl: string, bearer: string, lastEventId?: string) {
   });
   const events: SseEvent[] = [];
   let heartbeats = 0;
+  let endedByServer = false;
   const reading = (async () => {
     const decoder = new TextDecoder();
     let buffer = '';
@@ -40,6 +41,7 @@ async function connect(baseUrl: string, bearer: string, lastEventId?: string) {
           if (event.data) events.push(event);
         }
       }
+      endedByServer = true;
     } catch {
       // aborted
     }
@@ -48,6 +50,7 @@ async function connect(baseUrl: string, bearer: string, lastEventId?: string) {
     response,
     events,
     heartbeats: () => heartbeats,
+    endedByServer: () => endedByServer,
     close: async () => {
       controller.abort();
       await reading;
@@ -141,6 +144,21 @@ describe('live stream', () => {
     assert.equal(bad.status, 400);
     const anonymous = await fetch(`${http.url}/v1/me/notifications/stream`);
     assert.equal(anonymous.status, 401);
+  });
+
+  it('when a stream has been open for SSE_MAX_DURATION_MS, then the server ends it, so its token is checked again at the reconnection', async () => {
+    const brief = await startNotification({ overrides: { SSE_MAX_DURATION_MS: '300' } });
+    const briefHttp = await listen(brief);
+    try {
+      const learner = await brief.givenLearner();
+      const client = await connect(briefHttp.url, learner.bearer);
+      assert.equal(client.response.status, 200);
+      await waitFor(() => client.endedByServer(), { what: 'the server to end the stream' });
+      await client.close();
+    } finally {
+      await brief.stop();
+      briefHttp.close();
+    }
   });
 });
 

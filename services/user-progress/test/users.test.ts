@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { routeKeys, userProgressRoutes } from '@syllabus/contracts';
+import { mountedRoutes } from '@syllabus/service-kit';
 import { testEnv, waitFor } from '@syllabus/testing';
 import { INTERNAL_TOKEN, listenForProgressEvents, startUserProgress } from './support';
 
@@ -15,6 +17,10 @@ describe('users', () => {
     service = await startUserProgress();
   });
   after(() => service.stop());
+
+  it('when the app is built, then it mounts exactly the routes this service declares', () => {
+    assert.deepEqual(mountedRoutes(service.app).sort(), routeKeys(userProgressRoutes).sort());
+  });
 
   it('when a user signs up, then 201 with a normalised email and the learner role, and no password anywhere', async () => {
     const res = await request(service.app)

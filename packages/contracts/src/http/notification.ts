@@ -124,6 +124,7 @@ export const notificationRoutes = {
           .meta({ description: 'Each event' }),
       },
     },
+    problems: ['too-many-streams'],
   }),
   getPreferences: route({
     operationId: 'getPreferences',

@@ -23,6 +23,7 @@ export interface RouteGroup {
 /** Failures any public route can answer on its way through the gateway. */
 const throughTheGateway: ProblemName[] = [
   'session-ended',
+  'unforwardable-request',
   'too-many-requests',
   'bad-gateway',
   'service-unavailable',

@@ -81,3 +81,7 @@ export function implicitProblems(declaration: RouteDeclaration): ProblemName[] {
   if (['learner', 'author'].includes(declaration.access)) names.push('forbidden');
   return names;
 }
+
+/** `METHOD /express/path` of each route, as an Express app lists what it mounts. */
+export const routeKeys = (routes: Record<string, RouteDeclaration>) =>
+  Object.values(routes).map((route) => `${route.method.toUpperCase()} ${expressPath(route.path)}`);

@@ -163,12 +163,9 @@ export function createUpstreams(options: {
           });
         }
         if (REFUSED_LOCALLY.has(code)) {
-          throw new HttpProblem(
-            400,
-            'Request cannot be forwarded',
-            `the gateway cannot pass this request on: ${(error as Error).message}`,
-            {},
+          throw HttpProblem.named(
             'unforwardable-request',
+            `the gateway cannot pass this request on: ${(error as Error).message}`,
           );
         }
         throw error;

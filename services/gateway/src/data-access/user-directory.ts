@@ -42,9 +42,12 @@ export function createUserDirectory(deps: { upstreams: Upstreams; internalToken:
         Number(response.headers['retry-after']) || 1,
       );
     }
-    const status = response.statusCode >= 500 ? 502 : response.statusCode;
+    if (response.statusCode >= 500)
+      throw HttpProblem.named('bad-gateway', `user-progress answered ${response.statusCode}`, {
+        upstream: 'user-progress',
+      });
     throw new HttpProblem(
-      status,
+      response.statusCode,
       payload.title ?? 'Upstream error',
       payload.detail,
       payload.errors ? { errors: payload.errors } : {},

@@ -17,14 +17,11 @@ export function limitLiveStreams(options: { perUser: number; total: number }): R
     const mine = open.get(userId) ?? 0;
     if (mine >= options.perUser || total >= options.total) {
       res.setHeader('Retry-After', '30');
-      throw new HttpProblem(
-        429,
-        'Too many live streams',
+      throw HttpProblem.named(
+        'too-many-streams',
         mine >= options.perUser
           ? `at most ${options.perUser} live streams per learner; close one first`
           : 'this gateway carries as many live streams as it can; try again shortly',
-        {},
-        'too-many-streams',
       );
     }
     open.set(userId, mine + 1);

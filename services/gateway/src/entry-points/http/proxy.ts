@@ -68,7 +68,7 @@ export function proxyTo(
     try {
       body = Buffer.from(await upstream.body.arrayBuffer());
     } catch {
-      throw new HttpProblem(502, 'Bad gateway', `${name} broke off its answer`, { upstream: name });
+      throw HttpProblem.named('bad-gateway', `${name} broke off its answer`, { upstream: name });
     }
     copyHead(upstream, res);
     // The upstream's length is the body's (or, for HEAD, the length a GET would have).
