@@ -4,6 +4,7 @@ import {
   implicitProblems,
   problemSchema,
   problemTypeUri,
+  throughTheGateway,
   type Access,
   type InputOf,
   type ProblemName,
@@ -36,16 +37,7 @@ export interface MountOptions<Names extends string = string> {
 }
 
 /** Problems any route may answer whatever it declares: faults and overload. */
-const alwaysPossible: ProblemName[] = [
-  'internal',
-  'overloaded',
-  'service-unavailable',
-  'gateway-timeout',
-  'bad-gateway',
-  'too-many-requests',
-  'session-ended',
-  'not-found',
-];
+const alwaysPossible: readonly ProblemName[] = [...throughTheGateway, 'internal', 'not-found'];
 
 /** A route that declares no query takes none: an unexpected parameter is refused, not ignored. */
 const noQuery = z.strictObject({});

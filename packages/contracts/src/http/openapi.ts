@@ -21,7 +21,7 @@ export interface RouteGroup {
 }
 
 /** Failures any public route can answer on its way through the gateway. */
-const throughTheGateway: ProblemName[] = [
+export const throughTheGateway: readonly ProblemName[] = [
   'session-ended',
   'unforwardable-request',
   'too-many-requests',
