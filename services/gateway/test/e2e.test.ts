@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { createSyllabusClient } from '@syllabus/client';
 import { waitFor } from '@syllabus/testing';
+import { openEventStream } from '@syllabus/testing/sse';
 import { apiDocument } from '../src/api';
 import { startSystem } from './support';
 
@@ -21,24 +22,6 @@ function conforms(schema: string, body: unknown) {
     validate(body),
     `${schema}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(body).slice(0, 300)}`,
   );
-}
-
-async function readSse(url: string, bearer: string, until: (data: string) => boolean, timeoutMs = 15_000) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const response = await fetch(url, { headers: { Authorization: bearer }, signal: controller.signal });
-  let text = '';
-  try {
-    for await (const chunk of response.body!) {
-      text += Buffer.from(chunk as Uint8Array).toString('utf8');
-      const found = text.split('\n').find((line) => line.startsWith('data: ') && until(line.slice(6)));
-      if (found) return JSON.parse(found.slice(6)) as Record<string, unknown>;
-    }
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  throw new Error('the stream ended without the expected event');
 }
 
 describe('the whole system through the gateway', () => {
@@ -83,9 +66,12 @@ describe('the whole system through the gateway', () => {
     );
     conforms('Enrollment', enrol.body);
 
-    const stream = readSse(`${system.gateway.url}/v1/me/notifications/stream`, bearer, (data) =>
-      data.includes('progress.course-completed.v1'),
-    );
+    // The stream is open (its headers arrived) before the first completion, so it cannot miss
+    // the event; a client that opened it later would need Last-Event-ID for that.
+    const stream = await openEventStream(`${system.gateway.url}/v1/me/notifications/stream`, {
+      Authorization: bearer,
+    });
+    assert.equal(stream.response.status, 200);
     for (const lesson of course.body.lessons as { id: string }[]) {
       const done = await request(api)
         .put(`/v1/me/enrollments/${course.body.id}/lessons/${lesson.id}/completion`)
@@ -93,7 +79,11 @@ describe('the whole system through the gateway', () => {
         .expect(200);
       conforms('Completion', done.body);
     }
-    const live = await stream;
+    const completed = await waitFor(
+      () => stream.events.find((event) => event.data?.includes('progress.course-completed.v1')),
+      { what: 'the course-completed notification on the live stream', timeoutMs: 30_000 },
+    ).finally(() => stream.close());
+    const live = JSON.parse(completed.data!) as { title: string };
     assert.equal(live.title, 'You completed HTTP and REST API Design');
 
     // Read as a client of the API would: through the typed client generated from the document.

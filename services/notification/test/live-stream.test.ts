@@ -2,61 +2,17 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startRedisServer, waitFor } from '@syllabus/testing';
+import { openEventStream } from '@syllabus/testing/sse';
 import { startNotification } from './support';
 
 type Service = Awaited<ReturnType<typeof startNotification>>;
 
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** A real SSE client over HTTP: parses events and counts heartbeat comments as they stream. */
-async function connect(baseUrl: string, bearer: string, lastEventId?: string) {
-  const controller = new AbortController();
-  const response = await fetch(`${baseUrl}/v1/me/notifications/stream`, {
-    headers: { Authorization: bearer, ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
-    signal: controller.signal,
+/** The stream of a learner, as a browser's EventSource would open it. */
+const connect = (baseUrl: string, bearer: string, lastEventId?: string) =>
+  openEventStream(`${baseUrl}/v1/me/notifications/stream`, {
+    Authorization: bearer,
+    ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
   });
-  const events: SseEvent[] = [];
-  let heartbeats = 0;
-  let endedByServer = false;
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body!) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith(':')) heartbeats += 1;
-          const event: SseEvent = {};
-          for (const line of block.split('\n')) {
-            const [field, ...rest] = line.split(': ');
-            if (field === 'id' || field === 'event' || field === 'data') event[field] = rest.join(': ');
-          }
-          if (event.data) events.push(event);
-        }
-      }
-      endedByServer = true;
-    } catch {
-      // aborted
-    }
-  })();
-  return {
-    response,
-    events,
-    heartbeats: () => heartbeats,
-    endedByServer: () => endedByServer,
-    close: async () => {
-      controller.abort();
-      await reading;
-    },
-  };
-}
 
 async function listen(service: Service) {
   const server = service.app.listen(0, '127.0.0.1');
