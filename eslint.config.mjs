@@ -41,6 +41,49 @@ export default tseslint.config(
     },
   },
   {
+    // One layering in every service: entry points (HTTP, messaging) → domain → data access. The
+    // domain holds the use cases and the errors they raise; it speaks neither HTTP nor a query
+    // language, and knows nothing of who calls it. Only data access queries, and PostgreSQL only
+    // through @syllabus/postgres's timed wrapper (of which the domain may name the types).
+    files: ['services/*/src/domain/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...['express', 'pg', 'mongoose', 'mongodb', 'ioredis', 'amqplib'].map((name) => ({
+              name,
+              message: 'The domain does not query or serve: put this in data-access/ or entry-points/.',
+            })),
+            {
+              name: '@syllabus/service-kit',
+              message: 'HTTP problems belong to entry points: raise a DomainError (@syllabus/contracts).',
+            },
+            { name: '@syllabus/postgres', allowTypeImports: true, message: 'Query in data-access/.' },
+          ],
+          patterns: [{ group: ['**/entry-points/**'], message: 'The domain does not know its callers.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/*/src/data-access/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'pg',
+              allowTypeImports: true,
+              message: 'Query PostgreSQL through @syllabus/postgres (timed, named).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['packages/config/src/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

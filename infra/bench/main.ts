@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createTestDatabase, freePort, testEnv, waitFor } from '@syllabus/testing';
-import { startOtlpSink } from '../support/otlp-sink';
+import { startOtlpReceiver } from '@syllabus/testing/otlp';
 import { cpuByPart } from '../support/cpu';
 import { createServiceRunner, root } from '../support/services';
 
@@ -107,7 +107,7 @@ async function main() {
     throw new Error(
       'wrk is not installed: run `bash scripts/backing-services.sh tools` (npm run bench does)',
     );
-  const otlp = await startOtlpSink();
+  const otlp = await startOtlpReceiver({ decode: false });
   const database = await createTestDatabase('bench_catalog');
   const redis = new Redis(testEnv.CACHE_REDIS_URL);
   const ports = Object.fromEntries(

@@ -20,7 +20,7 @@ import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, testEnv, waitFor } from '@syllabus/testing';
-import { startOtlpSink } from '../support/otlp-sink';
+import { startOtlpReceiver } from '@syllabus/testing/otlp';
 import { cpuByPart, cpuShares } from '../support/cpu';
 import { createServiceRunner, root } from '../support/services';
 import { startSmtpServer } from '@syllabus/testing/smtp';
@@ -184,7 +184,7 @@ function killRabbitmq() {
 
 async function main() {
   const started = Date.now();
-  const [smtp, otlp] = await Promise.all([startSmtpServer(), startOtlpSink()]);
+  const [smtp, otlp] = await Promise.all([startSmtpServer(), startOtlpReceiver({ decode: false })]);
   const ports = {
     gateway: await freePort(),
     gatewayOps: await freePort(),

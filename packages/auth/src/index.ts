@@ -43,6 +43,10 @@ const isRole = (value: unknown): value is Role => roles.includes(value as Role);
  * issuer, audience and expiry. Keys are fetched over HTTP and cached; an unknown `kid` refreshes
  * them (with a cool-down), so key rotation needs no restart.
  */
+/** The verifier of a service configured with `tokenVerificationSchema` (`@syllabus/config`). */
+export const tokenVerifierFor = (config: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string }) =>
+  createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const algorithms = [...(options.algorithms ?? ['ES256'])];
   const keys = options.localKeys

@@ -11,6 +11,8 @@ export interface TestIssuer {
   issuer: string;
   audience: string;
   publicJwk: JWK;
+  /** The token-verification keys (`tokenVerificationSchema`) of a service that trusts this issuer. */
+  env: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string };
   mint(
     claims: { sub: string; roles: Role[] },
     options?: { expiresIn?: string | number; audience?: string; issuer?: string },
@@ -35,11 +37,13 @@ export async function startTestIssuer(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const jwksUrl = `http://127.0.0.1:${port}/.well-known/jwks.json`;
   return {
-    jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    jwksUrl,
     issuer,
     audience,
     publicJwk,
+    env: { JWKS_URL: jwksUrl, JWT_ISSUER: issuer, JWT_AUDIENCE: audience },
     mint: (claims, mintOptions = {}) =>
       new SignJWT({ roles: claims.roles })
         .setProtectedHeader({ alg: 'ES256', kid, typ: ACCESS_TOKEN_TYPE })

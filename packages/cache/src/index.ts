@@ -171,6 +171,25 @@ export function createRedisClient(url: string, onError?: (error: Error) => void)
   return client;
 }
 
+/**
+ * The one way a service opens Redis: a client that fails fast while Redis is away (its errors
+ * logged at debug: readiness reports the outage), its teardown registered beside it.
+ */
+export function openRedis(options: {
+  url: string;
+  lifecycle: { onShutdown(name: string, close: () => unknown): void };
+  logger: { debug(details: object, message: string): void };
+  /** Names the client in logs and shutdown, e.g. `redis cache`. */
+  name?: string;
+}): Redis {
+  const name = options.name ?? 'redis';
+  const client = createRedisClient(options.url, (error) =>
+    options.logger.debug({ err: error }, `${name} unavailable`),
+  );
+  options.lifecycle.onShutdown(name, () => client.disconnect());
+  return client;
+}
+
 /** A cache that stores nothing: every read loads. For turning caching off, and for baselines. */
 export function createPassThroughCache(): Cache {
   return {

@@ -111,3 +111,20 @@ export const serviceSchema = z.object({
   /** Check every answer against its route's declaration (a mismatch becomes a 500): for tests. */
   VALIDATE_RESPONSES: fields.flag(false),
 });
+
+/** Whose access tokens these are: the gateway issues them with these claims, the services require them. */
+export const tokenClaimsSchema = z.object({
+  JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
+  JWT_AUDIENCE: z.string().min(1).default('syllabus'),
+});
+
+/** The keys of a service that checks the gateway's access tokens: whose, and where their keys are. */
+export const tokenVerificationSchema = tokenClaimsSchema.extend({
+  JWKS_URL: fields.httpUrl().default('http://127.0.0.1:8080/.well-known/jwks.json'),
+});
+
+/** The keys of a service on the event bus. */
+export const messagingSchema = z.object({
+  RABBITMQ_URL: fields.amqpUrl(),
+  MESSAGING_PREFIX: fields.messagingPrefix(),
+});

@@ -53,9 +53,11 @@ export const eventDataSchemas = {
 export type EventType = keyof typeof eventDataSchemas;
 export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;
 export const eventTypes = Object.keys(eventDataSchemas) as EventType[];
+/** A course as the catalog's events carry it (published, updated and archived alike). */
+export type CourseSnapshot = z.infer<typeof courseSnapshot>;
 
 /** The envelope every event travels in: a fact, with an id and a time. */
-export interface DomainEvent<T extends EventType = EventType> {
+interface EventEnvelope<T extends EventType> {
   id: string;
   type: T;
   source: string;
@@ -63,6 +65,12 @@ export interface DomainEvent<T extends EventType = EventType> {
   subject: string;
   data: EventData<T>;
 }
+
+/**
+ * An event of one of the types `T` (any, by default): a union discriminated by `type`, so that
+ * checking `event.type` narrows `event.data` to that type's schema.
+ */
+export type DomainEvent<T extends EventType = EventType> = { [K in T]: EventEnvelope<K> }[T];
 
 const envelopeSchema = z
   .object({
@@ -93,7 +101,8 @@ export function parseEvent(raw: unknown): DomainEvent {
   if (!envelope.success) throw new EventValidationError(describeIssues(envelope.error));
   const data = eventDataSchemas[envelope.data.type].safeParse(envelope.data.data);
   if (!data.success) throw new EventValidationError(describeIssues(data.error, ['data']));
-  return { ...envelope.data, data: data.data };
+  // The data was just validated against the schema of this very type.
+  return { ...envelope.data, data: data.data } as DomainEvent;
 }
 
 export function createEvent<T extends EventType>(
@@ -108,7 +117,7 @@ export function createEvent<T extends EventType>(
     time: (meta.time ?? new Date()).toISOString(),
     subject: meta.subject,
     data,
-  };
+  } as DomainEvent<T>;
   parseEvent(event);
   return event;
 }
@@ -149,6 +158,10 @@ export interface Topology {
   queues: Record<string, readonly EventType[]>;
 }
 export type SystemQueue = keyof typeof topology.queues;
+/** The event types bound to a queue of the system's topology (any type, for a queue of another). */
+export type EventsOf<Queue extends string> = Queue extends SystemQueue
+  ? (typeof topology.queues)[Queue][number]
+  : EventType;
 
 export * from './problems';
 export * from './http';

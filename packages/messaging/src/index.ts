@@ -14,6 +14,8 @@ import {
   parseEvent,
   topology as systemTopology,
   type DomainEvent,
+  type EventType,
+  type EventsOf,
   type Topology,
 } from '@syllabus/contracts';
 
@@ -33,12 +35,17 @@ export interface DeliveryInfo {
   redelivered: boolean;
 }
 
-export type EventHandler = (event: DomainEvent, delivery: DeliveryInfo) => Promise<void>;
+/** Handles the events of the types `T`; `event.type` narrows `event.data`. */
+export type EventHandler<T extends EventType = EventType> = (
+  event: DomainEvent<T>,
+  delivery: DeliveryInfo,
+) => Promise<void>;
 
-export interface ConsumerOptions {
+export interface ConsumerOptions<Queue extends string = string> {
   /** The consumer's own durable queue: a queue of the topology, which says what is bound to it. */
-  queue: string;
-  handler: EventHandler;
+  queue: Queue;
+  /** Receives only the event types bound to the queue (anything else is dead-lettered unread). */
+  handler: EventHandler<EventsOf<Queue>>;
   /** Unacknowledged messages in flight at once. */
   prefetch?: number;
   /** Attempts before a message goes to `<queue>.dead-letter`. */
@@ -51,9 +58,9 @@ export interface Broker {
   /** The exchange events are published to (with the prefix). */
   readonly exchange: string;
   /** Publishes persistently; resolves once the broker confirms. Rejects when it cannot confirm. */
-  publish(event: DomainEvent): Promise<void>;
+  publish<T extends EventType>(event: DomainEvent<T>): Promise<void>;
   /** Declares the consumer's topology and consumes, again after every reconnect. */
-  consume(options: ConsumerOptions): Promise<void>;
+  consume<Queue extends string>(options: ConsumerOptions<Queue>): Promise<void>;
   /** Moves up to `limit` dead letters of `queue` back into it, attempts reset. Returns how many. */
   replayDeadLetters(queue: string, limit?: number): Promise<number>;
   /** Up to `limit` dead letters of `queue`, left in place. */
@@ -98,7 +105,7 @@ interface ActiveConsumer {
  * dead-letter queue. Reconnects with backoff and re-declares everything when the broker returns.
  */
 export async function createBroker(options: BrokerOptions): Promise<Broker> {
-  const topology = options.topology ?? systemTopology;
+  const topology: Topology = options.topology ?? systemTopology;
   const prefix = options.prefix ?? '';
   const exchange = `${prefix}${topology.exchange}`;
   const named = (queue: string) => `${prefix}${queue}`;
@@ -204,6 +211,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
           let event: DomainEvent;
           try {
             event = parseEvent(JSON.parse(message.content.toString('utf8')));
+            if (!topology.queues[consumer.queue]!.includes(event.type))
+              throw new EventValidationError([`${event.type} is not bound to ${consumer.queue}`]);
           } catch (error) {
             // A message that can never be valid is not retried: it goes straight to the dead letters.
             const reason = error instanceof EventValidationError ? error.message : 'not JSON';
@@ -296,7 +305,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       if (!Object.hasOwn(topology.queues, consumerOptions.queue))
         throw new Error(`queue ${consumerOptions.queue} is not in the messaging topology`);
       const consumer: ActiveConsumer = {
-        options: { prefetch: 10, maxAttempts: 5, retryDelaysMs: [1_000, 5_000, 30_000], ...consumerOptions },
+        options: {
+          prefetch: 10,
+          maxAttempts: 5,
+          retryDelaysMs: [1_000, 5_000, 30_000],
+          ...consumerOptions,
+          // handleDelivery passes it only the types bound to its queue, which is what it accepts.
+          handler: consumerOptions.handler as EventHandler,
+        },
       };
       consumers.push(consumer);
       if (model) await startConsumer(model, consumer);

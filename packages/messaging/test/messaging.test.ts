@@ -159,6 +159,40 @@ describe('messaging on a real RabbitMQ', () => {
     assert.equal(handled, 0);
   });
 
+  it('when a valid event of a type not bound to the queue arrives there, then it is dead-lettered, and the handler gets only its types', async () => {
+    const queue = queueName('unbound');
+    const broker = await newBroker(queue);
+    const received: string[] = [];
+    await broker.consume({
+      queue,
+      handler: async (event) => {
+        received.push(event.type);
+      },
+    });
+    // Valid in itself, but routed here under a bound key: a handler typed for the queue's
+    // types must never see it.
+    const stray = createEvent(
+      'progress.enrolled.v1',
+      { userId: 'u1', courseId: 'c1', enrolledAt: new Date().toISOString() },
+      { source: 'test', subject: 'user/u1' },
+    );
+    const raw = await connect(testEnv.RABBITMQ_URL);
+    const channel = await raw.createConfirmChannel();
+    channel.publish(exchange, 'progress.streak-milestone.v1', Buffer.from(JSON.stringify(stray)), {
+      persistent: true,
+    });
+    await channel.waitForConfirms();
+    await raw.close();
+    await broker.publish(milestone());
+    await waitFor(() => received.length === 1, { what: 'the bound event' });
+    await waitFor(async () => (await broker.messageCount(`${queue}.dead-letter`)) === 1, {
+      what: 'the stray event in the dead letters',
+    });
+    assert.deepEqual(received, ['progress.streak-milestone.v1']);
+    const [letter] = await broker.peekDeadLetters(queue);
+    assert.match(letter!.lastError ?? '', /progress\.enrolled\.v1 is not bound to/);
+  });
+
   it(
     'when the real broker is stopped and started, then no confirmed message is lost and clients reconnect',
     { skip: !canControl('rabbitmq') && 'RabbitMQ is not run by scripts/backing-services.sh here' },

@@ -1,2 +1,3 @@
 export { createDatabase, type Database, type Queryable } from './database';
 export { ensureDatabase, migrateUp } from './migrations';
+export { openPostgres } from './open';

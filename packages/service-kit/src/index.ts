@@ -14,3 +14,13 @@ export {
   type RouteHandler,
   type RouteHandlers,
 } from './routes';
+export {
+  defineService,
+  runService,
+  startService,
+  type BaseConfig,
+  type ServiceContext,
+  type ServiceDefinition,
+  type ServiceHttp,
+  type StartOptions,
+} from './service';

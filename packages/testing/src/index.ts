@@ -21,6 +21,15 @@ const testSchema = z.object({
 /** The backing servers `scripts/backing-services.sh up` provisioned (or the URLs given instead). */
 export const testEnv = loadConfig(testSchema);
 
+/** What every service a test starts in its own process shares: ports the system picks, loopback, quiet, strict answers. */
+export const testServiceEnv = {
+  HOST: '127.0.0.1',
+  PORT: '0',
+  OPERATOR_PORT: '0',
+  LOG_LEVEL: 'silent',
+  VALIDATE_RESPONSES: 'true',
+} as const;
+
 export type BackingService = 'postgres' | 'redis' | 'rabbitmq' | 'mongodb';
 
 function repositoryRoot(): string {

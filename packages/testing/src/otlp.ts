@@ -28,21 +28,37 @@ interface OtlpRequest {
   }[];
 }
 
-export async function startOtlpReceiver() {
+/**
+ * `decode: false` makes it a sink that only counts requests and bytes, standing in for a
+ * collector in a benchmark, so that exporting costs what it costs in production.
+ */
+export async function startOtlpReceiver(options: { decode?: boolean } = {}) {
   const spans: ReceivedSpan[] = [];
   const contentTypes = new Set<string>();
+  let bytes = 0;
+  let requests = 0;
   const server = createServer((req, res) => {
+    requests += 1;
     contentTypes.add(req.headers['content-type'] ?? '');
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (options.decode !== false) chunks.push(chunk);
+    });
     req.on('end', () => {
       if (req.url !== '/v1/traces') {
         res.writeHead(404).end();
         return;
       }
+      const json = req.headers['content-type']?.startsWith('application/json');
+      if (options.decode === false) {
+        res
+          .writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' })
+          .end(json ? '{}' : '');
+        return;
+      }
       const compressed = Buffer.concat(chunks);
       const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(compressed) : compressed;
-      const json = req.headers['content-type']?.startsWith('application/json');
       const body = json ? (JSON.parse(raw.toString('utf8')) as OtlpRequest) : decodeProtobuf(raw);
       for (const resourceSpans of body.resourceSpans) {
         const service =
@@ -69,6 +85,9 @@ export async function startOtlpReceiver() {
     spans,
     /** The content types the exports came in. */
     contentTypes: () => [...contentTypes],
+    /** Export requests and their bytes (as sent, compressed or not). */
+    requests: () => requests,
+    bytes: () => bytes,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,29 +1,22 @@
-import { Pool } from 'pg';
-import { createTokenVerifier } from '@syllabus/auth';
-import { createCache, createPassThroughCache, createRedisClient, type Cache } from '@syllabus/cache';
+import { tokenVerifierFor } from '@syllabus/auth';
+import { createCache, createPassThroughCache, openRedis, type Cache } from '@syllabus/cache';
 import { createBroker } from '@syllabus/messaging';
-import { createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
+import { openPostgres } from '@syllabus/postgres';
+import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
-import { createDatabase } from '@syllabus/postgres';
 import { createOutboxRelay } from './data-access/outbox';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
-export async function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
-  const metrics = createMetrics('catalog');
-
-  const postgres = new Pool({
-    connectionString: config.POSTGRES_URL,
-    max: 10,
-    connectionTimeoutMillis: 2_000,
+export async function createDependencies({ config, lifecycle, logger, metrics }: ServiceContext<Config>) {
+  const { pool: postgres, db } = openPostgres({
+    url: config.POSTGRES_URL,
+    service: 'catalog',
+    registry: metrics.registry,
+    lifecycle,
+    logger,
   });
-  postgres.on('error', (error) => logger.warn({ err: error }, 'idle postgres client failed'));
-  lifecycle.onShutdown('postgres', () => postgres.end());
-  const db = createDatabase(postgres, metrics.registry, 'catalog');
 
-  const redis = createRedisClient(config.CACHE_REDIS_URL, (error) =>
-    logger.debug({ err: error }, 'redis unavailable'),
-  );
-  lifecycle.onShutdown('redis', () => redis.disconnect());
+  const redis = openRedis({ url: config.CACHE_REDIS_URL, lifecycle, logger });
   const cache: Cache = config.CACHE_ENABLED
     ? createCache({
         redis,
@@ -45,20 +38,14 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   lifecycle.onShutdown('rabbitmq', () => broker.close());
 
   const outbox = createOutboxRelay({
-    pool: postgres,
+    db,
     broker,
     logger,
     registry: metrics.registry,
     intervalMs: config.OUTBOX_INTERVAL_MS,
   });
 
-  const verifyToken = createTokenVerifier({
-    jwksUrl: config.JWKS_URL,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
-
-  return { postgres, db, redis, cache, broker, outbox, verifyToken, metrics };
+  return { postgres, db, redis, cache, broker, outbox, verifyToken: tokenVerifierFor(config) };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

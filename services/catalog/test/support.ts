@@ -3,40 +3,32 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { startTestIssuer } from '@syllabus/auth/testing';
-import { loadConfig } from '@syllabus/config';
 import { parseEvent, type DomainEvent } from '@syllabus/contracts';
-import { createLifecycle, createLogger } from '@syllabus/service-kit';
-import { createTestDatabase, testEnv, waitFor } from '@syllabus/testing';
-import { createApp } from '../src/app';
-import { configSchema } from '../src/config';
+import { startService } from '@syllabus/service-kit';
+import { createTestDatabase, testEnv, testServiceEnv, waitFor } from '@syllabus/testing';
 import { migrateUp } from '../src/data-access/migrations';
-import { createDependencies } from '../src/dependencies';
 import { seedCurriculum } from '../src/seed/seed';
-import { startWorkers } from '../src/workers';
+import { catalogService } from '../src/service';
 
 export async function startCatalog(options: { redisUrl?: string; seed?: boolean } = {}) {
   const database = await createTestDatabase('catalog');
   await migrateUp(database.url);
   const issuer = await startTestIssuer();
   const id = randomUUID().slice(0, 8);
-  const config = loadConfig(configSchema, {
-    POSTGRES_URL: database.url,
-    VALIDATE_RESPONSES: 'true',
-    CACHE_REDIS_URL: options.redisUrl ?? testEnv.CACHE_REDIS_URL,
-    RABBITMQ_URL: testEnv.RABBITMQ_URL,
-    MESSAGING_PREFIX: `test.catalog.${id}.`,
-    CACHE_NAMESPACE: `test:catalog:${id}:`,
-    OUTBOX_INTERVAL_MS: '200',
-    JWKS_URL: issuer.jwksUrl,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
+  const service = await startService(catalogService, {
+    env: {
+      ...testServiceEnv,
+      POSTGRES_URL: database.url,
+      CACHE_REDIS_URL: options.redisUrl ?? testEnv.CACHE_REDIS_URL,
+      RABBITMQ_URL: testEnv.RABBITMQ_URL,
+      MESSAGING_PREFIX: `test.catalog.${id}.`,
+      CACHE_NAMESPACE: `test:catalog:${id}:`,
+      OUTBOX_INTERVAL_MS: '200',
+      ...issuer.env,
+    },
+    beforeWorkers: (deps) => waitFor(() => deps.broker.connected, { what: 'the broker' }),
   });
-  const logger = createLogger({ service: 'catalog', level: 'silent' });
-  const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
-  const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
-  await waitFor(() => deps.broker.connected, { what: 'the broker' });
-  await startWorkers(deps, config, logger, lifecycle);
+  const { app, deps, config } = service;
   if (options.seed) {
     await seedCurriculum(deps.db);
     // Let the seed's events be relayed and consumed, so that tests start from a quiet catalog.
@@ -65,7 +57,7 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
       learner: await bearer('learner-1', ['learner']),
     },
     stop: async () => {
-      await lifecycle.shutdown('test');
+      await service.stop();
       await issuer.close();
       await database.drop();
     },

@@ -1,4 +1,4 @@
-import { fields, serviceSchema, z } from '@syllabus/config';
+import { fields, serviceSchema, tokenClaimsSchema, z } from '@syllabus/config';
 
 const privateJwks = z
   .string()
@@ -26,6 +26,7 @@ const privateJwks = z
   );
 
 export const configSchema = serviceSchema.extend({
+  ...tokenClaimsSchema.shape,
   PORT: fields.port(8080),
   /** Health and metrics, for probes and Prometheus only: never published or routed. */
   OPERATOR_PORT: fields.port(9080),
@@ -48,8 +49,6 @@ export const configSchema = serviceSchema.extend({
   INTERNAL_TOKEN: z.string().min(32, 'at least 32 characters'),
   /** Private ES256 JWKs; the first signs, all are published (see `npm run generate-keys`). */
   JWT_SIGNING_KEYS: privateJwks,
-  JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
-  JWT_AUDIENCE: z.string().min(1).default('syllabus'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
   /** A refresh token unused this long expires (idle timeout). */
   REFRESH_TOKEN_TTL_SECONDS: fields.positiveInt(7 * 24 * 3600),

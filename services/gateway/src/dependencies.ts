@@ -1,18 +1,16 @@
 import { createTokenVerifier } from '@syllabus/auth';
-import { createRedisClient } from '@syllabus/cache';
-import { createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
+import { openRedis } from '@syllabus/cache';
+import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
+import { createSessionStore } from './data-access/sessions';
 import { createUpstreams } from './data-access/upstreams';
 import { createUserDirectory } from './data-access/user-directory';
 import { createKeyRing } from './domain/keys';
 import { createTokenService } from './domain/tokens';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
-export async function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
-  const redis = createRedisClient(config.REDIS_URL, (error) =>
-    logger.debug({ err: error }, 'redis unavailable'),
-  );
-  lifecycle.onShutdown('redis', () => redis.disconnect());
+export async function createDependencies({ config, lifecycle, logger }: ServiceContext<Config>) {
+  const redis = openRedis({ url: config.REDIS_URL, lifecycle, logger });
 
   const upstreams = createUpstreams({
     urls: {
@@ -30,13 +28,17 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   const keys = await createKeyRing(config.JWT_SIGNING_KEYS);
   const tokens = createTokenService({
     keys,
-    redis,
+    sessions: createSessionStore({
+      redis,
+      prefix: config.REDIS_KEY_PREFIX,
+      spentTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      revokedTtlSeconds: config.SESSION_MAX_SECONDS,
+    }),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     sessionMaxSeconds: config.SESSION_MAX_SECONDS,
-    prefix: config.REDIS_KEY_PREFIX,
   });
   // The gateway checks tokens itself too (for the dashboard), against the keys it publishes.
   const verifyToken = createTokenVerifier({
@@ -52,7 +54,6 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     tokens,
     verifyToken,
     directory: createUserDirectory({ upstreams, internalToken: config.INTERNAL_TOKEN }),
-    metrics: createMetrics('gateway'),
   };
 }
 

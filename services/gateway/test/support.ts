@@ -10,13 +10,10 @@ import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { loadConfig } from '@syllabus/config';
-import { createLifecycle, createLogger } from '@syllabus/service-kit';
-import { createTestDatabase, freePort, testEnv, waitFor } from '@syllabus/testing';
-import { createApp } from '../src/app';
-import { configSchema } from '../src/config';
-import { createDependencies } from '../src/dependencies';
+import { startService } from '@syllabus/service-kit';
+import { createTestDatabase, freePort, testEnv, testServiceEnv, waitFor } from '@syllabus/testing';
 import { generateSigningKey } from '../src/domain/keys';
+import { gatewayService } from '../src/service';
 
 const serviceDir = (name: string) => dirname(require.resolve(`@syllabus/${name}/package.json`));
 
@@ -44,19 +41,10 @@ async function runToEnd(name: string, script: string, env: Record<string, string
 }
 
 export async function startGateway(env: Record<string, string>) {
-  const config = loadConfig(configSchema, { VALIDATE_RESPONSES: 'true', ...env });
-  const logger = createLogger({ service: 'gateway', level: 'silent' });
-  const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
-  const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
-  const operator = await lifecycle.listen(app.operator, {
-    host: '127.0.0.1',
-    port: Number(env.OPERATOR_PORT ?? 0),
-  });
-  const { url } = await lifecycle.listen(app, { host: '127.0.0.1', port: Number(env.PORT ?? 0) });
+  const gateway = await startService(gatewayService, { env: { ...testServiceEnv, ...env } });
   // As behind a load balancer: traffic once ready, i.e. once Redis is connected.
-  await waitFor(() => deps.redis.status === 'ready', { what: 'the gateway to reach Redis' });
-  return { app, url, operatorUrl: operator.url, deps, config, stop: () => lifecycle.shutdown('test') };
+  await waitFor(() => gateway.deps.redis.status === 'ready', { what: 'the gateway to reach Redis' });
+  return gateway;
 }
 
 /** The gateway as a process of its own (traced like the others); `app` is then its URL. */

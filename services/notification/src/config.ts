@@ -1,13 +1,13 @@
-import { fields, serviceSchema, z } from '@syllabus/config';
+import { fields, messagingSchema, serviceSchema, tokenVerificationSchema, z } from '@syllabus/config';
 
 export const configSchema = serviceSchema.extend({
+  ...messagingSchema.shape,
+  ...tokenVerificationSchema.shape,
   PORT: fields.port(8083),
   /** Health and metrics, for probes and Prometheus only: never published or routed. */
   OPERATOR_PORT: fields.port(9083),
   POSTGRES_URL: fields.postgresUrl(),
   REDIS_URL: fields.redisUrl(),
-  RABBITMQ_URL: fields.amqpUrl(),
-  MESSAGING_PREFIX: fields.messagingPrefix(),
   /** Deliveries of one event before it goes to `<queue>.dead-letter`. */
   MAX_ATTEMPTS: fields.positiveInt(5),
   RETRY_DELAYS_MS: z
@@ -40,9 +40,6 @@ export const configSchema = serviceSchema.extend({
    */
   SSE_MAX_DURATION_MS: fields.milliseconds(900_000),
   FANOUT_CHANNEL_PREFIX: z.string().min(1).default('notifications:user:'),
-  JWKS_URL: fields.httpUrl().default('http://127.0.0.1:8080/.well-known/jwks.json'),
-  JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
-  JWT_AUDIENCE: z.string().min(1).default('syllabus'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,31 +1,25 @@
-import { Pool } from 'pg';
-import { createTokenVerifier } from '@syllabus/auth';
-import { createRedisClient } from '@syllabus/cache';
+import { tokenVerifierFor } from '@syllabus/auth';
+import { openRedis } from '@syllabus/cache';
 import { createBroker } from '@syllabus/messaging';
-import { createDatabase } from '@syllabus/postgres';
-import { Gauge, createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
+import { openPostgres } from '@syllabus/postgres';
+import { Gauge, type ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
 import { createDeliveryWorker } from './data-access/deliveries';
 import { createFanout } from './data-access/fanout';
+import { createNotificationData } from './data-access/store';
 import { createEmailSender, createWebhookClient } from './data-access/senders';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
-export async function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
-  const metrics = createMetrics('notification');
-
-  const postgres = new Pool({
-    connectionString: config.POSTGRES_URL,
-    max: 10,
-    connectionTimeoutMillis: 2_000,
+export async function createDependencies({ config, lifecycle, logger, metrics }: ServiceContext<Config>) {
+  const { pool: postgres, db } = openPostgres({
+    url: config.POSTGRES_URL,
+    service: 'notification',
+    registry: metrics.registry,
+    lifecycle,
+    logger,
   });
-  postgres.on('error', (error) => logger.warn({ err: error }, 'idle postgres client failed'));
-  lifecycle.onShutdown('postgres', () => postgres.end());
-  const db = createDatabase(postgres, metrics.registry, 'notification');
 
-  const redis = createRedisClient(config.REDIS_URL, (error) =>
-    logger.debug({ err: error }, 'redis unavailable'),
-  );
-  lifecycle.onShutdown('redis', () => redis.disconnect());
+  const redis = openRedis({ url: config.REDIS_URL, lifecycle, logger });
   // The subscription connection waits for Redis instead of failing fast: no command timeout.
   const subscriber = redis.duplicate({
     enableOfflineQueue: true,
@@ -75,13 +69,16 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     leaseMs: 4 * config.WEBHOOK_TIMEOUT_MS,
   });
 
-  const verifyToken = createTokenVerifier({
-    jwksUrl: config.JWKS_URL,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
-
-  return { postgres, db, redis, fanout, broker, deliveries, verifyToken, metrics };
+  return {
+    postgres,
+    db,
+    data: createNotificationData(db),
+    redis,
+    fanout,
+    broker,
+    deliveries,
+    verifyToken: tokenVerifierFor(config),
+  };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

@@ -1,29 +1,4 @@
-import { loadConfigOrExit } from '@syllabus/config';
-import { createLifecycle, createLogger } from '@syllabus/service-kit';
-import { shutdownTelemetry } from '@syllabus/telemetry';
-import { createApp } from './app';
-import { configSchema } from './config';
-import { createDependencies } from './dependencies';
-import { startWorkers } from './workers';
+import { runService } from '@syllabus/service-kit';
+import { notificationService } from './service';
 
-async function main() {
-  const config = loadConfigOrExit(configSchema);
-  const logger = createLogger({ service: 'notification', level: config.LOG_LEVEL });
-  const lifecycle = createLifecycle({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
-  lifecycle.onShutdown('telemetry', shutdownTelemetry);
-  const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
-  // Consumers first: once the service answers, its queue exists and no event is missed.
-  await startWorkers(deps, config, lifecycle);
-  await lifecycle.listen(app.operator, { host: config.HOST, port: config.OPERATOR_PORT });
-  const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
-  // Registered after the server, so it runs before it: open streams would hold the server open.
-  lifecycle.onShutdown('live streams', () => app.streams.closeAll());
-  logger.info({ url }, 'notification listening');
-  lifecycle.exitOnSignals();
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`notification failed to start: ${String(error)}\n`);
-  process.exit(1);
-});
+runService(notificationService);

@@ -1,13 +1,13 @@
-import type { Lifecycle } from '@syllabus/service-kit';
+import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { createEventHandler } from './domain/handle-event';
 import { consumeEvents } from './entry-points/messaging/events-consumer';
 
 /** Background work: consuming events, and sending the emails and webhooks they queue. */
-export async function startWorkers(deps: Dependencies, config: Config, lifecycle: Lifecycle) {
+export async function startWorkers(deps: Dependencies, { config, lifecycle }: ServiceContext<Config>) {
   const handle = createEventHandler({
-    db: deps.db,
+    data: deps.data,
     onNotification: (notification) => deps.fanout.publish(notification),
     onDeliveriesQueued: () => deps.deliveries.wake(),
   });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startRedisServer, waitFor } from '@syllabus/testing';
 import { openEventStream } from '@syllabus/testing/sse';
@@ -14,27 +13,16 @@ const connect = (baseUrl: string, bearer: string, lastEventId?: string) =>
     ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
   });
 
-async function listen(service: Service) {
-  const server = service.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
-}
-
 describe('live stream', () => {
   let service: Service;
-  let http: Awaited<ReturnType<typeof listen>>;
   before(async () => {
     service = await startNotification();
-    http = await listen(service);
   });
-  after(async () => {
-    await service.stop();
-    http.close();
-  });
+  after(() => service.stop());
 
   it('when an event is published after a client connected, then the client receives it, between heartbeats', async () => {
     const learner = await service.givenLearner();
-    const client = await connect(http.url, learner.bearer);
+    const client = await connect(service.url, learner.bearer);
     try {
       assert.equal(client.response.status, 200);
       assert.match(client.response.headers.get('content-type')!, /^text\/event-stream/);
@@ -56,7 +44,7 @@ describe('live stream', () => {
 
   it('when a client reconnects with Last-Event-ID, then it first receives what it missed', async () => {
     const learner = await service.givenLearner();
-    const first = await connect(http.url, learner.bearer);
+    const first = await connect(service.url, learner.bearer);
     await service.publish('progress.course-completed.v1', service.courseCompleted(learner.userId, 'One'));
     const [seen] = await waitFor(() => first.events.length > 0 && first.events);
     await first.close();
@@ -72,7 +60,7 @@ describe('live stream', () => {
         ).rowCount === 3,
     );
 
-    const resumed = await connect(http.url, learner.bearer, seen!.id);
+    const resumed = await connect(service.url, learner.bearer, seen!.id);
     try {
       const missed = await waitFor(() => resumed.events.length >= 2 && resumed.events);
       // Both missed ones, in the order they were stored (a consumer with a prefetch may store a
@@ -94,26 +82,24 @@ describe('live stream', () => {
 
   it('when the header is not a number or there is no token, then 400 or 401, not a stream', async () => {
     const learner = await service.givenLearner();
-    const bad = await fetch(`${http.url}/v1/me/notifications/stream`, {
+    const bad = await fetch(`${service.url}/v1/me/notifications/stream`, {
       headers: { Authorization: learner.bearer, 'Last-Event-ID': 'drop table' },
     });
     assert.equal(bad.status, 400);
-    const anonymous = await fetch(`${http.url}/v1/me/notifications/stream`);
+    const anonymous = await fetch(`${service.url}/v1/me/notifications/stream`);
     assert.equal(anonymous.status, 401);
   });
 
   it('when a stream has been open for SSE_MAX_DURATION_MS, then the server ends it, so its token is checked again at the reconnection', async () => {
     const brief = await startNotification({ overrides: { SSE_MAX_DURATION_MS: '300' } });
-    const briefHttp = await listen(brief);
     try {
       const learner = await brief.givenLearner();
-      const client = await connect(briefHttp.url, learner.bearer);
+      const client = await connect(brief.url, learner.bearer);
       assert.equal(client.response.status, 200);
       await waitFor(() => client.endedByServer(), { what: 'the server to end the stream' });
       await client.close();
     } finally {
       await brief.stop();
-      briefHttp.close();
     }
   });
 });
@@ -130,10 +116,9 @@ describe('live stream across instances', () => {
         JWKS_URL: consumer.issuer.jwksUrl,
       },
     });
-    const http = await listen(front);
     try {
       const learner = await consumer.givenLearner();
-      const client = await connect(http.url, learner.bearer);
+      const client = await connect(front.url, learner.bearer);
       await consumer.publish('progress.streak-milestone.v1', {
         userId: learner.userId,
         days: 7,
@@ -145,7 +130,6 @@ describe('live stream across instances', () => {
       assert.equal(JSON.parse(event!.data!).title, '7-day streak');
       await client.close();
     } finally {
-      http.close();
       await front.stop();
       await consumer.stop();
     }
@@ -160,22 +144,20 @@ describe('live stream when Redis comes late', () => {
       fanout: false,
     });
     let redis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
-    let http: Awaited<ReturnType<typeof listen>> | undefined;
     try {
       // Redis away for longer than a command may wait (1 s): five reconnection attempts, 3 s.
       let attempts = 0;
       service.deps.redis.on('reconnecting', () => (attempts += 1));
       await waitFor(() => attempts >= 5, { what: 'five attempts to reach Redis' });
-      http = await listen(service);
       const learner = await service.givenLearner();
-      const feed = await fetch(`${http.url}/v1/me/notifications`, {
+      const feed = await fetch(`${service.url}/v1/me/notifications`, {
         headers: { Authorization: learner.bearer },
       });
       assert.equal(feed.status, 200, 'the feed is served without Redis');
 
       redis = await startRedisServer(port);
       await service.deps.fanout.ready;
-      const client = await connect(http.url, learner.bearer);
+      const client = await connect(service.url, learner.bearer);
       try {
         await service.publish(
           'progress.course-completed.v1',
@@ -189,7 +171,6 @@ describe('live stream when Redis comes late', () => {
         await client.close();
       }
     } finally {
-      http?.close();
       await service.stop();
       await redis?.stop();
     }

@@ -5,18 +5,14 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { startTestIssuer } from '@syllabus/auth/testing';
-import { loadConfig } from '@syllabus/config';
 import { createEvent, type DomainEvent, type EventData, type EventType } from '@syllabus/contracts';
 import { createBroker } from '@syllabus/messaging';
 import { migrateUp } from '@syllabus/postgres';
-import { createLifecycle, createLogger } from '@syllabus/service-kit';
-import { createTestDatabase, testEnv, waitFor } from '@syllabus/testing';
+import { createLogger, startService } from '@syllabus/service-kit';
+import { createTestDatabase, testEnv, testServiceEnv, waitFor } from '@syllabus/testing';
 import { startSmtpServer } from '@syllabus/testing/smtp';
-import { createApp } from '../src/app';
-import { configSchema } from '../src/config';
-import { createDependencies } from '../src/dependencies';
 import { migrationsDirectory } from '../src/migrate';
-import { startWorkers } from '../src/workers';
+import { notificationService } from '../src/service';
 
 export type { ReceivedEmail } from '@syllabus/testing/smtp';
 export { startSmtpServer };
@@ -91,32 +87,32 @@ export async function startNotification(
   await migrateUp(databaseUrl, migrationsDirectory);
   const smtp = await startSmtpServer();
   const issuer = await startTestIssuer();
-  const config = loadConfig(configSchema, {
-    POSTGRES_URL: databaseUrl,
-    VALIDATE_RESPONSES: 'true',
-    REDIS_URL: testEnv.REDIS_URL,
-    RABBITMQ_URL: testEnv.RABBITMQ_URL,
-    MESSAGING_PREFIX: `test.notification.${id}.`,
-    FANOUT_CHANNEL_PREFIX: `test:notifications:${id}:`,
-    SMTP_URL: smtp.url,
-    RETRY_DELAYS_MS: '100,200',
-    MAX_ATTEMPTS: '3',
-    DELIVERY_INTERVAL_MS: '100',
-    DELIVERY_BACKOFF_MS: '50',
-    SSE_HEARTBEAT_MS: '100',
-    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-    JWKS_URL: issuer.jwksUrl,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
-    ...options.overrides,
+  const service = await startService(notificationService, {
+    env: {
+      ...testServiceEnv,
+      POSTGRES_URL: databaseUrl,
+      REDIS_URL: testEnv.REDIS_URL,
+      RABBITMQ_URL: testEnv.RABBITMQ_URL,
+      MESSAGING_PREFIX: `test.notification.${id}.`,
+      FANOUT_CHANNEL_PREFIX: `test:notifications:${id}:`,
+      SMTP_URL: smtp.url,
+      RETRY_DELAYS_MS: '100,200',
+      MAX_ATTEMPTS: '3',
+      DELIVERY_INTERVAL_MS: '100',
+      DELIVERY_BACKOFF_MS: '50',
+      SSE_HEARTBEAT_MS: '100',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      ...issuer.env,
+      ...options.overrides,
+    },
+    workers: options.workers !== false,
+    beforeWorkers: async (deps) => {
+      await waitFor(() => deps.broker.connected, { what: 'the broker' });
+      if (options.fanout !== false) await deps.fanout.ready;
+    },
   });
-  const logger = createLogger({ service: 'notification', level: 'silent' });
-  const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
-  const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
-  await waitFor(() => deps.broker.connected, { what: 'the broker' });
-  if (options.fanout !== false) await deps.fanout.ready;
-  if (options.workers !== false) await startWorkers(deps, config, lifecycle);
+  const { app, deps, config } = service;
+  const logger = createLogger({ service: 'test', level: 'silent' });
 
   const publisher = await createBroker({
     url: testEnv.RABBITMQ_URL,
@@ -167,6 +163,7 @@ export async function startNotification(
 
   return {
     app,
+    url: service.url,
     deps,
     config,
     subscribe,
@@ -177,9 +174,8 @@ export async function startNotification(
     givenLearner,
     courseCompleted,
     stop: async () => {
-      app.streams.closeAll();
       await publisher.close();
-      await lifecycle.shutdown('test');
+      await service.stop();
       await smtp.close();
       await issuer.close();
       await database?.drop();

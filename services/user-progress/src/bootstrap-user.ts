@@ -10,6 +10,7 @@ import { fields, loadConfigOrExit, z } from '@syllabus/config';
 import { createLearnerStore } from './data-access/learner-store';
 import { createModels, syncIndexes } from './data-access/models';
 import { Registry, createLogger } from '@syllabus/service-kit';
+import { createAccountRepository } from './data-access/accounts';
 import { createUserService } from './domain/users';
 
 const config = loadConfigOrExit(
@@ -46,7 +47,7 @@ async function main() {
       project: () => Promise.reject(new Error('the bootstrap command does not rank')),
       relayIntervalMs: 60_000,
     });
-    const users = createUserService({ models, store });
+    const users = createUserService({ accounts: createAccountRepository(models), store });
     let password: string | undefined;
     let user = await users.grantRoles(config.BOOTSTRAP_EMAIL, config.BOOTSTRAP_ROLES);
     if (user && config.BOOTSTRAP_PASSWORD)

@@ -1,17 +1,14 @@
-import { fields, serviceSchema, z } from '@syllabus/config';
+import { fields, messagingSchema, serviceSchema, tokenVerificationSchema, z } from '@syllabus/config';
 
 export const configSchema = serviceSchema.extend({
+  ...messagingSchema.shape,
+  ...tokenVerificationSchema.shape,
   PORT: fields.port(8082),
   /** Health and metrics, for probes and Prometheus only: never published or routed. */
   OPERATOR_PORT: fields.port(9082),
   MONGODB_URL: fields.mongoUrl(),
   MONGODB_DATABASE: fields.databaseName().default('user_progress'),
-  RABBITMQ_URL: fields.amqpUrl(),
-  MESSAGING_PREFIX: fields.messagingPrefix(),
   OUTBOX_INTERVAL_MS: fields.milliseconds(1_000),
-  JWKS_URL: fields.httpUrl().default('http://127.0.0.1:8080/.well-known/jwks.json'),
-  JWT_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
-  JWT_AUDIENCE: z.string().min(1).default('syllabus'),
   /** Shared with the gateway for the internal user routes. */
   INTERNAL_TOKEN: z.string().min(32, 'at least 32 characters'),
   /** Password hashes computed at once (scrypt, on libuv's thread pool), and how many may wait. */

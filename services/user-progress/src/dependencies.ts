@@ -1,9 +1,11 @@
 import mongoose from 'mongoose';
-import { createTokenVerifier } from '@syllabus/auth';
+import { tokenVerifierFor } from '@syllabus/auth';
 import { createBroker } from '@syllabus/messaging';
-import { createMetrics, type Lifecycle, type Logger } from '@syllabus/service-kit';
+import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
-import { createRedisClient } from '@syllabus/cache';
+import { openRedis } from '@syllabus/cache';
+import { createAccountRepository } from './data-access/accounts';
+import { createCourseReadModel } from './data-access/courses';
 import { createLeaderboard } from './data-access/leaderboard';
 import { createLearnerStore } from './data-access/learner-store';
 import { createModels, syncIndexes } from './data-access/models';
@@ -12,9 +14,7 @@ import { createProgressService } from './domain/progress';
 import { createUserService } from './domain/users';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
-export async function createDependencies(config: Config, lifecycle: Lifecycle, logger: Logger) {
-  const metrics = createMetrics('user-progress');
-
+export async function createDependencies({ config, lifecycle, logger, metrics }: ServiceContext<Config>) {
   const mongo = mongoose.createConnection(config.MONGODB_URL, {
     dbName: config.MONGODB_DATABASE,
     serverSelectionTimeoutMS: 2_000,
@@ -29,14 +29,13 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   await mongo.asPromise();
   const models = createModels(mongo);
   await syncIndexes(models);
+  const accounts = createAccountRepository(models);
+  const courses = createCourseReadModel(models);
   // FerretDB says who it is in buildInfo; it serves only `_id` from an index.
   const buildInfo = await mongo.db!.admin().command({ buildInfo: 1 });
   const isFerretDb = 'ferretdbVersion' in buildInfo;
 
-  const redis = createRedisClient(config.REDIS_URL, (error) =>
-    logger.debug({ err: error }, 'redis unavailable'),
-  );
-  lifecycle.onShutdown('redis', () => redis.disconnect());
+  const redis = openRedis({ url: config.REDIS_URL, lifecycle, logger });
   const leaderboard = createLeaderboard(redis, config.REDIS_KEY_PREFIX);
 
   const broker = await createBroker({
@@ -63,9 +62,9 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   const repairLeaderboard = async () => {
     try {
       const rebuilt = await leaderboard.rebuildIfLost(async function* () {
-        for await (const account of models.accounts.find({}, { _id: 1 }).lean<{ _id: string }>().cursor()) {
-          const head = await store.head(account._id);
-          if (head) yield { userId: account._id, xp: head.state.xp, displayName: head.state.displayName };
+        for await (const userId of accounts.ids()) {
+          const head = await store.head(userId);
+          if (head) yield { userId, xp: head.state.xp, displayName: head.state.displayName };
         }
       });
       if (rebuilt) logger.info('leaderboard rebuilt from the learners');
@@ -78,21 +77,15 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
   lifecycle.onShutdown('leaderboard repair', () => clearInterval(leaderboardRepair));
 
   const users = createUserService({
-    models,
+    accounts,
     store,
     passwords: createPasswords({ concurrency: config.HASH_CONCURRENCY, queue: config.HASH_QUEUE }),
   });
   const progress = createProgressService({
-    models,
+    courses,
     store,
     leaderboard,
     courseCacheMs: config.COURSE_CACHE_MS,
-  });
-
-  const verifyToken = createTokenVerifier({
-    jwksUrl: config.JWKS_URL,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
   });
 
   return {
@@ -100,13 +93,13 @@ export async function createDependencies(config: Config, lifecycle: Lifecycle, l
     isFerretDb,
     redis,
     models,
+    courses,
     broker,
     store,
     relay: store.relay,
     users,
     progress,
-    verifyToken,
-    metrics,
+    verifyToken: tokenVerifierFor(config),
   };
 }
 

@@ -1,10 +1,10 @@
-import type { Lifecycle } from '@syllabus/service-kit';
+import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { consumeCatalogEvents } from './entry-points/messaging/catalog-events';
 
 /** Background work: the course read model from catalog events, and the event relay. */
-export async function startWorkers(deps: Dependencies, config: Config, lifecycle: Lifecycle) {
+export async function startWorkers(deps: Dependencies, { lifecycle }: ServiceContext<Config>) {
   await consumeCatalogEvents(deps);
   deps.relay.start();
   lifecycle.onShutdown('event relay', async () => {

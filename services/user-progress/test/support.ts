@@ -4,24 +4,20 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Role } from '@syllabus/auth';
 import { startTestIssuer } from '@syllabus/auth/testing';
-import { loadConfig } from '@syllabus/config';
 import { createEvent, type DomainEvent, type EventType } from '@syllabus/contracts';
 import { createBroker } from '@syllabus/messaging';
-import { createLifecycle, createLogger } from '@syllabus/service-kit';
-import { testEnv, waitFor } from '@syllabus/testing';
-import { createApp } from '../src/app';
-import { configSchema } from '../src/config';
-import { createDependencies } from '../src/dependencies';
-import { startWorkers } from '../src/workers';
+import { createLogger, startService } from '@syllabus/service-kit';
+import { testEnv, testServiceEnv, waitFor } from '@syllabus/testing';
+import { userProgressService } from '../src/service';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef';
 
 export async function startUserProgress() {
   const issuer = await startTestIssuer();
   const id = randomUUID().slice(0, 8);
-  const config = loadConfig(configSchema, {
+  const env = {
+    ...testServiceEnv,
     MONGODB_URL: testEnv.MONGODB_URL,
-    VALIDATE_RESPONSES: 'true',
     MONGODB_DATABASE: `test_progress_${id}`,
     RABBITMQ_URL: testEnv.RABBITMQ_URL,
     MESSAGING_PREFIX: `test.progress.${id}.`,
@@ -30,17 +26,17 @@ export async function startUserProgress() {
     LEADERBOARD_CHECK_MS: '200',
     REDIS_URL: testEnv.REDIS_URL,
     REDIS_KEY_PREFIX: `test:progress:${id}:`,
-    JWKS_URL: issuer.jwksUrl,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
+    ...issuer.env,
     INTERNAL_TOKEN,
-  });
-  const logger = createLogger({ service: 'user-progress', level: 'silent' });
-  const lifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
-  const deps = await createDependencies(config, lifecycle, logger);
-  const app = createApp({ ...deps, config, logger, isStopping: () => lifecycle.stopping });
-  await waitFor(() => deps.broker.connected, { what: 'the broker' });
-  await startWorkers(deps, config, lifecycle);
+  };
+  const start = () =>
+    startService(userProgressService, {
+      env,
+      beforeWorkers: (deps) => waitFor(() => deps.broker.connected, { what: 'the broker' }),
+    });
+  const service = await start();
+  const { app, deps, config } = service;
+  const logger = createLogger({ service: 'test', level: 'silent' });
 
   /** A catalog on the same exchange, to publish course events as the real one does. */
   const catalog = await createBroker({ url: testEnv.RABBITMQ_URL, prefix: config.MESSAGING_PREFIX, logger });
@@ -102,17 +98,8 @@ export async function startUserProgress() {
 
   /** A second instance on the same database and broker, as a second replica would be. */
   async function startReplica() {
-    const replicaLifecycle = createLifecycle({ logger, timeoutMs: 5_000 });
-    const replicaDeps = await createDependencies(config, replicaLifecycle, logger);
-    const replica = createApp({
-      ...replicaDeps,
-      config,
-      logger,
-      isStopping: () => replicaLifecycle.stopping,
-    });
-    await waitFor(() => replicaDeps.broker.connected, { what: 'the replica broker' });
-    await startWorkers(replicaDeps, config, replicaLifecycle);
-    return { app: replica, deps: replicaDeps, stop: () => replicaLifecycle.shutdown('test') };
+    const replica = await start();
+    return { app: replica.app, deps: replica.deps, stop: replica.stop };
   }
 
   return {
@@ -130,7 +117,7 @@ export async function startUserProgress() {
       await catalog.close();
       const keys = await deps.redis.keys(`${config.REDIS_KEY_PREFIX}*`);
       if (keys.length > 0) await deps.redis.del(...keys);
-      await lifecycle.shutdown('test');
+      await service.stop();
       await issuer.close();
       const mongoose = (await import('mongoose')).default;
       const cleanup = await mongoose

@@ -17,6 +17,8 @@ export const userSchema = z
     createdAt: timestamp,
   })
   .meta({ id: 'User' });
+/** An account as user-progress answers it (never with its password hash). */
+export type User = z.infer<typeof userSchema>;
 
 export const enrolmentSchema = z
   .strictObject({

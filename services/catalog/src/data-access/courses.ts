@@ -91,6 +91,15 @@ export function createCourseRepository(db: Queryable) {
       return row && toCourse(row);
     },
 
+    /** Every published course's id, by title. */
+    async publishedIds(): Promise<string[]> {
+      const rows = await db.query<{ id: string }>(
+        'published_course_ids',
+        "SELECT id FROM courses WHERE status = 'published' ORDER BY title",
+      );
+      return rows.map((row) => row.id);
+    },
+
     /** Reads the course and locks it for the rest of the transaction. */
     async findByIdForUpdate(id: string): Promise<Course | undefined> {
       const [row] = await db.query<CourseRow>(

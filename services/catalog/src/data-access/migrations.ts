@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { migrateUp as migrate } from '@syllabus/postgres';
 
-export const migrationsDirectory = join(__dirname, '..', '..', '..', 'migrations');
+const migrationsDirectory = join(__dirname, '..', '..', '..', 'migrations');
 
 export const migrateUp = (databaseUrl: string, log?: (message: string) => void) =>
   migrate(databaseUrl, migrationsDirectory, log);

@@ -1,9 +1,8 @@
 import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
-import type { Pool } from 'pg';
 import type { DomainEvent } from '@syllabus/contracts';
 import { createRelayLoop, type Broker, type RelayLoop } from '@syllabus/messaging';
 import { Gauge, type Logger, type Registry } from '@syllabus/service-kit';
-import type { Queryable } from '@syllabus/postgres';
+import type { Database, Queryable } from '@syllabus/postgres';
 
 /** Records an event in the same transaction as the change it describes. */
 export async function appendToOutbox(tx: Queryable, event: DomainEvent) {
@@ -23,14 +22,14 @@ export async function appendToOutbox(tx: Queryable, event: DomainEvent) {
  * two re-sends it: delivery is at least once, and consumers deduplicate by event id).
  */
 export function createOutboxRelay(options: {
-  pool: Pool;
+  db: Database;
   broker: Broker;
   logger: Logger;
   registry: Registry;
   intervalMs?: number;
   batchSize?: number;
 }): RelayLoop {
-  const { pool, broker, logger } = options;
+  const { db, broker, logger } = options;
   const batchSize = options.batchSize ?? 100;
 
   new Gauge({
@@ -38,22 +37,22 @@ export function createOutboxRelay(options: {
     help: 'Events written but not yet confirmed by the broker',
     registers: [options.registry],
     async collect() {
-      const { rows } = await pool.query<{ count: number }>(
+      const [row] = await db.query<{ count: number }>(
+        'outbox_pending',
         'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL',
       );
-      this.set(rows[0]?.count ?? 0);
+      this.set(row?.count ?? 0);
     },
   });
 
-  async function relayBatch(): Promise<number> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{
+  const relayBatch = () =>
+    db.transaction(async (tx) => {
+      const rows = await tx.query<{
         position: string;
         event: DomainEvent;
         trace_context: Record<string, string>;
       }>(
+        'outbox_claim',
         `SELECT position, event, trace_context FROM outbox
           WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
@@ -67,24 +66,21 @@ export function createOutboxRelay(options: {
       const firstFailure = results.findIndex((result) => result.status === 'rejected');
       const confirmed = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
       if (confirmed.length > 0) {
-        await client.query('UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])', [
-          confirmed.map((row) => row.position),
-        ]);
+        await tx.query(
+          'outbox_mark_published',
+          'UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])',
+          [confirmed.map((row) => row.position)],
+        );
       }
       if (firstFailure !== -1) {
-        await client.query('UPDATE outbox SET attempts = attempts + 1 WHERE position = $1', [
-          rows[firstFailure]!.position,
-        ]);
+        await tx.query(
+          'outbox_count_attempt',
+          'UPDATE outbox SET attempts = attempts + 1 WHERE position = $1',
+          [rows[firstFailure]!.position],
+        );
       }
-      await client.query('COMMIT');
       return firstFailure === -1 ? rows.length : 0;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
+    });
 
   return createRelayLoop({
     relayBatch: async () => (await relayBatch()) === batchSize,

@@ -3,19 +3,13 @@ import type { Principal } from '@syllabus/auth';
 import { createCourseRepository, type CourseRepository } from '../data-access/courses';
 import type { Database, Queryable } from '@syllabus/postgres';
 import { appendToOutbox } from '../data-access/outbox';
-import type { Course, CourseDetail, Level } from './model';
+import type { Course, CourseDetail, CourseSummary, Level } from './model';
 
 type CourseEventType = Extract<EventType, `catalog.${string}`>;
 
-export interface NewCourse {
-  slug: string;
-  title: string;
-  summary: string;
-  level: Level;
-  track: string;
-  skills: string[];
+export type NewCourse = Pick<CourseSummary, 'slug' | 'title' | 'summary' | 'level' | 'track' | 'skills'> & {
   prerequisites: string[];
-}
+};
 
 export interface NewLesson {
   title: string;
@@ -264,7 +258,7 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
 
 export type CourseService = ReturnType<typeof createCourseService>;
 
-export async function recordCourseEvent(
+async function recordCourseEvent(
   tx: Queryable,
   courses: CourseRepository,
   type: CourseEventType,
@@ -277,4 +271,15 @@ export async function recordCourseEvent(
     { source: 'catalog', subject: `course/${course.id}` },
   );
   await appendToOutbox(tx, event);
+}
+
+/** Announces each course as published, at its current version, through the outbox. */
+export async function announcePublished(tx: Queryable, courses: CourseRepository, ids: readonly string[]) {
+  for (const id of ids)
+    await recordCourseEvent(
+      tx,
+      courses,
+      'catalog.course-published.v1',
+      (await courses.findByIdForUpdate(id))!,
+    );
 }

@@ -3,7 +3,7 @@
 import type { courseStatuses, levels } from '@syllabus/contracts';
 
 export type Level = (typeof levels)[number];
-export type CourseStatus = (typeof courseStatuses)[number];
+type CourseStatus = (typeof courseStatuses)[number];
 
 export interface Course {
   id: string;

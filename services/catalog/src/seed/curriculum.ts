@@ -1,7 +1,7 @@
 // The seed curriculum: a backend-engineering path from entry level to senior.
 import type { Level } from '../domain/model';
 
-export interface SeedCourse {
+interface SeedCourse {
   slug: string;
   title: string;
   level: Level;

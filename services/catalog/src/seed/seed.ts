@@ -1,9 +1,9 @@
 import { createCourseRepository } from '../data-access/courses';
 import type { Database } from '@syllabus/postgres';
-import { recordCourseEvent } from '../domain/course-service';
+import { announcePublished } from '../domain/course-service';
 import { skills, tracks } from './curriculum';
 
-export const SEED_AUTHOR = 'seed';
+const SEED_AUTHOR = 'seed';
 
 const lessonBody = (course: string, lesson: string) =>
   `${lesson} — part of ${course}. Read the notes, try the exercise, and check yourself with the questions at the end.`;
@@ -55,14 +55,11 @@ export async function seedCurriculum(db: Database) {
       const ids = await courses.courseIdsOf(prerequisites);
       await courses.replacePrerequisites(id, [...ids.values()]);
     }
-    for (const { id } of created) {
-      await recordCourseEvent(
-        tx,
-        courses,
-        'catalog.course-published.v1',
-        (await courses.findByIdForUpdate(id))!,
-      );
-    }
+    await announcePublished(
+      tx,
+      courses,
+      created.map((course) => course.id),
+    );
     const [counts] = await tx.query<{ tracks: number; courses: number; lessons: number }>(
       'seed_counts',
       `SELECT (SELECT count(*)::int FROM tracks) AS tracks, (SELECT count(*)::int FROM courses) AS courses,

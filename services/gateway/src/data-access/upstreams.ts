@@ -11,7 +11,7 @@ import {
   type Logger,
 } from '@syllabus/service-kit';
 
-export const upstreamNames = ['catalog', 'user-progress', 'notification'] as const;
+const upstreamNames = ['catalog', 'user-progress', 'notification'] as const;
 export type UpstreamName = (typeof upstreamNames)[number];
 
 export interface UpstreamRequest {

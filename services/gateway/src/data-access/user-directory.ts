@@ -1,15 +1,8 @@
-import type { Role } from '@syllabus/auth';
+import type { User } from '@syllabus/contracts';
 import { HttpProblem, OverloadedProblem } from '@syllabus/service-kit';
 import type { Upstreams } from './upstreams';
 
-export interface DirectoryUser {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  timeZone: string;
-  createdAt: string;
-}
+export type DirectoryUser = User;
 
 interface ProblemBody {
   type?: string;

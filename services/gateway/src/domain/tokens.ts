@@ -1,8 +1,8 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_TYPE, type Role } from '@syllabus/auth';
 import { DomainError } from '@syllabus/contracts';
+import type { RefreshRecord, SessionStore } from '../data-access/sessions';
 import type { KeyRing } from './keys';
 
 export interface TokenPair {
@@ -11,30 +11,6 @@ export interface TokenPair {
   expiresIn: number;
   tokenType: 'Bearer';
 }
-
-interface RefreshRecord {
-  userId: string;
-  /** The session: every refresh token of one sign-in, and the `sid` of its access tokens. */
-  family: string;
-  /** When the session began (ms): it ends `sessionMaxSeconds` later, however often it refreshes. */
-  startedAt: number;
-}
-
-// Atomically spends a refresh token: returns its record and leaves a "spent" marker behind,
-// or, for a token already spent, returns the marker so the caller can revoke its family.
-const SPEND = `
-local record = redis.call('GET', KEYS[1])
-if record then
-  redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[2], cjson.decode(record)['family'], 'EX', ARGV[1])
-  return {'live', record}
-end
-local family = redis.call('GET', KEYS[2])
-if family then return {'spent', family} end
-return false
-`;
-
-const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /**
  * Access tokens are short-lived ES256 JWTs carrying their session's id (`sid`). Refresh tokens
@@ -47,30 +23,20 @@ const hash = (token: string) => createHash('sha256').update(token).digest('base6
  */
 export function createTokenService(deps: {
   keys: KeyRing;
-  redis: Redis;
+  sessions: SessionStore;
   issuer: string;
   audience: string;
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
   sessionMaxSeconds: number;
-  prefix: string;
 }) {
-  const { redis, prefix } = deps;
+  const { sessions } = deps;
   // Sessions live in Redis: while it is away, say so (503) rather than fail obscurely (500).
   const stored = <T>(operation: Promise<T>) =>
     operation.catch(() => {
       throw new DomainError('service-unavailable', 'sessions are unavailable right now; try again shortly');
     });
-  const liveKey = (token: string) => `${prefix}refresh:${hash(token)}`;
-  const spentKey = (token: string) => `${prefix}spent:${hash(token)}`;
-  const revokedKey = (family: string) => `${prefix}revoked:${family}`;
-  const sessionsKey = (userId: string) => `${prefix}sessions:${userId}`;
-  const revokeSessions = async (families: string[]) => {
-    if (families.length === 0) return;
-    const multi = redis.multi();
-    for (const family of families) multi.set(revokedKey(family), '1', 'EX', deps.sessionMaxSeconds);
-    await stored(multi.exec());
-  };
+  const revokeSessions = (families: string[]) => stored(sessions.revoke(families));
 
   async function accessToken(user: { id: string; roles: Role[] }, family: string) {
     return new SignJWT({ roles: user.roles, sid: family })
@@ -93,17 +59,7 @@ export function createTokenService(deps: {
     const record: RefreshRecord = { userId: user.id, family, startedAt };
     const left = Math.ceil((startedAt + deps.sessionMaxSeconds * 1000 - Date.now()) / 1000);
     await stored(
-      redis
-        .multi()
-        .set(
-          liveKey(refreshToken),
-          JSON.stringify(record),
-          'EX',
-          Math.max(1, Math.min(deps.refreshTtlSeconds, left)),
-        )
-        .sadd(sessionsKey(user.id), family)
-        .expire(sessionsKey(user.id), deps.sessionMaxSeconds)
-        .exec(),
+      sessions.saveRefresh(refreshToken, record, Math.max(1, Math.min(deps.refreshTtlSeconds, left))),
     );
     return {
       accessToken: await accessToken(user, family),
@@ -121,17 +77,14 @@ export function createTokenService(deps: {
       refreshToken: string,
       currentUser: (userId: string) => Promise<{ id: string; roles: Role[] } | undefined>,
     ) {
-      const result = (await stored(
-        redis.eval(SPEND, 2, liveKey(refreshToken), spentKey(refreshToken), deps.refreshTtlSeconds),
-      )) as [string, string] | null;
-      if (!result) throw new DomainError('session-ended', 'the refresh token is not valid');
-      const [state, value] = result;
-      if (state === 'spent') {
-        await revokeSessions([value]);
+      const spent = await stored(sessions.spend(refreshToken));
+      if (!spent) throw new DomainError('session-ended', 'the refresh token is not valid');
+      if (spent.state === 'spent') {
+        await revokeSessions([spent.family]);
         throw new DomainError('session-ended', 'the refresh token was already used; its session is revoked');
       }
-      const record = JSON.parse(value) as RefreshRecord;
-      if (await stored(redis.exists(revokedKey(record.family)))) {
+      const { record } = spent;
+      if (await stored(sessions.isRevoked(record.family))) {
         throw new DomainError('session-ended', 'the session was revoked');
       }
       if (Date.now() >= record.startedAt + deps.sessionMaxSeconds * 1000) {
@@ -147,22 +100,20 @@ export function createTokenService(deps: {
      * already spent one (idempotent: an unknown token is fine).
      */
     async revoke(refreshToken: string) {
-      const [live, spent] = await stored(redis.mget(liveKey(refreshToken), spentKey(refreshToken)));
-      const family = live ? (JSON.parse(live) as RefreshRecord).family : spent;
+      const family = await stored(sessions.sessionOf(refreshToken));
       if (!family) return;
       await revokeSessions([family]);
-      await stored(redis.del(liveKey(refreshToken)));
+      await stored(sessions.forget(refreshToken));
     },
 
     /** Ends every session of a user (log out everywhere, a changed password). */
     async revokeAll(userId: string) {
-      const families = await stored(redis.smembers(sessionsKey(userId)));
-      await revokeSessions(families);
-      await stored(redis.del(sessionsKey(userId)));
+      await revokeSessions(await stored(sessions.sessionsOf(userId)));
+      await stored(sessions.forgetSessionsOf(userId));
     },
 
     /** Whether an access token's session was revoked; checked by the gateway on every request. */
-    isRevoked: async (sessionId: string) => (await stored(redis.exists(revokedKey(sessionId)))) === 1,
+    isRevoked: (sessionId: string) => stored(sessions.isRevoked(sessionId)),
   };
 }
 

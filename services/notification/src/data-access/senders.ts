@@ -13,7 +13,7 @@ export interface Email {
 }
 
 /** `<delivery-{id}@{the sender's domain}>`: one id per delivery, however often it is sent. */
-export const messageIdOf = (deliveryId: string, from: string) =>
+const messageIdOf = (deliveryId: string, from: string) =>
   `<delivery-${deliveryId}@${/@([^>\s]+)/.exec(from)?.[1] ?? 'syllabus.localhost'}>`;
 
 /** Sends email over SMTP (Mailpit in docker compose; an in-process SMTP server in the tests). */

@@ -1,5 +1,5 @@
 import { context, propagation } from '@opentelemetry/api';
-import type { Queryable } from '@syllabus/postgres';
+import type { Database, Queryable } from '@syllabus/postgres';
 import { notifiableEvents, type NotifiableEvent } from '../domain/templates';
 
 export interface Notification {
@@ -26,7 +26,7 @@ interface NotificationRow {
   read_at: Date | null;
 }
 
-export const toNotification = (row: NotificationRow): Notification => ({
+const toNotification = (row: NotificationRow): Notification => ({
   id: row.id,
   seq: Number(row.seq),
   userId: row.user_id,
@@ -45,7 +45,7 @@ const channelOf = Object.fromEntries(Object.entries(columnOf).map(([k, v]) => [v
   Channel
 >;
 
-export function createNotificationStore(db: Queryable) {
+function createNotificationStore(db: Queryable) {
   return {
     /** True the first time an event id is seen; false for every redelivery after. */
     async firstDelivery(eventId: string, type: string): Promise<boolean> {
@@ -232,3 +232,14 @@ export function createNotificationStore(db: Queryable) {
 }
 
 export type NotificationStore = ReturnType<typeof createNotificationStore>;
+
+/** The store, and the same store inside one transaction (committed if `work` resolves). */
+export function createNotificationData(db: Database) {
+  return {
+    ...createNotificationStore(db),
+    transaction: <T>(work: (store: NotificationStore) => Promise<T>) =>
+      db.transaction((tx) => work(createNotificationStore(tx))),
+  };
+}
+
+export type NotificationData = ReturnType<typeof createNotificationData>;

@@ -1,6 +1,5 @@
-import type { DomainEvent } from '@syllabus/contracts';
-import type { Database } from '@syllabus/postgres';
-import { createNotificationStore, type Notification } from '../data-access/store';
+import type { DomainEvent, EventsOf } from '@syllabus/contracts';
+import type { Notification, NotificationData } from '../data-access/store';
 import { emailFor, isNotifiable, render } from './templates';
 
 /**
@@ -9,34 +8,27 @@ import { emailFor, isNotifiable, render } from './templates';
  * changes nothing — however often it arrives, there is one notification, one email, one call.
  */
 export function createEventHandler(deps: {
-  db: Database;
+  data: NotificationData;
   onNotification: (notification: Notification) => void;
   onDeliveriesQueued: () => void;
 }) {
-  return async (event: DomainEvent) => {
-    const outcome = await deps.db.transaction(async (tx) => {
-      const store = createNotificationStore(tx);
+  return async (event: DomainEvent<EventsOf<'notification.events'>>) => {
+    const outcome = await deps.data.transaction(async (store) => {
       if (!(await store.firstDelivery(event.id, event.type))) return undefined;
-      const data = event.data as Record<string, unknown> & { userId?: string; courseId?: string };
-
       if (event.type === 'identity.user-registered.v1') {
-        const { userId, email, displayName, timeZone } = event.data as {
-          userId: string;
-          email: string;
-          displayName: string;
-          timeZone: string;
-        };
+        const { userId, email, displayName, timeZone } = event.data;
         await store.saveRecipient({ userId, email, displayName, timeZone });
         return undefined;
       }
-      if (event.type.startsWith('catalog.')) {
-        await store.saveCourseTitle(String(data.courseId), String(data.title));
+      if (event.type === 'catalog.course-published.v1' || event.type === 'catalog.course-updated.v1') {
+        await store.saveCourseTitle(event.data.courseId, event.data.title);
         return undefined;
       }
-      if (!isNotifiable(event.type) || !data.userId) return undefined;
+      if (!isNotifiable(event)) return undefined;
 
-      const userId = data.userId;
-      const courseTitle = data.courseId ? ((await store.courseTitle(data.courseId)) ?? 'your course') : '';
+      const { userId } = event.data;
+      const courseId = 'courseId' in event.data ? event.data.courseId : undefined;
+      const courseTitle = courseId ? ((await store.courseTitle(courseId)) ?? 'your course') : '';
       const message = render(event, () => courseTitle);
       const wanted = await store.preferencesFor(userId, event.type);
       let queued = false;

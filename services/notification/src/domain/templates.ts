@@ -10,7 +10,8 @@ export const notifiableEvents = {
   'progress.streak-milestone.v1': { inApp: true, email: true, webhook: true },
 } as const satisfies Record<NotifiableEvent, { inApp: boolean; email: boolean; webhook: boolean }>;
 
-export const isNotifiable = (type: string): type is NotifiableEvent => type in notifiableEvents;
+export const isNotifiable = (event: DomainEvent): event is DomainEvent<NotifiableEvent> =>
+  event.type in notifiableEvents;
 
 export interface Message {
   title: string;
@@ -18,32 +19,31 @@ export interface Message {
 }
 
 /** What a learner reads about an event, in the feed and in the email subject and text. */
-export function render(event: DomainEvent, courseTitle: (courseId: string) => string): Message {
-  const data = event.data as Record<string, unknown>;
-  const course = typeof data.courseId === 'string' ? courseTitle(data.courseId) : '';
+export function render(
+  event: DomainEvent<NotifiableEvent>,
+  courseTitle: (courseId: string) => string,
+): Message {
   switch (event.type) {
     case 'progress.enrolled.v1':
       return {
-        title: `You enrolled in ${course}`,
+        title: `You enrolled in ${courseTitle(event.data.courseId)}`,
         body: 'Your first lesson is waiting. Small steps, every day.',
       };
     case 'progress.lesson-completed.v1':
       return {
-        title: `Lesson completed in ${course}`,
-        body: `You are ${String(data.percentComplete)} % through the course.`,
+        title: `Lesson completed in ${courseTitle(event.data.courseId)}`,
+        body: `You are ${event.data.percentComplete} % through the course.`,
       };
     case 'progress.course-completed.v1':
       return {
-        title: `You completed ${String(data.courseTitle)}`,
-        body: `Congratulations: every lesson of ${String(data.courseTitle)} is done.`,
+        title: `You completed ${event.data.courseTitle}`,
+        body: `Congratulations: every lesson of ${event.data.courseTitle} is done.`,
       };
     case 'progress.streak-milestone.v1':
       return {
-        title: `${String(data.days)}-day streak`,
-        body: `You have learnt something ${String(data.days)} days in a row.`,
+        title: `${event.data.days}-day streak`,
+        body: `You have learnt something ${event.data.days} days in a row.`,
       };
-    default:
-      return { title: event.type, body: '' };
   }
 }
 

@@ -1,37 +1,11 @@
-import { trusted } from '../data-access/trusted';
-import type { DomainEvent } from '@syllabus/contracts';
-import { isDuplicateKey, type Models } from '../data-access/models';
+import type { DomainEvent, EventsOf } from '@syllabus/contracts';
+import type { CourseReadModel } from '../data-access/courses';
 
-/**
- * Keeps the local copy of a catalog course current. Idempotent and order-proof: the write
- * matches only an older version, so a replayed or late event finds nothing to change (its
- * upsert then collides with the newer document and is ignored).
- */
-export async function applyCourseEvent(models: Models, event: DomainEvent) {
-  if (!event.type.startsWith('catalog.')) return;
-  const data = event.data as {
-    courseId: string;
-    slug: string;
-    title: string;
-    version: number;
-    lessonIds: string[];
-  };
-  try {
-    await models.courses.updateOne(
-      { _id: data.courseId, version: trusted({ $lt: data.version }) },
-      {
-        $set: {
-          slug: data.slug,
-          title: data.title,
-          version: data.version,
-          lessonIds: data.lessonIds,
-          status: event.type === 'catalog.course-archived.v1' ? 'archived' : 'published',
-          updatedAt: new Date(event.time),
-        },
-      },
-      { upsert: true },
-    );
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-  }
+/** Keeps the local copy of a catalog course current from the catalog's events. */
+export function applyCourseEvent(
+  courses: CourseReadModel,
+  event: DomainEvent<EventsOf<'user-progress.catalog-events'>>,
+) {
+  const status = event.type === 'catalog.course-archived.v1' ? 'archived' : 'published';
+  return courses.apply(event.data, status, new Date(event.time));
 }

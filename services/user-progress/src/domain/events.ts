@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
 import { createEvent, type DomainEvent, type EventData, type EventType } from '@syllabus/contracts';
 
-export const SOURCE = 'user-progress';
+const SOURCE = 'user-progress';
 
-export type PendingEvent = DomainEvent & { traceContext: Record<string, string> };
+export type PendingEvent<T extends EventType = EventType> = DomainEvent<T> & {
+  traceContext: Record<string, string>;
+};
 
 /** An event to keep inside the document it describes, with the trace of the request that made it. */
 export function pendingEvent<T extends EventType>(
@@ -12,7 +14,7 @@ export function pendingEvent<T extends EventType>(
   data: EventData<T>,
   userId: string,
   id?: string,
-): PendingEvent {
+): PendingEvent<T> {
   const traceContext: Record<string, string> = {};
   propagation.inject(context.active(), traceContext);
   return { ...createEvent(type, data, { source: SOURCE, subject: `user/${userId}`, id }), traceContext };

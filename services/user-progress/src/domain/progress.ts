@@ -1,13 +1,13 @@
 import { DomainError } from '@syllabus/contracts';
 import type { Leaderboard } from '../data-access/leaderboard';
 import type { LearnerHead, LearnerStore } from '../data-access/learner-store';
-import type { CourseDocument, Models } from '../data-access/models';
+import type { CourseReadModel, CourseRecord as Course } from '../data-access/courses';
 import { deterministicId, pendingEvent, type PendingEvent } from './events';
 import { currentStreak, streakAfter, type EnrolmentState, type LearnerState } from './learner-state';
 import { STREAK_MILESTONES } from './streaks';
 
-export const XP_PER_LESSON = 10;
-export const XP_PER_COURSE = 50;
+const XP_PER_LESSON = 10;
+const XP_PER_COURSE = 50;
 
 export interface EnrolmentView {
   courseId: string;
@@ -21,19 +21,12 @@ export interface EnrolmentView {
   completedAt: string | null;
 }
 
-type Course = Pick<CourseDocument, 'slug' | 'title' | 'lessonIds' | 'status'> & { _id: string };
-
 const percentOf = (course: Pick<Course, 'lessonIds'>, done: readonly string[]) =>
   course.lessonIds.length === 0
     ? 0
     : Math.round((course.lessonIds.filter((id) => done.includes(id)).length / course.lessonIds.length) * 100);
 
-export function badgesFor(stats: {
-  lessons: number;
-  courses: number;
-  longestStreak: number;
-  xp: number;
-}): string[] {
+function badgesFor(stats: { lessons: number; courses: number; longestStreak: number; xp: number }): string[] {
   return [
     stats.lessons >= 1 && 'first-lesson',
     stats.courses >= 1 && 'first-course',
@@ -63,7 +56,7 @@ const viewOf = (enrolment: EnrolmentState, course: Course | undefined): Enrolmen
  * so no request reads more than one learner's own records, however many there are.
  */
 export function createProgressService(deps: {
-  models: Models;
+  courses: CourseReadModel;
   store: LearnerStore;
   leaderboard: Leaderboard;
   /** How long this process trusts its copy of a course (catalog changes reach it within that). */
@@ -77,7 +70,7 @@ export function createProgressService(deps: {
   function courseOf(courseId: string): Promise<Course | null> {
     const cached = courses.get(courseId);
     if (cached && cached.until > Date.now()) return cached.course;
-    const course = deps.models.courses.findById(courseId).lean<Course>().exec();
+    const course = deps.courses.find(courseId);
     courses.set(courseId, { until: Date.now() + courseCacheMs, course });
     if (courses.size > 10_000) courses.delete(courses.keys().next().value!);
     course.catch(() => courses.delete(courseId));
@@ -192,7 +185,7 @@ function completion(
   const done = [...enrolment.completedLessonIds, lessonId];
   const finishes = enrolment.completedAt === null && course.lessonIds.every((id) => done.includes(id));
   const streak = streakAfter(state.streak, state.timeZone, now);
-  const events = [
+  const events: PendingEvent[] = [
     pendingEvent(
       'progress.lesson-completed.v1',
       {

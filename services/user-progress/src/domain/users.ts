@@ -1,24 +1,16 @@
-import { Types } from 'mongoose';
-import { DomainError } from '@syllabus/contracts';
+import { DomainError, type User } from '@syllabus/contracts';
 import type { Role } from '@syllabus/auth';
+import type { AccountRecord, AccountRepository } from '../data-access/accounts';
 import type { LearnerStore } from '../data-access/learner-store';
-import { isDuplicateKey, type AccountDocument, type Models } from '../data-access/models';
 import { pendingEvent } from './events';
 import { initialState } from './learner-state';
 import { createPasswords, type Passwords } from './passwords';
 
-export interface User {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  timeZone: string;
-  createdAt: string;
-}
+export type { User };
 
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-export const toUser = (doc: AccountDocument): User => ({
+const toUser = (doc: AccountRecord): User => ({
   id: doc._id,
   email: doc.email,
   displayName: doc.displayName,
@@ -34,31 +26,26 @@ const ORPHAN_CLAIM_MS = 60_000;
  * Accounts, found by id or by email with one `_id` read each: the email is the `_id` of its
  * claim, which is inserted first and so makes two sign-ups with one address race-free.
  */
-export function createUserService(deps: { models: Models; store: LearnerStore; passwords?: Passwords }) {
-  const { accounts, emails } = deps.models;
+export function createUserService(deps: {
+  accounts: AccountRepository;
+  store: LearnerStore;
+  passwords?: Passwords;
+}) {
+  const { accounts } = deps;
   const passwords = deps.passwords ?? createPasswords({ concurrency: 2, queue: 32 });
-
-  const accountByEmail = async (email: string) => {
-    const claim = await emails.findById(normaliseEmail(email)).lean<{ userId: string; at: Date }>();
-    return claim ? accounts.findById(claim.userId).lean<AccountDocument>() : null;
-  };
+  const accountByEmail = (email: string) => accounts.byEmail(normaliseEmail(email));
 
   /** Claims the address; a claim whose sign-up died before making the account is taken over. */
   async function claim(email: string, userId: string) {
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        await emails.create({ _id: email, userId, at: new Date() });
-        return;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const existing = await emails.findById(email).lean<{ userId: string; at: Date }>();
-        const orphaned =
-          existing &&
-          Date.now() - existing.at.getTime() > ORPHAN_CLAIM_MS &&
-          !(await accounts.exists({ _id: existing.userId }));
-        if (!orphaned) throw new DomainError('email-taken', 'an account with this email exists');
-        await emails.deleteOne({ _id: email, userId: existing.userId });
-      }
+      if (await accounts.claimEmail(email, userId)) return;
+      const existing = await accounts.claimOf(email);
+      const orphaned =
+        existing &&
+        Date.now() - existing.at.getTime() > ORPHAN_CLAIM_MS &&
+        !(await accounts.exists(existing.userId));
+      if (!orphaned) throw new DomainError('email-taken', 'an account with this email exists');
+      await accounts.releaseClaim(email, existing.userId);
     }
     throw new DomainError('email-taken', 'an account with this email exists');
   }
@@ -71,7 +58,7 @@ export function createUserService(deps: { models: Models; store: LearnerStore; p
       timeZone: string;
     }): Promise<User> {
       const email = normaliseEmail(input.email);
-      const userId = String(new Types.ObjectId());
+      const userId = accounts.newId();
       const createdAt = new Date();
       const passwordHash = await passwords.hash(input.password);
       await claim(email, userId);
@@ -101,7 +88,7 @@ export function createUserService(deps: { models: Models; store: LearnerStore; p
         roles: ['learner'],
         createdAt,
       });
-      return toUser(account.toObject());
+      return toUser(account);
     },
 
     /** The user whose credentials these are; one answer for a wrong password and an unknown email. */
@@ -115,16 +102,11 @@ export function createUserService(deps: { models: Models; store: LearnerStore; p
       return toUser(doc);
     },
 
-    /**
-     * Adds roles to an existing account (the bootstrap command); undefined when there is none.
-     * Rare, so an update in place (which FerretDB serves with a scan) is fine here.
-     */
+    /** Adds roles to an existing account (the bootstrap command); undefined when there is none. */
     async grantRoles(email: string, granted: readonly Role[]): Promise<User | undefined> {
       const doc = await accountByEmail(email);
       if (!doc) return undefined;
-      const updated = await accounts
-        .findOneAndUpdate({ _id: doc._id }, { $addToSet: { roles: { $each: [...granted] } } }, { new: true })
-        .lean<AccountDocument>();
+      const updated = await accounts.addRoles(doc._id, granted);
       return updated ? toUser(updated) : undefined;
     },
 
@@ -132,15 +114,11 @@ export function createUserService(deps: { models: Models; store: LearnerStore; p
     async setPassword(account: { email: string } | { id: string }, password: string): Promise<boolean> {
       const id = 'email' in account ? (await accountByEmail(account.email))?._id : account.id;
       if (!id) return false;
-      const result = await accounts.updateOne(
-        { _id: id },
-        { $set: { passwordHash: await passwords.hash(password) } },
-      );
-      return result.matchedCount === 1;
+      return accounts.setPasswordHash(id, await passwords.hash(password));
     },
 
     async findById(id: string): Promise<User | undefined> {
-      const doc = await accounts.findById(id).lean<AccountDocument>();
+      const doc = await accounts.byId(id);
       return doc ? toUser(doc) : undefined;
     },
   };

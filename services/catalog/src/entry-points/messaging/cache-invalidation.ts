@@ -12,8 +12,7 @@ export async function consumeCacheInvalidations(deps: { broker: Broker; cache: C
   await deps.broker.consume({
     queue: 'catalog.cache-invalidation',
     handler: async (event) => {
-      if (!event.type.startsWith('catalog.')) return;
-      const { slug } = event.data as { slug: string };
+      const { slug } = event.data;
       await deps.cache.invalidate(cacheKeys.course(slug));
       await deps.cache.invalidatePrefix(cacheKeys.listPrefix);
       deps.logger.debug({ slug, eventId: event.id }, 'cache invalidated');

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { Fanout } from '../../data-access/fanout';
-import type { Notification, NotificationStore } from '../../data-access/store';
+import type { Notification } from '../../data-access/store';
+import type { FeedService } from '../../domain/feed';
 
 /**
  * Server-Sent Events: each learner's new notifications, numbered by their feed sequence so a
@@ -8,7 +9,7 @@ import type { Notification, NotificationStore } from '../../data-access/store';
  * idle connections (and the proxies between) alive.
  */
 export function createLiveStreams(deps: {
-  store: NotificationStore;
+  feed: FeedService;
   fanout: Fanout;
   heartbeatMs: number;
   /** A stream ends after this; the client reconnects with Last-Event-ID and a current token. */
@@ -51,7 +52,7 @@ export function createLiveStreams(deps: {
       });
 
       if (lastSeen !== undefined)
-        for (const missed of await deps.store.after(userId, lastSeen, 500)) send(missed);
+        for (const missed of await deps.feed.after(userId, lastSeen, 500)) send(missed);
       backlogSent = true;
       for (const notification of held.sort((a, b) => a.seq - b.seq)) send(notification);
     },

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@syllabus/contracts';
+import type { DomainEvent, EventsOf } from '@syllabus/contracts';
 import type { Broker } from '@syllabus/messaging';
 
 /** Progress events to notify about, identity events for addresses, catalog events for titles. */
@@ -6,7 +6,7 @@ export function consumeEvents(deps: {
   broker: Broker;
   maxAttempts: number;
   retryDelaysMs: number[];
-  handle: (event: DomainEvent) => Promise<void>;
+  handle: (event: DomainEvent<EventsOf<'notification.events'>>) => Promise<void>;
 }) {
   return deps.broker.consume({
     queue: 'notification.events',

@@ -1,11 +1,11 @@
 import type { Broker } from '@syllabus/messaging';
-import type { Models } from '../../data-access/models';
+import type { CourseReadModel } from '../../data-access/courses';
 import { applyCourseEvent } from '../../domain/course-read-model';
 
 /** Builds the local read model of courses from the catalog's events. */
 export function consumeCatalogEvents(deps: {
   broker: Broker;
-  models: Models;
+  courses: CourseReadModel;
   progress: { forgetCourse: (courseId: string) => void };
 }) {
   return deps.broker.consume({
@@ -14,8 +14,8 @@ export function consumeCatalogEvents(deps: {
     // conditional updates are not atomic under concurrency.
     prefetch: 1,
     handler: async (event) => {
-      await applyCourseEvent(deps.models, event);
-      deps.progress.forgetCourse((event.data as { courseId: string }).courseId);
+      await applyCourseEvent(deps.courses, event);
+      deps.progress.forgetCourse(event.data.courseId);
     },
   });
 }

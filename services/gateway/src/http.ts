@@ -1,7 +1,12 @@
 import cors from 'cors';
 import { guardsFor } from '@syllabus/auth';
 import { expressPath, gatewayRoutes } from '@syllabus/contracts';
-import { createServiceApp, mountRoutes, rejectOtherMethods, type Logger } from '@syllabus/service-kit';
+import {
+  mountRoutes,
+  rejectOtherMethods,
+  type ServiceContext,
+  type ServiceHttp,
+} from '@syllabus/service-kit';
 import { apiDocument, upstreamRoutes } from './api';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
@@ -14,10 +19,8 @@ import { createLoginGuards, createRateLimiter } from './entry-points/http/rate-l
 
 const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'ETag', 'Location', 'X-Request-Id'];
 
-export function createApp(
-  deps: Dependencies & { config: Config; logger: Logger; isStopping: () => boolean },
-) {
-  const { config, upstreams } = deps;
+export function createHttp(deps: Dependencies, { config, logger }: ServiceContext<Config>): ServiceHttp {
+  const { upstreams } = deps;
   const limiter = (name: string, limit: number, key?: Parameters<typeof createRateLimiter>[0]['key']) =>
     createRateLimiter({
       redis: deps.redis,
@@ -25,15 +28,11 @@ export function createApp(
       name,
       windowMs: config.RATE_LIMIT_WINDOW_MS,
       limit,
-      logger: deps.logger,
+      logger,
       key,
     });
 
-  return createServiceApp({
-    service: 'gateway',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    isStopping: deps.isStopping,
+  return {
     healthChecks: [
       // Refresh tokens and the shared rate limits live in Redis: without it the gateway cannot
       // sign anyone in safely, so it stops taking traffic. The upstreams have their own probes.
@@ -44,7 +43,7 @@ export function createApp(
       app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
       mountDocsPage(app);
       app.use('/v1', limiter('all', config.RATE_LIMIT_MAX));
-      app.use('/v1', rejectRevokedSessions(deps));
+      app.use('/v1', rejectRevokedSessions({ ...deps, logger }));
       app.use('/v1/auth', noStore);
 
       const authLimit = limiter('auth', config.AUTH_RATE_LIMIT_MAX);
@@ -52,7 +51,7 @@ export function createApp(
         redis: deps.redis,
         prefix: config.REDIS_KEY_PREFIX,
         windowMs: config.RATE_LIMIT_WINDOW_MS,
-        logger: deps.logger,
+        logger,
         failuresPerSource: config.LOGIN_FAILURES_PER_SOURCE,
         slowdownAfter: config.LOGIN_SLOWDOWN_AFTER,
         slowdownMs: config.LOGIN_SLOWDOWN_MS,
@@ -96,5 +95,5 @@ export function createApp(
         }
       }
     },
-  });
+  };
 }

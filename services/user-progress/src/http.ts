@@ -1,0 +1,29 @@
+import type { ServiceContext, ServiceHttp } from '@syllabus/service-kit';
+import type { Config } from './config';
+import type { Dependencies } from './dependencies';
+import { mountProgressRoutes } from './entry-points/http/routes';
+
+export function createHttp(deps: Dependencies, { config }: ServiceContext<Config>): ServiceHttp {
+  return {
+    // Users and progress live in MongoDB. Events wait in its outbox while the broker is away, so
+    // the broker only degrades the service; so does Redis, which holds only the leaderboard (the
+    // relay catches it up later).
+    healthChecks: [
+      {
+        name: 'mongodb',
+        critical: true,
+        check: () => deps.mongo.db?.admin().ping() ?? Promise.reject(new Error('not connected')),
+      },
+      { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
+      { name: 'redis', critical: false, check: () => deps.redis.ping() },
+    ],
+    routes: (app) =>
+      mountProgressRoutes(app, {
+        users: deps.users,
+        progress: deps.progress,
+        verifyToken: deps.verifyToken,
+        internalToken: config.INTERNAL_TOKEN,
+        validateResponses: config.VALIDATE_RESPONSES,
+      }),
+  };
+}
