@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import { createTestDatabase, freePort, testEnv, waitFor } from '@syllabus/testing';
 import { startOtlpReceiver } from '@syllabus/testing/otlp';
 import { cpuByPart } from '../support/cpu';
-import { createServiceRunner, root } from '../support/services';
+import { createServiceRunner, limitsForOneSource, newRun, root } from '../support/services';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,12 +33,11 @@ const rounds = args.smoke ? 1 : Number(args.rounds);
 const connections = Number(args.connections);
 const PATH = '/v1/courses/transactions-and-isolation';
 // Limits a real deployment keeps low, raised for one source address; printed with the results.
-const raisedLimits = { RATE_LIMIT_MAX: '1000000000', UPSTREAM_CONCURRENCY: '64', UPSTREAM_QUEUE: '512' };
+const raisedLimits = limitsForOneSource;
 // The services log as deployed (an access log line per request, to a file here).
 const asDeployed = { LOG_LEVEL: 'info' };
 
-const run = randomUUID().slice(0, 8);
-const logs = join(root, '.syllabus', 'bench', `logs-${run}`);
+const { run, logs } = newRun('bench', 'logs');
 const failures: string[] = [];
 const services = createServiceRunner({
   logs,

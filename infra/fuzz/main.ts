@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, testEnv } from '@syllabus/testing';
 import { startSmtpServer } from '@syllabus/testing/smtp';
-import { createServiceRunner, root } from '../support/services';
+import { createServiceRunner, limitsForOneSource, newRun, root } from '../support/services';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,18 +26,14 @@ const schemathesis = process.env.SCHEMATHESIS ?? 'st';
 
 /** Limits raised for this run (one source address sends everything); each is printed. */
 const raisedSettings = {
-  RATE_LIMIT_MAX: '100000000',
-  AUTH_RATE_LIMIT_MAX: '1000000',
-  LOGIN_FAILURES_PER_SOURCE: '1000000',
-  LOGIN_SLOWDOWN_AFTER: '1000000',
+  ...limitsForOneSource,
   // Webhook URLs are not resolved (this machine has no DNS): any http(s) URL is taken.
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   // A live stream ends after a second, so the fuzzer can read its whole answer.
   SSE_MAX_DURATION_MS: '1000',
 };
 
-const run = randomUUID().slice(0, 8);
-const logs = join(root, '.syllabus', 'fuzz', `run-${run}`);
+const { run, logs } = newRun('fuzz', 'run');
 
 interface HarEntry {
   request: { method: string; url: string };

@@ -22,7 +22,7 @@ import pg from 'pg';
 import { freePort, testEnv, waitFor } from '@syllabus/testing';
 import { startOtlpReceiver } from '@syllabus/testing/otlp';
 import { cpuByPart, cpuShares } from '../support/cpu';
-import { createServiceRunner, root } from '../support/services';
+import { createServiceRunner, limitsForOneSource, newRun, root } from '../support/services';
 import { startSmtpServer } from '@syllabus/testing/smtp';
 import { topology } from '@syllabus/contracts';
 import { configSchema as notificationConfig } from '@syllabus/notification/config';
@@ -53,15 +53,9 @@ const plan = {
 };
 
 // Limits a real deployment keeps low, raised for one source address driving many learners.
-const raisedLimits = {
-  RATE_LIMIT_MAX: '100000000',
-  AUTH_RATE_LIMIT_MAX: '1000000',
-  UPSTREAM_CONCURRENCY: '64',
-  UPSTREAM_QUEUE: '512',
-};
+const raisedLimits = limitsForOneSource;
 
-const run = randomUUID().slice(0, 8);
-const logs = join(root, '.syllabus', 'load', `logs-${run}`);
+const { run, logs } = newRun('load', 'logs');
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {
   if (!ok) failures.push(what);

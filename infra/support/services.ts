@@ -1,11 +1,31 @@
 // The services as they are deployed, for the load harness and the benchmarks: each its own
 // process, with the telemetry preloaded, its log in a file; readiness from its operator port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitFor } from '@syllabus/testing';
 
 export const root = resolve(__dirname, '..', '..', '..');
+
+/**
+ * Limits a deployment keeps low, raised because here one source address sends everything (a run
+ * prints them): the shared rate limits, the login guards, and each upstream's bulkhead.
+ */
+export const limitsForOneSource = {
+  RATE_LIMIT_MAX: '1000000000',
+  AUTH_RATE_LIMIT_MAX: '1000000',
+  LOGIN_FAILURES_PER_SOURCE: '1000000',
+  LOGIN_SLOWDOWN_AFTER: '1000000',
+  UPSTREAM_CONCURRENCY: '64',
+  UPSTREAM_QUEUE: '512',
+};
+
+/** A run's id, and its directory (`.syllabus/<kind>/<name>-<id>`) for logs and figures. */
+export function newRun(kind: 'bench' | 'load' | 'fuzz', name: string) {
+  const run = randomUUID().slice(0, 8);
+  return { run, logs: join(root, '.syllabus', kind, `${name}-${run}`) };
+}
 
 export function createServiceRunner(options: {
   /** Where each process's log (and profile) goes. */

@@ -32,9 +32,7 @@ const segments = (token: string) => token.split('.') as [string, string, string]
 const encode = (value: object) => base64url.encode(JSON.stringify(value));
 
 describe('access tokens verified against the JWKS', () => {
-  before(async () => {
-    issuer = await startTestIssuer();
-  });
+  before(async () => (issuer = await startTestIssuer()));
   after(() => issuer.close());
 
   it('when the token is valid, then the principal is the subject with its roles', async () => {

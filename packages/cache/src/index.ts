@@ -13,25 +13,23 @@ export interface CacheOptions {
   onError?: (error: unknown, operation: string) => void;
 }
 
+/** Per call: a TTL other than the cache's, and whether a loaded value is worth storing. */
+export interface GetOptions<T> {
+  ttlSeconds?: number;
+  worthKeeping?: (value: T) => boolean;
+}
+
 export interface Cache {
   /**
    * Cache-aside: the cached value, or `load()`'s, which is then stored. Concurrent misses of one
    * key in this process share one load. When Redis fails, the value comes from `load()`.
    */
-  getOrLoad<T>(
-    key: string,
-    load: () => Promise<T>,
-    options?: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean },
-  ): Promise<T>;
+  getOrLoad<T>(key: string, load: () => Promise<T>, options?: GetOptions<T>): Promise<T>;
   /**
    * The same, as the JSON text stored (`JSON.stringify` of the loaded value on a miss): for a
    * caller that sends it on as it is, without parsing it and serialising it again.
    */
-  getOrLoadText<T>(
-    key: string,
-    load: () => Promise<T>,
-    options?: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean },
-  ): Promise<string>;
+  getOrLoadText<T>(key: string, load: () => Promise<T>, options?: GetOptions<T>): Promise<string>;
   invalidate(...keys: string[]): Promise<void>;
   /** Drops every key that starts with `prefix` (within the namespace). */
   invalidatePrefix(prefix: string): Promise<void>;
@@ -76,7 +74,7 @@ export function createCache(options: CacheOptions): Cache {
     flights: Map<string, Promise<unknown>>,
     key: string,
     load: () => Promise<T>,
-    getOptions: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean },
+    getOptions: GetOptions<T>,
     as: { text: (text: string) => R; value: (value: T) => R },
   ): Promise<R> {
     const pending = flights.get(key);
@@ -109,21 +107,13 @@ export function createCache(options: CacheOptions): Cache {
   const textFlights = new Map<string, Promise<unknown>>();
 
   return {
-    getOrLoad: <T>(
-      key: string,
-      load: () => Promise<T>,
-      getOptions: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean } = {},
-    ) =>
+    getOrLoad: <T>(key: string, load: () => Promise<T>, getOptions: GetOptions<T> = {}) =>
       lookup(inFlight, key, load, getOptions, {
         text: (text) => JSON.parse(text) as T,
         value: (value) => value,
       }),
 
-    getOrLoadText: <T>(
-      key: string,
-      load: () => Promise<T>,
-      getOptions: { ttlSeconds?: number; worthKeeping?: (value: T) => boolean } = {},
-    ) =>
+    getOrLoadText: <T>(key: string, load: () => Promise<T>, getOptions: GetOptions<T> = {}) =>
       lookup(textFlights, key, load, getOptions, {
         text: (text) => text,
         value: (value) => JSON.stringify(value),

@@ -37,6 +37,18 @@ const milestone = (subject = 'user/u1') =>
     { source: 'test', subject },
   );
 
+/** Consumes `queue`, keeping what `pick` takes of each event, in arrival order. */
+async function consumeInto(broker: Broker, queue: string, pick: (event: DomainEvent) => string) {
+  const received: string[] = [];
+  await broker.consume({
+    queue,
+    handler: async (event) => {
+      received.push(pick(event));
+    },
+  });
+  return received;
+}
+
 const queueName = (name: string) => `test.${name}.${randomUUID()}`;
 
 describe('messaging on a real RabbitMQ', () => {
@@ -162,13 +174,7 @@ describe('messaging on a real RabbitMQ', () => {
   it('when a valid event of a type not bound to the queue arrives there, then it is dead-lettered, and the handler gets only its types', async () => {
     const queue = queueName('unbound');
     const broker = await newBroker(queue);
-    const received: string[] = [];
-    await broker.consume({
-      queue,
-      handler: async (event) => {
-        received.push(event.type);
-      },
-    });
+    const received = await consumeInto(broker, queue, (event) => event.type);
     // Valid in itself, but routed here under a bound key: a handler typed for the queue's
     // types must never see it.
     const stray = createEvent(
@@ -219,13 +225,7 @@ describe('messaging on a real RabbitMQ', () => {
       }
 
       const consumer = await newBroker(queue);
-      const received: string[] = [];
-      await consumer.consume({
-        queue,
-        handler: async (event) => {
-          received.push(event.id);
-        },
-      });
+      const received = await consumeInto(consumer, queue, (event) => event.id);
       await waitFor(() => received.length >= 100, { what: '100 messages', timeoutMs: 20_000 });
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(received.length, 100);

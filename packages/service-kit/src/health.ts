@@ -12,6 +12,25 @@ export interface HealthCheck {
   check: () => Promise<unknown>;
 }
 
+/** The checks of the usual dependencies, by what each client can be asked. */
+export const dependencyChecks = {
+  postgres: (pool: { query(sql: string): Promise<unknown> }, critical: boolean): HealthCheck => ({
+    name: 'postgres',
+    critical,
+    check: () => pool.query('SELECT 1'),
+  }),
+  redis: (client: { ping(): Promise<unknown> }, critical: boolean): HealthCheck => ({
+    name: 'redis',
+    critical,
+    check: () => client.ping(),
+  }),
+  rabbitmq: (broker: { check(): Promise<void> }, critical: boolean): HealthCheck => ({
+    name: 'rabbitmq',
+    critical,
+    check: () => broker.check(),
+  }),
+};
+
 export interface CheckResult {
   status: 'up' | 'down';
   critical: boolean;

@@ -1,5 +1,5 @@
 export { createServiceApp, problemHandler, type ServiceApp, type ServiceAppOptions } from './app';
-export { runChecks, type CheckResult, type HealthCheck } from './health';
+export { dependencyChecks, runChecks, type CheckResult, type HealthCheck } from './health';
 export { createLifecycle, type Lifecycle } from './lifecycle';
 export { createLogger, type Logger } from './logger';
 export { Counter, Gauge, Histogram, Registry, createMetrics, type ServiceMetrics } from './metrics';

@@ -1,4 +1,4 @@
-import type { ServiceContext, ServiceHttp } from '@syllabus/service-kit';
+import { dependencyChecks, type ServiceContext, type ServiceHttp } from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { createCatalogReads } from './domain/catalog-reads';
@@ -9,19 +9,12 @@ export function createHttp(deps: Dependencies, { config }: ServiceContext<Config
   const reads = createCatalogReads({ db: deps.db, cache: deps.cache });
   const courses = createCourseService({ db: deps.db, onEventRecorded: () => deps.outbox.wake() });
   return {
-    // Without PostgreSQL the catalog has nothing to serve. Without Redis it reads from the
-    // database; without the broker its writes wait in the outbox. Both only degrade it.
     healthChecks: [
-      { name: 'postgres', critical: true, check: () => deps.postgres.query('SELECT 1') },
-      { name: 'redis', critical: false, check: () => deps.redis.ping() },
-      { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
+      dependencyChecks.postgres(deps.postgres, true), // without it there is nothing to serve
+      dependencyChecks.redis(deps.redis, false), // reads go to PostgreSQL meanwhile
+      dependencyChecks.rabbitmq(deps.broker, false), // writes wait in the outbox meanwhile
     ],
     routes: (app) =>
-      mountCatalogRoutes(app, {
-        reads,
-        courses,
-        verifyToken: deps.verifyToken,
-        validateResponses: config.VALIDATE_RESPONSES,
-      }),
+      mountCatalogRoutes(app, { reads, courses, verifyToken: deps.verifyToken }, config.VALIDATE_RESPONSES),
   };
 }

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { startRedisServer, testEnv, waitFor } from '@syllabus/testing';
 import { cursors } from '../src/entry-points/http/cursors';
 import { metricValue, startCatalog } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
 
@@ -16,9 +17,7 @@ async function metric(catalog: Catalog, name: string, labels: Record<string, str
 
 describe('catalog cache', () => {
   let catalog: Catalog;
-  before(async () => {
-    catalog = await startCatalog({ seed: true });
-  });
+  before(async () => (catalog = await startCatalog({ seed: true })));
   after(() => catalog.stop());
 
   it('when a course is read twice, then the second read is a cache hit that does not touch PostgreSQL', async () => {
@@ -56,9 +55,8 @@ describe('catalog cache', () => {
     );
 
     // Seeded courses belong to the seed; an admin may edit any course.
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.admin)
       .patch(`/v1/courses/${first.body.id}`)
-      .set('Authorization', catalog.auth.admin)
       .set('If-Match', first.headers.etag!)
       .send({ title: 'gRPC, Protocol Buffers and Streaming' })
       .expect(200);
@@ -102,9 +100,7 @@ describe('catalog without Redis', () => {
 
 describe('catalog cache, bounded', () => {
   let catalog: Catalog;
-  before(async () => {
-    catalog = await startCatalog({ seed: true });
-  });
+  before(async () => (catalog = await startCatalog({ seed: true })));
   after(() => catalog.stop());
 
   it('when clients invent cursors, searches, page sizes and filters, then the cache gains no entry (10,000 forged cursors: the abuse suite); a canonical page is cached', async () => {

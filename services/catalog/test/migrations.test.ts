@@ -7,11 +7,26 @@ import { createDatabase } from '@syllabus/postgres';
 import { migrateUp } from '../src/data-access/migrations';
 import { seedCurriculum } from '../src/seed/seed';
 
+/** Runs `work` on a database of its own (migrated if asked), dropped afterwards whatever happens. */
+async function withDatabase(
+  name: string,
+  options: { migrated?: boolean; max?: number },
+  work: (database: { url: string }, pool: Pool) => Promise<void>,
+) {
+  const database = await createTestDatabase(name);
+  if (options.migrated) await migrateUp(database.url);
+  const pool = new Pool({ connectionString: database.url, max: options.max });
+  try {
+    await work(database, pool);
+  } finally {
+    await pool.end();
+    await database.drop();
+  }
+}
+
 describe('migrations and seed', () => {
   it('when applied to an empty database, then the schema exists; when run again, then nothing changes', async () => {
-    const database = await createTestDatabase('catalog_migrations');
-    const pool = new Pool({ connectionString: database.url });
-    try {
+    await withDatabase('catalog_migrations', {}, async (database, pool) => {
       assert.deepEqual(await migrateUp(database.url), ['1763700000000_curriculum']);
       const { rows } = await pool.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
@@ -30,18 +45,12 @@ describe('migrations and seed', () => {
         ],
       );
       assert.deepEqual(await migrateUp(database.url), []);
-    } finally {
-      await pool.end();
-      await database.drop();
-    }
+    });
   });
 
   it('when the seed runs twice, then the curriculum is there once, each new course announced once', async () => {
-    const database = await createTestDatabase('catalog_seed');
-    await migrateUp(database.url);
-    const pool = new Pool({ connectionString: database.url });
-    const db = createDatabase(pool, new Registry(), 'catalog');
-    try {
+    await withDatabase('catalog_seed', { migrated: true }, async (_database, pool) => {
+      const db = createDatabase(pool, new Registry(), 'catalog');
       const first = await seedCurriculum(db);
       assert.ok(first.tracks >= 5, `${first.tracks} tracks`);
       assert.ok(first.courses >= 30, `${first.courses} courses`);
@@ -61,17 +70,11 @@ describe('migrations and seed', () => {
         levels.map((r) => r.level),
         ['entry', 'mid', 'senior'],
       );
-    } finally {
-      await pool.end();
-      await database.drop();
-    }
+    });
   });
 
   it('when the list queries are planned, then they can use the indexes made for them', async () => {
-    const database = await createTestDatabase('catalog_explain');
-    await migrateUp(database.url);
-    const pool = new Pool({ connectionString: database.url, max: 1 });
-    try {
+    await withDatabase('catalog_explain', { migrated: true, max: 1 }, async (database, pool) => {
       await seedCurriculum(createDatabase(pool, new Registry(), 'catalog'));
       await pool.query('ANALYZE');
       // The seed is small enough that a sequential scan is cheapest; forbid it to see what the
@@ -105,9 +108,6 @@ describe('migrations and seed', () => {
         ]),
         /lessons_unique_position/,
       );
-    } finally {
-      await pool.end();
-      await database.drop();
-    }
+    });
   });
 });

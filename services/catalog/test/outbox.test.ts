@@ -6,6 +6,7 @@ import type { DomainEvent } from '@syllabus/contracts';
 import { createBroker } from '@syllabus/messaging';
 import { createLogger } from '@syllabus/service-kit';
 import { metricValue, startCatalog } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
 
@@ -14,9 +15,7 @@ describe(
   { skip: !canControl('rabbitmq') && 'RabbitMQ is not run by scripts/backing-services.sh here' },
   () => {
     let catalog: Catalog;
-    before(async () => {
-      catalog = await startCatalog({ seed: true });
-    });
+    before(async () => (catalog = await startCatalog({ seed: true })));
     after(async () => {
       await controlService('start', 'rabbitmq');
       await catalog.stop();
@@ -45,9 +44,8 @@ describe(
         const course = await request(catalog.app).get('/v1/courses/load-testing').expect(200);
 
         await controlService('stop', 'rabbitmq');
-        const patched = await request(catalog.app)
+        const patched = await withBearer(catalog.app, catalog.auth.admin)
           .patch(`/v1/courses/${course.body.id}`)
-          .set('Authorization', catalog.auth.admin)
           .set('If-Match', course.headers.etag!)
           .send({ summary: 'Written while the broker was away.' })
           .expect(200);

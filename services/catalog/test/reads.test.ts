@@ -32,9 +32,7 @@ async function allPages(query: string) {
 }
 
 describe('catalog reads', () => {
-  before(async () => {
-    catalog = await startCatalog({ seed: true });
-  });
+  before(async () => (catalog = await startCatalog({ seed: true })));
   after(() => catalog.stop());
 
   it('when the app is built, then it mounts exactly the routes this service declares', () => {

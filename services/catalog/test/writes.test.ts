@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { waitFor } from '@syllabus/testing';
 import { listenForEvents, startCatalog } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
 let catalog: Catalog;
@@ -12,18 +13,16 @@ let events: Awaited<ReturnType<typeof listenForEvents>>;
 const uniqueSlug = () => `course-${randomUUID().slice(0, 8)}`;
 
 async function createDraft(as = catalog.auth.author, overrides: object = {}) {
-  const res = await request(catalog.app)
+  const res = await withBearer(catalog.app, as)
     .post('/v1/courses')
-    .set('Authorization', as)
     .send({ slug: uniqueSlug(), title: 'Event Sourcing', level: 'senior', track: 'databases', ...overrides })
     .expect(201);
   return res;
 }
 
 async function addLesson(id: string, title: string, extra: object = {}) {
-  return request(catalog.app)
+  return withBearer(catalog.app, catalog.auth.author)
     .post(`/v1/courses/${id}/lessons`)
-    .set('Authorization', catalog.auth.author)
     .send({ title, ...extra })
     .expect(201);
 }
@@ -55,22 +54,10 @@ describe('catalog authoring', () => {
       ['sql-fundamentals'],
     );
     await request(catalog.app).get(`/v1/courses/${res.body.slug}`).expect(404);
-    await request(catalog.app)
-      .get(`/v1/courses/${res.body.slug}`)
-      .set('Authorization', catalog.auth.learner)
-      .expect(404);
-    await request(catalog.app)
-      .get(`/v1/courses/${res.body.slug}`)
-      .set('Authorization', catalog.auth.otherAuthor)
-      .expect(404);
-    await request(catalog.app)
-      .get(`/v1/courses/${res.body.slug}`)
-      .set('Authorization', catalog.auth.author)
-      .expect(200);
-    await request(catalog.app)
-      .get(`/v1/courses/${res.body.slug}`)
-      .set('Authorization', catalog.auth.admin)
-      .expect(200);
+    await withBearer(catalog.app, catalog.auth.learner).get(`/v1/courses/${res.body.slug}`).expect(404);
+    await withBearer(catalog.app, catalog.auth.otherAuthor).get(`/v1/courses/${res.body.slug}`).expect(404);
+    await withBearer(catalog.app, catalog.auth.author).get(`/v1/courses/${res.body.slug}`).expect(200);
+    await withBearer(catalog.app, catalog.auth.admin).get(`/v1/courses/${res.body.slug}`).expect(200);
     const list = await request(catalog.app).get('/v1/courses?limit=100').expect(200);
     assert.ok(!list.body.items.some((c: { slug: string }) => c.slug === res.body.slug));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -81,21 +68,13 @@ describe('catalog authoring', () => {
     const slug = uniqueSlug();
     const body = { slug, title: 'Nope', level: 'entry', track: 'apis' };
     await request(catalog.app).post('/v1/courses').send(body).expect(401);
-    await request(catalog.app)
-      .post('/v1/courses')
-      .set('Authorization', catalog.auth.learner)
-      .send(body)
-      .expect(403);
-    await request(catalog.app)
-      .get(`/v1/courses/${slug}`)
-      .set('Authorization', catalog.auth.admin)
-      .expect(404);
+    await withBearer(catalog.app, catalog.auth.learner).post('/v1/courses').send(body).expect(403);
+    await withBearer(catalog.app, catalog.auth.admin).get(`/v1/courses/${slug}`).expect(404);
   });
 
   it('when the body is invalid, then 400 naming the fields; a taken slug is 409; unknown references are 422', async () => {
-    const bad = await request(catalog.app)
+    const bad = await withBearer(catalog.app, catalog.auth.author)
       .post('/v1/courses')
-      .set('Authorization', catalog.auth.author)
       .send({ slug: 'Bad Slug', title: '', level: 'guru', track: 'apis', owner: 'me', $where: '1' })
       .expect(400);
     const fields = bad.body.errors.map((e: { field: string }) => e.field).sort();
@@ -103,15 +82,13 @@ describe('catalog authoring', () => {
     assert.match(JSON.stringify(bad.body.errors), /owner/);
     assert.match(JSON.stringify(bad.body.errors), /\$where/);
 
-    const taken = await request(catalog.app)
+    const taken = await withBearer(catalog.app, catalog.auth.author)
       .post('/v1/courses')
-      .set('Authorization', catalog.auth.author)
       .send({ slug: 'sql-fundamentals', title: 'Again', level: 'entry', track: 'databases' })
       .expect(409);
     assert.equal(taken.body.type, 'urn:problem:syllabus:slug-taken');
-    const unknown = await request(catalog.app)
+    const unknown = await withBearer(catalog.app, catalog.auth.author)
       .post('/v1/courses')
-      .set('Authorization', catalog.auth.author)
       .send({ slug: uniqueSlug(), title: 'X', level: 'entry', track: 'astrology', skills: ['tarot'] })
       .expect(422);
     assert.equal(unknown.body.type, 'urn:problem:syllabus:unknown-reference');
@@ -119,14 +96,12 @@ describe('catalog authoring', () => {
       unknown.body.errors.map((e: { field: string }) => e.field),
       ['track'],
     );
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .post('/v1/courses')
-      .set('Authorization', catalog.auth.author)
       .send({ slug: uniqueSlug(), title: 'X', level: 'entry', track: 'apis', skills: ['tarot'] })
       .expect(422);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .post('/v1/courses')
-      .set('Authorization', catalog.auth.author)
       .set('Content-Type', 'application/json')
       .send('{"slug": ')
       .expect(400);
@@ -135,35 +110,30 @@ describe('catalog authoring', () => {
   it('when updating, then If-Match is required (428), a stale one is refused (412), and the current one wins', async () => {
     const draft = await createDraft();
     const { id } = draft.body;
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .patch(`/v1/courses/${id}`)
-      .set('Authorization', catalog.auth.author)
       .send({ title: 'Event Sourcing in Practice' })
       .expect(428);
-    const ok = await request(catalog.app)
+    const ok = await withBearer(catalog.app, catalog.auth.author)
       .patch(`/v1/courses/${id}`)
-      .set('Authorization', catalog.auth.author)
       .set('If-Match', draft.headers.etag!)
       .send({ title: 'Event Sourcing in Practice' })
       .expect(200);
     assert.equal(ok.body.title, 'Event Sourcing in Practice');
     assert.equal(ok.body.version, 2);
-    const stale = await request(catalog.app)
+    const stale = await withBearer(catalog.app, catalog.auth.author)
       .patch(`/v1/courses/${id}`)
-      .set('Authorization', catalog.auth.author)
       .set('If-Match', draft.headers.etag!)
       .send({ title: 'Lost update' })
       .expect(412);
     assert.match(stale.body.detail, /version 1.*version 2/);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .patch(`/v1/courses/${id}`)
-      .set('Authorization', catalog.auth.author)
       .set('If-Match', 'garbage')
       .send({ title: 'X' })
       .expect(412);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .patch(`/v1/courses/${id}`)
-      .set('Authorization', catalog.auth.author)
       .set('If-Match', ok.headers.etag!)
       .send({})
       .expect(400);
@@ -171,15 +141,13 @@ describe('catalog authoring', () => {
 
   it("when another author edits someone's course, then 403; an admin may", async () => {
     const draft = await createDraft();
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.otherAuthor)
       .patch(`/v1/courses/${draft.body.id}`)
-      .set('Authorization', catalog.auth.otherAuthor)
       .set('If-Match', draft.headers.etag!)
       .send({ title: 'Mine now' })
       .expect(403);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.admin)
       .patch(`/v1/courses/${draft.body.id}`)
-      .set('Authorization', catalog.auth.admin)
       .set('If-Match', draft.headers.etag!)
       .send({ summary: 'Reviewed by an admin' })
       .expect(200);
@@ -195,32 +163,27 @@ describe('catalog authoring', () => {
     assert.deepEqual(titles(inserted.body), ['1:Why event sourcing', '2:Events as facts', '3:Projections']);
 
     const ids = inserted.body.lessons.map((l: { id: string }) => l.id);
-    const reordered = await request(catalog.app)
+    const reordered = await withBearer(catalog.app, catalog.auth.author)
       .put(`/v1/courses/${id}/lessons/order`)
-      .set('Authorization', catalog.auth.author)
       .send({ lessonIds: [ids[2], ids[0], ids[1]] })
       .expect(200);
     assert.deepEqual(titles(reordered.body), ['1:Projections', '2:Why event sourcing', '3:Events as facts']);
 
-    const notAPermutation = await request(catalog.app)
+    const notAPermutation = await withBearer(catalog.app, catalog.auth.author)
       .put(`/v1/courses/${id}/lessons/order`)
-      .set('Authorization', catalog.auth.author)
       .send({ lessonIds: [ids[0], ids[0], ids[1]] })
       .expect(400);
     assert.equal(notAPermutation.body.errors[0].field, 'lessonIds');
 
-    const removed = await request(catalog.app)
+    const removed = await withBearer(catalog.app, catalog.auth.author)
       .delete(`/v1/courses/${id}/lessons/${ids[0]}`)
-      .set('Authorization', catalog.auth.author)
       .expect(200);
     assert.deepEqual(titles(removed.body), ['1:Projections', '2:Events as facts']);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .delete(`/v1/courses/${id}/lessons/${randomUUID()}`)
-      .set('Authorization', catalog.auth.author)
       .expect(404);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .delete(`/v1/courses/${id}/lessons/not-a-uuid`)
-      .set('Authorization', catalog.auth.author)
       .expect(400);
   });
 
@@ -228,21 +191,18 @@ describe('catalog authoring', () => {
     const a = (await createDraft()).body;
     const b = (await createDraft(catalog.auth.author, { prerequisites: [a.slug] })).body;
     const c = (await createDraft(catalog.auth.author, { prerequisites: [b.slug] })).body;
-    const cycle = await request(catalog.app)
+    const cycle = await withBearer(catalog.app, catalog.auth.author)
       .put(`/v1/courses/${a.id}/prerequisites`)
-      .set('Authorization', catalog.auth.author)
       .send({ prerequisites: [c.slug] })
       .expect(409);
     assert.match(cycle.body.detail, /cycle/);
     assert.equal(cycle.body.type, 'urn:problem:syllabus:prerequisite-cycle');
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .put(`/v1/courses/${a.id}/prerequisites`)
-      .set('Authorization', catalog.auth.author)
       .send({ prerequisites: [a.slug] })
       .expect(409);
-    const closure = await request(catalog.app)
+    const closure = await withBearer(catalog.app, catalog.auth.author)
       .get(`/v1/courses/${c.slug}/prerequisites?transitive=true`)
-      .set('Authorization', catalog.auth.author)
       .expect(200);
     assert.deepEqual(
       closure.body.items.map((x: { slug: string; depth: number }) => [x.slug, x.depth]),
@@ -255,30 +215,24 @@ describe('catalog authoring', () => {
 
   it('when a course is published, updated, then archived, then each change is announced once, with its ordered lessons', async () => {
     const draft = (await createDraft()).body;
-    const empty = await request(catalog.app)
+    const empty = await withBearer(catalog.app, catalog.auth.author)
       .post(`/v1/courses/${draft.id}/publish`)
-      .set('Authorization', catalog.auth.author)
       .expect(409);
     assert.match(empty.body.detail, /at least one lesson/);
     await addLesson(draft.id, 'One');
     const two = await addLesson(draft.id, 'Two');
-    const published = await request(catalog.app)
+    const published = await withBearer(catalog.app, catalog.auth.author)
       .post(`/v1/courses/${draft.id}/publish`)
-      .set('Authorization', catalog.auth.author)
       .expect(200);
     assert.equal(published.body.status, 'published');
     await request(catalog.app).get(`/v1/courses/${draft.slug}`).expect(200);
 
     const lessonIds = two.body.lessons.map((l: { id: string }) => l.id);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .put(`/v1/courses/${draft.id}/lessons/order`)
-      .set('Authorization', catalog.auth.author)
       .send({ lessonIds: [...lessonIds].reverse() })
       .expect(200);
-    await request(catalog.app)
-      .post(`/v1/courses/${draft.id}/archive`)
-      .set('Authorization', catalog.auth.author)
-      .expect(200);
+    await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${draft.id}/archive`).expect(200);
     await request(catalog.app).get(`/v1/courses/${draft.slug}`).expect(404);
 
     const announced = await waitFor(() => eventsFor(draft.id).length >= 3 && eventsFor(draft.id), {
@@ -302,29 +256,25 @@ describe('catalog authoring', () => {
 
   it('when skills are set, then they replace the old ones; unknown skills and unknown courses are refused', async () => {
     const { id } = (await createDraft(catalog.auth.author, { skills: ['postgresql'] })).body;
-    const res = await request(catalog.app)
+    const res = await withBearer(catalog.app, catalog.auth.author)
       .put(`/v1/courses/${id}/skills`)
-      .set('Authorization', catalog.auth.author)
       .send({ skills: ['messaging', 'system-design'] })
       .expect(200);
     assert.deepEqual(
       res.body.skills.map((skill: { slug: string }) => skill.slug),
       ['messaging', 'system-design'],
     );
-    const unknown = await request(catalog.app)
+    const unknown = await withBearer(catalog.app, catalog.auth.author)
       .put(`/v1/courses/${id}/skills`)
-      .set('Authorization', catalog.auth.author)
       .send({ skills: ['messaging', 'juggling'] })
       .expect(422);
     assert.match(unknown.body.errors[0].message, /juggling/);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .put(`/v1/courses/${id}/skills`)
-      .set('Authorization', catalog.auth.author)
       .send({ skills: ['messaging', 'messaging'] })
       .expect(400);
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.admin)
       .put(`/v1/courses/${randomUUID()}/skills`)
-      .set('Authorization', catalog.auth.admin)
       .send({ skills: [] })
       .expect(404);
   });
@@ -332,28 +282,13 @@ describe('catalog authoring', () => {
   it('when publishing or archiving twice, then 409; archiving a draft announces nothing', async () => {
     const { id } = (await createDraft()).body;
     await addLesson(id, 'Only lesson');
-    await request(catalog.app)
-      .post(`/v1/courses/${id}/publish`)
-      .set('Authorization', catalog.auth.author)
-      .expect(200);
-    await request(catalog.app)
-      .post(`/v1/courses/${id}/publish`)
-      .set('Authorization', catalog.auth.author)
-      .expect(409);
-    await request(catalog.app)
-      .post(`/v1/courses/${id}/archive`)
-      .set('Authorization', catalog.auth.author)
-      .expect(200);
-    await request(catalog.app)
-      .post(`/v1/courses/${id}/archive`)
-      .set('Authorization', catalog.auth.author)
-      .expect(409);
+    await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${id}/publish`).expect(200);
+    await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${id}/publish`).expect(409);
+    await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${id}/archive`).expect(200);
+    await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${id}/archive`).expect(409);
 
     const draft = (await createDraft()).body;
-    await request(catalog.app)
-      .post(`/v1/courses/${draft.id}/archive`)
-      .set('Authorization', catalog.auth.author)
-      .expect(200);
+    await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${draft.id}/archive`).expect(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(eventsFor(draft.id), []);
   });
@@ -362,9 +297,8 @@ describe('catalog authoring', () => {
     const draft = await createDraft();
     // The unknown skill is found after the course row would have been inserted.
     const slug = uniqueSlug();
-    await request(catalog.app)
+    await withBearer(catalog.app, catalog.auth.author)
       .post('/v1/courses')
-      .set('Authorization', catalog.auth.author)
       .send({
         slug,
         title: 'Half',
@@ -373,9 +307,6 @@ describe('catalog authoring', () => {
         prerequisites: [draft.body.slug, 'no-such-course'],
       })
       .expect(422);
-    await request(catalog.app)
-      .get(`/v1/courses/${slug}`)
-      .set('Authorization', catalog.auth.admin)
-      .expect(404);
+    await withBearer(catalog.app, catalog.auth.admin).get(`/v1/courses/${slug}`).expect(404);
   });
 });

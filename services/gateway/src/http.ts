@@ -2,6 +2,7 @@ import cors from 'cors';
 import { guardsFor } from '@syllabus/auth';
 import { expressPath, gatewayRoutes } from '@syllabus/contracts';
 import {
+  dependencyChecks,
   mountRoutes,
   rejectOtherMethods,
   type ServiceContext,
@@ -36,7 +37,7 @@ export function createHttp(deps: Dependencies, { config, logger }: ServiceContex
     healthChecks: [
       // Refresh tokens and the shared rate limits live in Redis: without it the gateway cannot
       // sign anyone in safely, so it stops taking traffic. The upstreams have their own probes.
-      { name: 'redis', critical: true, check: () => deps.redis.ping() },
+      dependencyChecks.redis(deps.redis, true),
     ],
     routes: (app) => {
       app.set('trust proxy', config.TRUST_PROXY_HOPS);

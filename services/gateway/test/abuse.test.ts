@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { testEnv } from '@syllabus/testing';
 import { startSystem } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 // Attacks on the running system, through the gateway, as a client would make them: every
 // service (the gateway too) is a process of its own against the real servers.
@@ -94,9 +95,8 @@ describe('abuse through the gateway', () => {
       assert.equal(statuses.filter((status) => status === 429).length, 200 - opened);
       // Normal latency is a few milliseconds; starved, it would never answer.
       const started = Date.now();
-      await request(system.gateway.url)
+      await withBearer(system.gateway.url, `Bearer ${other.accessToken}`)
         .get('/v1/me/notifications')
-        .set('Authorization', `Bearer ${other.accessToken}`)
         .timeout(5_000)
         .expect(200);
       assert.ok(Date.now() - started < 5_000);
@@ -140,9 +140,8 @@ describe('abuse through the gateway', () => {
       'https://[2002:7f00:1::]/hook', // 6to4 of loopback
       'https://[fec0::1]/hook', // site-local
     ]) {
-      const res = await request(system.gateway.url)
+      const res = await withBearer(system.gateway.url, `Bearer ${learner.accessToken}`)
         .post('/v1/me/webhooks')
-        .set('Authorization', `Bearer ${learner.accessToken}`)
         .send({ url, eventTypes: ['progress.enrolled.v1'] });
       assert.equal(res.status, 422, `${url}: ${JSON.stringify(res.body)}`);
     }
@@ -181,6 +180,10 @@ describe('abuse through the gateway', () => {
   describe('sessions end when they should', () => {
     const api = () => request(system.gateway.url);
     const refresh = (refreshToken: string) => api().post('/v1/auth/refresh').send({ refreshToken });
+    /** Another session of the same account. */
+    const signIn = async (email: string) =>
+      (await api().post('/v1/auth/login').send({ email, password: 'a long password' }).expect(200))
+        .body as Pair;
     /** A proxied route and a gateway route: both must refuse a revoked session's token. */
     const usable = async (accessToken: string) => {
       const [enrolments, dashboard] = await Promise.all([
@@ -211,12 +214,7 @@ describe('abuse through the gateway', () => {
 
     it("when a learner logs out everywhere, then every session of theirs ends, and nobody else's", async () => {
       const account = await signUp();
-      const other = (
-        await api()
-          .post('/v1/auth/login')
-          .send({ email: account.email, password: 'a long password' })
-          .expect(200)
-      ).body as Pair;
+      const other = await signIn(account.email);
       const stranger = await signUp();
       await api()
         .post('/v1/auth/logout-all')
@@ -230,12 +228,7 @@ describe('abuse through the gateway', () => {
 
     it('when the password changes, then every other session ends, the old password stops working, and this client goes on with a new pair', async () => {
       const account = await signUp();
-      const elsewhere = (
-        await api()
-          .post('/v1/auth/login')
-          .send({ email: account.email, password: 'a long password' })
-          .expect(200)
-      ).body as Pair;
+      const elsewhere = await signIn(account.email);
       await api()
         .post('/v1/auth/password')
         .set('Authorization', `Bearer ${account.accessToken}`)

@@ -8,6 +8,7 @@ import { waitFor } from '@syllabus/testing';
 import { openEventStream } from '@syllabus/testing/sse';
 import { apiDocument } from '../src/api';
 import { startSystem } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
 let system: System;
@@ -25,9 +26,7 @@ function conforms(schema: string, body: unknown) {
 }
 
 describe('the whole system through the gateway', () => {
-  before(async () => {
-    system = await startSystem();
-  });
+  before(async () => (system = await startSystem()));
   after(() => system.stop());
 
   it('when a learner signs up, browses, enrols and completes a course, then the dashboard and the notifications show it', async () => {
@@ -56,9 +55,8 @@ describe('the whole system through the gateway', () => {
     // Enrolment needs user-progress to know the course, from the catalog's events.
     const enrol = await waitFor(
       async () => {
-        const res = await request(api)
+        const res = await withBearer(api, bearer)
           .post('/v1/me/enrollments')
-          .set('Authorization', bearer)
           .send({ courseId: course.body.id });
         return res.status === 201 && res;
       },
@@ -73,9 +71,8 @@ describe('the whole system through the gateway', () => {
     });
     assert.equal(stream.response.status, 200);
     for (const lesson of course.body.lessons as { id: string }[]) {
-      const done = await request(api)
+      const done = await withBearer(api, bearer)
         .put(`/v1/me/enrollments/${course.body.id}/lessons/${lesson.id}/completion`)
-        .set('Authorization', bearer)
         .expect(200);
       conforms('Completion', done.body);
     }
@@ -102,7 +99,7 @@ describe('the whole system through the gateway', () => {
     assert.equal(missing.response.status, 404);
     assert.equal(missing.error?.type, 'urn:problem:syllabus:course-not-found');
 
-    const feed = await request(api).get('/v1/me/notifications').set('Authorization', bearer).expect(200);
+    const feed = await withBearer(api, bearer).get('/v1/me/notifications').expect(200);
     conforms('NotificationPage', feed.body);
     assert.ok(
       feed.body.items.some((n: { eventType: string }) => n.eventType === 'progress.course-completed.v1'),
@@ -134,14 +131,11 @@ describe('the whole system through the gateway', () => {
       return { id: res.body.user.id as string, bearer: `Bearer ${res.body.accessToken}` };
     };
     const [alice, bob] = [await person('alice'), await person('bob')];
-    await request(api).get(`/v1/users/${alice.id}/stats`).set('Authorization', alice.bearer).expect(200);
-    await request(api).get(`/v1/users/${alice.id}/stats`).set('Authorization', bob.bearer).expect(403);
-    await request(api).get(`/v1/users/${bob.id}/enrollments`).set('Authorization', alice.bearer).expect(403);
+    await withBearer(api, alice.bearer).get(`/v1/users/${alice.id}/stats`).expect(200);
+    await withBearer(api, bob.bearer).get(`/v1/users/${alice.id}/stats`).expect(403);
+    await withBearer(api, alice.bearer).get(`/v1/users/${bob.id}/enrollments`).expect(403);
     await request(api).get(`/v1/users/${bob.id}/enrollments`).expect(401);
-    const notification = await request(api)
-      .get('/v1/me/notifications')
-      .set('Authorization', bob.bearer)
-      .expect(200);
+    const notification = await withBearer(api, bob.bearer).get('/v1/me/notifications').expect(200);
     assert.equal(notification.body.unreadCount, 0);
   });
 
@@ -155,12 +149,12 @@ describe('the whole system through the gateway', () => {
     await system.stopService('notification');
 
     const started = Date.now();
-    const down = await request(api).get('/v1/me/notifications').set('Authorization', bearer);
+    const down = await withBearer(api, bearer).get('/v1/me/notifications');
     assert.equal(down.status, 503);
     assert.match(down.headers['content-type']!, /problem\+json/);
     assert.ok(Date.now() - started < 2_000, `answered in ${Date.now() - started} ms`);
     await request(api).get('/v1/courses?limit=1').expect(200);
-    const dashboard = await request(api).get('/v1/me/dashboard').set('Authorization', bearer).expect(200);
+    const dashboard = await withBearer(api, bearer).get('/v1/me/dashboard').expect(200);
     assert.equal(dashboard.body.partial, true);
     assert.deepEqual(dashboard.body.unavailable, ['notification']);
     assert.equal(dashboard.body.unreadNotifications, null);

@@ -63,6 +63,19 @@ const INTERNAL = `gateway-test-${randomUUID()}-${randomUUID()}`;
 let directory: Awaited<ReturnType<typeof startDirectory>>;
 let signingKey: JWK;
 
+/** Runs `work` against a gateway started with `env`, and stops it whatever happens. */
+async function usingGateway(
+  work: (gateway: Awaited<ReturnType<typeof gatewayWith>>) => Promise<void>,
+  env: Record<string, string> = {},
+) {
+  const gateway = await gatewayWith(env);
+  try {
+    await work(gateway);
+  } finally {
+    await gateway.stop();
+  }
+}
+
 async function gatewayWith(env: Record<string, string> = {}) {
   return startGateway({
     REDIS_URL: testEnv.REDIS_URL,
@@ -350,22 +363,21 @@ describe('gateway limits and hardening', () => {
 
   it('when Redis is down, then limits are not enforced (documented), and the gateway reports not ready', async () => {
     const redis = await startRedisServer();
-    const gateway = await gatewayWith({ REDIS_URL: redis.url, RATE_LIMIT_MAX: '2' });
-    try {
-      await redis.stop();
-      const statuses = [];
-      for (let i = 0; i < 4; i += 1)
-        statuses.push((await request(gateway.app).get('/v1/nothing-here')).status);
-      assert.deepEqual(statuses, [404, 404, 404, 404]);
-      await request(gateway.app.operator).get('/health/ready').expect(503);
-    } finally {
-      await gateway.stop();
-    }
+    await usingGateway(
+      async (gateway) => {
+        await redis.stop();
+        const statuses = [];
+        for (let i = 0; i < 4; i += 1)
+          statuses.push((await request(gateway.app).get('/v1/nothing-here')).status);
+        assert.deepEqual(statuses, [404, 404, 404, 404]);
+        await request(gateway.app.operator).get('/health/ready').expect(503);
+      },
+      { REDIS_URL: redis.url, RATE_LIMIT_MAX: '2' },
+    );
   });
 
   it('when a request is too big, from a foreign origin, or malformed, then it is refused before any upstream', async () => {
-    const gateway = await gatewayWith();
-    try {
+    await usingGateway(async (gateway) => {
       const big = await request(gateway.app)
         .post('/v1/auth/login')
         .send({ email: 'x'.repeat(120_000), password: 'y' });
@@ -381,14 +393,11 @@ describe('gateway limits and hardening', () => {
         .post('/v1/auth/signup')
         .send({ email: 'a@b.c', password: 'long enough', displayName: 'x', admin: true });
       assert.equal(bad.status, 400);
-    } finally {
-      await gateway.stop();
-    }
+    });
   });
 
   it('when the docs are opened, then the OpenAPI 3.1 document and an interactive page are served', async () => {
-    const gateway = await gatewayWith();
-    try {
+    await usingGateway(async (gateway) => {
       const spec = await request(gateway.app).get('/v1/openapi.json').expect(200);
       assert.equal(spec.body.openapi, '3.1.0');
       // The four catalog routes the hand-written document once lacked, with their real schemas.
@@ -401,14 +410,11 @@ describe('gateway limits and hardening', () => {
       assert.match(page.text, /swagger-ui-bundle\.js/);
       await request(gateway.app).get('/docs/assets/swagger-ui-bundle.js').expect(200);
       await request(gateway.app).get('/docs/init.js').expect(200);
-    } finally {
-      await gateway.stop();
-    }
+    });
   });
 
   it('when the routes are listed, then every mounted route is documented and every documented route is mounted', async () => {
-    const gateway = await gatewayWith();
-    try {
+    await usingGateway(async (gateway) => {
       const documented = Object.entries(apiDocument.paths).flatMap(([path, methods]) =>
         Object.keys(methods).map((method) => `${method.toUpperCase()} ${expressPath(path)}`),
       );
@@ -416,14 +422,11 @@ describe('gateway limits and hardening', () => {
       const mounted = mountedRoutes(gateway.app).filter((route) => !route.startsWith('GET /docs'));
       assert.deepEqual([...mounted].sort(), [...documented].sort());
       assert.ok(documented.length >= 33, `${documented.length} operations`);
-    } finally {
-      await gateway.stop();
-    }
+    });
   });
 
   it('when a known path is asked with another method, then 405 with Allow, without reaching a service', async () => {
-    const gateway = await gatewayWith();
-    try {
+    await usingGateway(async (gateway) => {
       const res = await request(gateway.app).delete('/v1/courses').expect(405);
       assert.equal(res.headers.allow, 'GET, HEAD, POST, OPTIONS');
       assert.equal(res.body.type, 'urn:problem:syllabus:method-not-allowed');
@@ -436,9 +439,7 @@ describe('gateway limits and hardening', () => {
         .expect(405);
       assert.equal(order.headers.allow, 'PUT, OPTIONS');
       await request(gateway.app).post('/v1/no-such-thing').expect(404);
-    } finally {
-      await gateway.stop();
-    }
+    });
   });
 
   it('when a request is proxied, then the request id and trace context go along, and hop-by-hop headers do not', async () => {
@@ -568,28 +569,22 @@ describe('gateway limits and hardening', () => {
   });
 
   it('when an upstream keeps failing, then its circuit opens and it is refused at once', async () => {
-    const gateway = await gatewayWith();
-    try {
+    await usingGateway(async (gateway) => {
       for (let i = 0; i < 6; i += 1) await request(gateway.app).get('/v1/courses').expect(503);
       assert.equal(gateway.deps.upstreams.states().catalog, 'open');
       const res = await request(gateway.app).get('/v1/courses').expect(503);
       assert.match(res.body.detail, /catalog is unavailable/);
       assert.equal(gateway.deps.upstreams.states().notification, 'closed');
-    } finally {
-      await gateway.stop();
-    }
+    });
   });
 
   it('when an upstream cannot be reached, then 503 problem+json, quickly', async () => {
-    const gateway = await gatewayWith();
-    try {
+    await usingGateway(async (gateway) => {
       const started = Date.now();
       const res = await request(gateway.app).get('/v1/courses');
       assert.equal(res.status, 503);
       assert.equal(res.body.upstream, 'catalog');
       assert.ok(Date.now() - started < 1_000);
-    } finally {
-      await gateway.stop();
-    }
+    });
   });
 });

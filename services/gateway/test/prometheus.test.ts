@@ -36,9 +36,7 @@ let system: Awaited<ReturnType<typeof startSystem>>;
 let prometheus: ChildProcess | undefined;
 
 describe('Prometheus against the running services', () => {
-  before(async () => {
-    system = await startSystem();
-  });
+  before(async () => (system = await startSystem()));
   after(async () => {
     prometheus?.kill('SIGTERM');
     await system.stop();

@@ -14,6 +14,7 @@ import { startService } from '@syllabus/service-kit';
 import { createTestDatabase, freePort, testEnv, testServiceEnv, waitFor } from '@syllabus/testing';
 import { generateSigningKey } from '../src/domain/keys';
 import { gatewayService } from '../src/service';
+import { withBearer } from '@syllabus/testing/http';
 
 const serviceDir = (name: string) => dirname(require.resolve(`@syllabus/${name}/package.json`));
 
@@ -243,18 +244,12 @@ export async function completeCourse(api: Parameters<typeof request>[0], slug: s
   // Enrolment needs user-progress to know the course, from the catalog's events.
   await waitFor(
     async () =>
-      (
-        await request(api)
-          .post('/v1/me/enrollments')
-          .set('Authorization', bearer)
-          .send({ courseId: course.id })
-      ).status === 201,
+      (await withBearer(api, bearer).post('/v1/me/enrollments').send({ courseId: course.id })).status === 201,
     { what: `${slug} in the read model`, timeoutMs: 20_000 },
   );
   for (const lesson of course.lessons) {
-    await request(api)
+    await withBearer(api, bearer)
       .put(`/v1/me/enrollments/${course.id}/lessons/${lesson.id}/completion`)
-      .set('Authorization', bearer)
       .expect(200);
   }
   return { bearer, course };

@@ -1,4 +1,4 @@
-import type { ServiceContext, ServiceHttp } from '@syllabus/service-kit';
+import { dependencyChecks, type ServiceContext, type ServiceHttp } from '@syllabus/service-kit';
 import type { Config } from './config';
 import { createWebhookRepository } from './data-access/webhooks';
 import type { Dependencies } from './dependencies';
@@ -21,22 +21,17 @@ export function createHttp(deps: Dependencies, { config }: ServiceContext<Config
     perUser: config.WEBHOOKS_PER_USER,
   });
   return {
-    // PostgreSQL holds the feed, preferences, the inbox and the deliveries: without it nothing
-    // works. Redis only fans live events out across instances, and the broker only brings new
-    // events: both degrade.
     healthChecks: [
-      { name: 'postgres', critical: true, check: () => deps.postgres.query('SELECT 1') },
-      { name: 'redis', critical: false, check: () => deps.redis.ping() },
-      { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
+      dependencyChecks.postgres(deps.postgres, true), // the feed, the inbox, deliveries: everything
+      dependencyChecks.redis(deps.redis, false), // fans live events out across instances only
+      dependencyChecks.rabbitmq(deps.broker, false), // only brings new events
     ],
     routes: (app) =>
-      mountNotificationRoutes(app, {
-        feed,
-        webhooks,
-        streams,
-        verifyToken: deps.verifyToken,
-        validateResponses: config.VALIDATE_RESPONSES,
-      }),
+      mountNotificationRoutes(
+        app,
+        { feed, webhooks, streams, verifyToken: deps.verifyToken },
+        config.VALIDATE_RESPONSES,
+      ),
     // Open streams would hold the server open.
     drain: () => streams.closeAll(),
   };

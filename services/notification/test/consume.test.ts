@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import request from 'supertest';
 import { waitFor } from '@syllabus/testing';
 import { startNotification, startWebhookReceiver } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 let service: Awaited<ReturnType<typeof startNotification>>;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -47,10 +47,7 @@ describe('consuming events', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
-    const feed = await request(service.app)
-      .get('/v1/me/notifications')
-      .set('Authorization', learner.bearer)
-      .expect(200);
+    const feed = await withBearer(service.app, learner.bearer).get('/v1/me/notifications').expect(200);
     assert.equal(feed.body.items.length, 1);
     assert.equal(feed.body.items[0].title, 'You completed Reliable Messaging');
     assert.equal(feed.body.unreadCount, 1);
@@ -80,9 +77,8 @@ describe('consuming events', () => {
 
   it('when a preference turns email off, then the notification is made but no email is sent', async () => {
     const learner = await service.givenLearner();
-    const prefs = await request(service.app)
+    const prefs = await withBearer(service.app, learner.bearer)
       .put('/v1/me/notification-preferences')
-      .set('Authorization', learner.bearer)
       .send({ preferences: { 'progress.course-completed.v1': { email: false } } })
       .expect(200);
     assert.deepEqual(prefs.body.preferences['progress.course-completed.v1'], {
@@ -98,8 +94,7 @@ describe('consuming events', () => {
     );
     await waitFor(
       async () =>
-        (await request(service.app).get('/v1/me/notifications').set('Authorization', learner.bearer)).body
-          .items.length === 1,
+        (await withBearer(service.app, learner.bearer).get('/v1/me/notifications')).body.items.length === 1,
       {
         what: 'the notification',
       },
@@ -136,7 +131,7 @@ describe('consuming events', () => {
       xpAwarded: 10,
     });
     const feed = await waitFor(async () => {
-      const res = await request(service.app).get('/v1/me/notifications').set('Authorization', learner.bearer);
+      const res = await withBearer(service.app, learner.bearer).get('/v1/me/notifications');
       return res.body.items.length === 1 && res.body;
     });
     assert.equal(feed.items[0].title, 'Lesson completed in GraphQL APIs');
@@ -145,9 +140,7 @@ describe('consuming events', () => {
 });
 
 describe('failing events', () => {
-  before(async () => {
-    service = await startNotification();
-  });
+  before(async () => (service = await startNotification()));
   after(() => service.stop());
 
   it('when a handler keeps failing, then the event is dead-lettered after 3 attempts while others flow, and replay processes it', async () => {

@@ -6,14 +6,13 @@ import { notificationRoutes, routeKeys } from '@syllabus/contracts';
 import { mountedRoutes } from '@syllabus/service-kit';
 import { waitFor } from '@syllabus/testing';
 import { startDrippingReceiver, startNotification, startWebhookReceiver } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 type Service = Awaited<ReturnType<typeof startNotification>>;
 
 describe('in-app feed', () => {
   let service: Service;
-  before(async () => {
-    service = await startNotification();
-  });
+  before(async () => (service = await startNotification()));
   after(() => service.stop());
 
   it('when the app is built, then it mounts exactly the routes this service declares', () => {
@@ -23,8 +22,7 @@ describe('in-app feed', () => {
   it('when a learner has many notifications, then the feed pages by cursor, counts unread, and marks read', async () => {
     const learner = await service.givenLearner();
     const other = await service.givenLearner();
-    const feed = (query = '') =>
-      request(service.app).get(`/v1/me/notifications${query}`).set('Authorization', learner.bearer);
+    const feed = (query = '') => withBearer(service.app, learner.bearer).get(`/v1/me/notifications${query}`);
     // One at a time: the feed is in the order notifications were made, and a consumer with a
     // prefetch handles a burst of events concurrently.
     for (let days = 1; days <= 5; days += 1) {
@@ -42,8 +40,7 @@ describe('in-app feed', () => {
     });
     await waitFor(
       async () =>
-        (await request(service.app).get('/v1/me/notifications').set('Authorization', other.bearer)).body.items
-          .length === 1,
+        (await withBearer(service.app, other.bearer).get('/v1/me/notifications')).body.items.length === 1,
     );
 
     const first = await feed('?limit=2').expect(200);
@@ -61,32 +58,21 @@ describe('in-app feed', () => {
     assert.equal(last.body.unreadCount, 5);
 
     const target = first.body.items[0].id as string;
-    await request(service.app)
-      .post(`/v1/me/notifications/${target}/read`)
-      .set('Authorization', learner.bearer)
-      .expect(204);
-    await request(service.app)
-      .post(`/v1/me/notifications/${target}/read`)
-      .set('Authorization', other.bearer)
-      .expect(404);
-    await request(service.app)
+    await withBearer(service.app, learner.bearer).post(`/v1/me/notifications/${target}/read`).expect(204);
+    await withBearer(service.app, other.bearer).post(`/v1/me/notifications/${target}/read`).expect(404);
+    await withBearer(service.app, learner.bearer)
       .post(`/v1/me/notifications/${randomUUID()}/read`)
-      .set('Authorization', learner.bearer)
       .expect(404);
     const unread = await feed('?unread=true').expect(200);
     assert.equal(unread.body.items.length, 4);
     assert.equal(unread.body.unreadCount, 4);
 
-    const all = await request(service.app)
+    const all = await withBearer(service.app, learner.bearer)
       .post('/v1/me/notifications/read-all')
-      .set('Authorization', learner.bearer)
       .expect(200);
     assert.equal(all.body.updated, 4);
     assert.equal((await feed()).body.unreadCount, 0);
-    const others = await request(service.app)
-      .get('/v1/me/notifications')
-      .set('Authorization', other.bearer)
-      .expect(200);
+    const others = await withBearer(service.app, other.bearer).get('/v1/me/notifications').expect(200);
     assert.equal(others.body.unreadCount, 1, "another learner's feed is untouched");
   });
 
@@ -170,10 +156,7 @@ describe('webhooks', () => {
       const res = await guarded.subscribe(learner, url, ['progress.enrolled.v1']).expect(refusal ? 422 : 400);
       assert.equal(res.body.type, `urn:problem:syllabus:${refusal ? 'webhook-url-refused' : 'validation'}`);
       assert.equal(res.body.errors[0].field, 'url');
-      const list = await request(guarded.app)
-        .get('/v1/me/webhooks')
-        .set('Authorization', learner.bearer)
-        .expect(200);
+      const list = await withBearer(guarded.app, learner.bearer).get('/v1/me/webhooks').expect(200);
       assert.deepEqual(list.body.items, []);
     });
   }
@@ -184,24 +167,12 @@ describe('webhooks', () => {
       const learner = await service.givenLearner();
       const other = await service.givenLearner();
       const created = await service.subscribe(learner, receiver.url, ['progress.enrolled.v1']).expect(201);
-      const list = await request(service.app)
-        .get('/v1/me/webhooks')
-        .set('Authorization', learner.bearer)
-        .expect(200);
+      const list = await withBearer(service.app, learner.bearer).get('/v1/me/webhooks').expect(200);
       assert.equal(list.body.items.length, 1);
       assert.doesNotMatch(JSON.stringify(list.body), /whsec_/);
-      await request(service.app)
-        .delete(`/v1/me/webhooks/${created.body.id}`)
-        .set('Authorization', other.bearer)
-        .expect(404);
-      await request(service.app)
-        .delete(`/v1/me/webhooks/${created.body.id}`)
-        .set('Authorization', learner.bearer)
-        .expect(204);
-      const after = await request(service.app)
-        .get('/v1/me/webhooks')
-        .set('Authorization', learner.bearer)
-        .expect(200);
+      await withBearer(service.app, other.bearer).delete(`/v1/me/webhooks/${created.body.id}`).expect(404);
+      await withBearer(service.app, learner.bearer).delete(`/v1/me/webhooks/${created.body.id}`).expect(204);
+      const after = await withBearer(service.app, learner.bearer).get('/v1/me/webhooks').expect(200);
       assert.deepEqual(after.body.items, []);
     } finally {
       await receiver.close();
@@ -260,30 +231,33 @@ describe('webhooks', () => {
         .subscribe(learner, `${receiver.url}/more`, ['progress.enrolled.v1'])
         .expect(409);
       assert.equal(refused.body.type, 'urn:problem:syllabus:webhook-limit');
-      const list = await request(service.app)
-        .get('/v1/me/webhooks')
-        .set('Authorization', learner.bearer)
-        .expect(200);
+      const list = await withBearer(service.app, learner.bearer).get('/v1/me/webhooks').expect(200);
       assert.equal(list.body.items.length, 10);
     } finally {
       await receiver.close();
     }
   });
 
+  /** A learner whose webhook at `url` is subscribed to enrolments, and who then enrols. */
+  async function enrolmentHookedTo(url: string) {
+    const learner = await service.givenLearner();
+    const hook = await service.subscribe(learner, url, ['progress.enrolled.v1']).expect(201);
+    await service.publish('progress.enrolled.v1', {
+      userId: learner.userId,
+      courseId: randomUUID(),
+      enrolledAt: new Date().toISOString(),
+    });
+    return { learner, hook };
+  }
+
   it('when the receiver keeps failing, then deliveries are retried with growing delays and the subscription is disabled', async () => {
     const receiver = await startWebhookReceiver();
     receiver.status = 500;
     try {
-      const learner = await service.givenLearner();
-      const hook = await service.subscribe(learner, receiver.url, ['progress.enrolled.v1']).expect(201);
-      await service.publish('progress.enrolled.v1', {
-        userId: learner.userId,
-        courseId: randomUUID(),
-        enrolledAt: new Date().toISOString(),
-      });
+      const { learner, hook } = await enrolmentHookedTo(receiver.url);
       const listed = await waitFor(
         async () => {
-          const res = await request(service.app).get('/v1/me/webhooks').set('Authorization', learner.bearer);
+          const res = await withBearer(service.app, learner.bearer).get('/v1/me/webhooks');
           return res.body.items[0]?.disabledAt && res.body.items[0];
         },
         { what: 'the subscription to be disabled', timeoutMs: 15_000 },
@@ -305,13 +279,7 @@ describe('webhooks', () => {
     const receiver = await startWebhookReceiver();
     receiver.status = 503;
     try {
-      const learner = await service.givenLearner();
-      await service.subscribe(learner, receiver.url, ['progress.enrolled.v1']).expect(201);
-      await service.publish('progress.enrolled.v1', {
-        userId: learner.userId,
-        courseId: randomUUID(),
-        enrolledAt: new Date().toISOString(),
-      });
+      const { learner } = await enrolmentHookedTo(receiver.url);
       await waitFor(() => receiver.calls.length === 1, { what: 'the first attempt' });
       receiver.status = 204;
       await waitFor(() => receiver.calls.length === 2, { what: 'the retry' });

@@ -15,9 +15,7 @@ const connect = (baseUrl: string, bearer: string, lastEventId?: string) =>
 
 describe('live stream', () => {
   let service: Service;
-  before(async () => {
-    service = await startNotification();
-  });
+  before(async () => (service = await startNotification()));
   after(() => service.stop());
 
   it('when an event is published after a client connected, then the client receives it, between heartbeats', async () => {

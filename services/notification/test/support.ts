@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { startTestIssuer } from '@syllabus/auth/testing';
 import { createEvent, type DomainEvent, type EventData, type EventType } from '@syllabus/contracts';
 import { createBroker } from '@syllabus/messaging';
@@ -13,6 +12,7 @@ import { createTestDatabase, testEnv, testServiceEnv, waitFor } from '@syllabus/
 import { startSmtpServer } from '@syllabus/testing/smtp';
 import { migrationsDirectory } from '../src/migrate';
 import { notificationService } from '../src/service';
+import { withBearer } from '@syllabus/testing/http';
 
 export type { ReceivedEmail } from '@syllabus/testing/smtp';
 export { startSmtpServer };
@@ -159,7 +159,7 @@ export async function startNotification(
 
   /** `POST /v1/me/webhooks` as `learner`; the caller states what it expects. */
   const subscribe = (learner: { bearer: string }, url: string, eventTypes: string[]) =>
-    request(app).post('/v1/me/webhooks').set('Authorization', learner.bearer).send({ url, eventTypes });
+    withBearer(app, learner.bearer).post('/v1/me/webhooks').send({ url, eventTypes });
 
   return {
     app,

@@ -1,4 +1,4 @@
-import type { ServiceContext, ServiceHttp } from '@syllabus/service-kit';
+import { dependencyChecks, type ServiceContext, type ServiceHttp } from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { mountProgressRoutes } from './entry-points/http/routes';
@@ -14,8 +14,8 @@ export function createHttp(deps: Dependencies, { config }: ServiceContext<Config
         critical: true,
         check: () => deps.mongo.db?.admin().ping() ?? Promise.reject(new Error('not connected')),
       },
-      { name: 'rabbitmq', critical: false, check: () => deps.broker.check() },
-      { name: 'redis', critical: false, check: () => deps.redis.ping() },
+      dependencyChecks.rabbitmq(deps.broker, false),
+      dependencyChecks.redis(deps.redis, false),
     ],
     routes: (app) =>
       mountProgressRoutes(app, {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { startUserProgress } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 let service: Awaited<ReturnType<typeof startUserProgress>>;
 type Person = Awaited<ReturnType<Awaited<ReturnType<typeof startUserProgress>>['givenLearner']>>;
@@ -45,27 +46,15 @@ describe('object-level authorisation', () => {
   }
 
   it("when a learner reads their own records through /me, then they never see another learner's", async () => {
-    const aliceStats = await request(service.app)
-      .get('/v1/me/stats')
-      .set('Authorization', alice.bearer)
-      .expect(200);
-    const bobStats = await request(service.app)
-      .get('/v1/me/stats')
-      .set('Authorization', bob.bearer)
-      .expect(200);
+    const aliceStats = await withBearer(service.app, alice.bearer).get('/v1/me/stats').expect(200);
+    const bobStats = await withBearer(service.app, bob.bearer).get('/v1/me/stats').expect(200);
     assert.equal(aliceStats.body.lessonsCompleted, 1);
     assert.equal(bobStats.body.lessonsCompleted, 0);
-    const bobs = await request(service.app)
-      .get('/v1/me/enrollments')
-      .set('Authorization', bob.bearer)
-      .expect(200);
+    const bobs = await withBearer(service.app, bob.bearer).get('/v1/me/enrollments').expect(200);
     assert.deepEqual(bobs.body.items[0].completedLessonIds, []);
   });
 
   it('when a token names an unknown user id, then the user routes answer 403, not 500', async () => {
-    await request(service.app)
-      .get('/v1/users/0123456789abcdef01234567/stats')
-      .set('Authorization', admin.bearer)
-      .expect(403);
+    await withBearer(service.app, admin.bearer).get('/v1/users/0123456789abcdef01234567/stats').expect(403);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import request from 'supertest';
 import { INTERNAL_TOKEN, startUserProgress } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 let service: Awaited<ReturnType<typeof startUserProgress>>;
 let learner: Awaited<ReturnType<Awaited<ReturnType<typeof startUserProgress>>['givenLearner']>>;
@@ -30,7 +30,7 @@ describe('hostile input', () => {
   ];
   for (const [name, path, body] of operatorBodies) {
     it(`when ${name}, then 400 and no account is matched`, async () => {
-      const res = await request(service.app).post(path).set('Authorization', internal).send(body).expect(400);
+      const res = await withBearer(service.app, internal).post(path).send(body).expect(400);
       assert.equal(res.body.type, 'urn:problem:syllabus:validation');
       assert.doesNotMatch(JSON.stringify(res.body), /victim/);
     });
@@ -42,37 +42,23 @@ describe('hostile input', () => {
       { courseId: { $gt: '' } },
       { courseId: 'x', userId: 'someone' },
     ]) {
-      await request(service.app)
-        .post('/v1/me/enrollments')
-        .set('Authorization', learner.bearer)
-        .send(body)
-        .expect(400);
+      await withBearer(service.app, learner.bearer).post('/v1/me/enrollments').send(body).expect(400);
     }
     assert.deepEqual((await service.deps.progress.enrolments(learner.id)).length, 0);
   });
 
   it('when query parameters carry operators, then 400', async () => {
     for (const query of ['limit[$gt]=0', 'limit=5&$where=1', 'limit=abc', 'limit=1000']) {
-      await request(service.app)
-        .get(`/v1/leaderboard?${query}`)
-        .set('Authorization', learner.bearer)
-        .expect(400);
+      await withBearer(service.app, learner.bearer).get(`/v1/leaderboard?${query}`).expect(400);
     }
-    await request(service.app)
-      .get('/v1/me/stats?userId[$ne]=x')
-      .set('Authorization', learner.bearer)
-      .expect(400);
+    await withBearer(service.app, learner.bearer).get('/v1/me/stats?userId[$ne]=x').expect(400);
   });
 
   it('when ids are malformed, then 400, not 500', async () => {
-    await request(service.app)
-      .get('/v1/users/not-an-object-id/stats')
-      .set('Authorization', learner.bearer)
-      .expect(400);
-    await request(service.app).get('/v1/users/%24ne/stats').set('Authorization', learner.bearer).expect(400);
-    await request(service.app)
+    await withBearer(service.app, learner.bearer).get('/v1/users/not-an-object-id/stats').expect(400);
+    await withBearer(service.app, learner.bearer).get('/v1/users/%24ne/stats').expect(400);
+    await withBearer(service.app, learner.bearer)
       .put('/v1/me/enrollments/not-a-uuid/lessons/also-not/completion')
-      .set('Authorization', learner.bearer)
       .expect(400);
   });
 

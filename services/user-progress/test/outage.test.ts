@@ -7,9 +7,7 @@ import { listenForProgressEvents, startUserProgress } from './support';
 let service: Awaited<ReturnType<typeof startUserProgress>>;
 
 describe('outages', () => {
-  before(async () => {
-    service = await startUserProgress();
-  });
+  before(async () => (service = await startUserProgress()));
   after(async () => {
     await controlService('start', 'rabbitmq').catch(() => undefined);
     await controlService('start', 'mongodb').catch(() => undefined);

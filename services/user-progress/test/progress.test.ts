@@ -5,10 +5,11 @@ import request from 'supertest';
 import { Registry, createLogger } from '@syllabus/service-kit';
 import { waitFor } from '@syllabus/testing';
 import { createLearnerStore } from '../src/data-access/learner-store';
-import { listenForProgressEvents, startUserProgress } from './support';
+import { startWithListener } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
-let service: Awaited<ReturnType<typeof startUserProgress>>;
-let listener: Awaited<ReturnType<typeof listenForProgressEvents>>;
+let service: Awaited<ReturnType<typeof startWithListener>>['service'];
+let listener: Awaited<ReturnType<typeof startWithListener>>['listener'];
 
 const eventsOf = (userId: string, type?: string) =>
   listener.events.filter(
@@ -16,14 +17,9 @@ const eventsOf = (userId: string, type?: string) =>
   );
 
 describe('enrolments and lesson completion', () => {
-  before(async () => {
-    service = await startUserProgress();
-    listener = await listenForProgressEvents(service.deps.broker.exchange);
-  });
-  after(async () => {
-    await listener.close();
-    await service.stop();
-  });
+  let stop: () => Promise<void>;
+  before(async () => ({ service, listener, stop } = await startWithListener()));
+  after(() => stop());
 
   it('when a learner enrols in a published course, then 201, it is listed at 0 %, and enrolled is announced', async () => {
     const course = await service.givenCourse(4);
@@ -31,10 +27,7 @@ describe('enrolments and lesson completion', () => {
     const res = await service.enrol(learner, course.courseId).expect(201);
     assert.equal(res.body.status, 'in-progress');
     assert.equal(res.body.percentComplete, 0);
-    const list = await request(service.app)
-      .get('/v1/me/enrollments')
-      .set('Authorization', learner.bearer)
-      .expect(200);
+    const list = await withBearer(service.app, learner.bearer).get('/v1/me/enrollments').expect(200);
     assert.deepEqual(
       list.body.items.map((e: { courseId: string; courseTitle: string }) => [e.courseId, e.courseTitle]),
       [[course.courseId, course.title]],
@@ -85,10 +78,7 @@ describe('enrolments and lesson completion', () => {
     const completed = eventsOf(learner.id, 'progress.course-completed.v1')[0]!;
     assert.equal((completed.data as { courseTitle: string }).courseTitle, 'Caching Strategies');
 
-    const stats = await request(service.app)
-      .get('/v1/me/stats')
-      .set('Authorization', learner.bearer)
-      .expect(200);
+    const stats = await withBearer(service.app, learner.bearer).get('/v1/me/stats').expect(200);
     assert.equal(stats.body.xp, 3 * 10 + 50);
     assert.equal(stats.body.lessonsCompleted, 3);
     assert.equal(stats.body.coursesCompleted, 1);
@@ -130,10 +120,7 @@ describe('enrolments and lesson completion', () => {
     const [enrolment] = await service.deps.progress.enrolments(learner.id);
     assert.deepEqual([...enrolment!.completedLessonIds].sort(), [...course.lessonIds].sort());
     assert.equal(enrolment!.status, 'completed');
-    const stats = await request(service.app)
-      .get('/v1/me/stats')
-      .set('Authorization', learner.bearer)
-      .expect(200);
+    const stats = await withBearer(service.app, learner.bearer).get('/v1/me/stats').expect(200);
     assert.equal(stats.body.xp, 6 * 10 + 50);
     assert.equal(stats.body.lessonsCompleted, 6);
     assert.equal(stats.body.coursesCompleted, 1);
@@ -161,14 +148,11 @@ describe('enrolments and lesson completion', () => {
       );
       assert.ok(responses.every((res) => res.body.changed === true));
       for (const app of [service.app, replica.app]) {
-        const stats = await request(app).get('/v1/me/stats').set('Authorization', learner.bearer).expect(200);
+        const stats = await withBearer(app, learner.bearer).get('/v1/me/stats').expect(200);
         assert.equal(stats.body.lessonsCompleted, 20);
         assert.equal(stats.body.coursesCompleted, 1);
         assert.equal(stats.body.xp, 20 * 10 + 50);
-        const list = await request(app)
-          .get('/v1/me/enrollments')
-          .set('Authorization', learner.bearer)
-          .expect(200);
+        const list = await withBearer(app, learner.bearer).get('/v1/me/enrollments').expect(200);
         assert.equal(list.body.items[0].percentComplete, 100);
         assert.equal(list.body.items[0].completedLessonIds.length, 20);
       }
@@ -210,10 +194,7 @@ describe('enrolments and lesson completion', () => {
     assert.equal(filled!.void, true);
     const res = await service.complete(learner, course.courseId, course.lessonIds[0]!).expect(200);
     assert.equal(res.body.changed, true);
-    const stats = await request(service.app)
-      .get('/v1/me/stats')
-      .set('Authorization', learner.bearer)
-      .expect(200);
+    const stats = await withBearer(service.app, learner.bearer).get('/v1/me/stats').expect(200);
     assert.equal(stats.body.xp, 10);
     assert.equal(stats.body.lessonsCompleted, 1);
   });
@@ -239,10 +220,7 @@ describe('enrolments and lesson completion', () => {
         await service.complete(learner, course.courseId, lessonId).expect(200);
       }
     }
-    const res = await request(service.app)
-      .get('/v1/leaderboard?limit=100')
-      .set('Authorization', weak.bearer)
-      .expect(200);
+    const res = await withBearer(service.app, weak.bearer).get('/v1/leaderboard?limit=100').expect(200);
     const ranks = new Map(
       res.body.items.map((row: { userId: string; rank: number; xp: number }) => [row.userId, row]),
     );
@@ -264,10 +242,7 @@ describe('enrolments and lesson completion', () => {
     const learner = await service.givenLearner();
     await service.enrol(learner, course.courseId).expect(201);
     const xpOf = async () => {
-      const res = await request(service.app)
-        .get('/v1/leaderboard?limit=100')
-        .set('Authorization', learner.bearer)
-        .expect(200);
+      const res = await withBearer(service.app, learner.bearer).get('/v1/leaderboard?limit=100').expect(200);
       return (
         (res.body.items as { userId: string; xp: number }[]).find((row) => row.userId === learner.id)?.xp ?? 0
       );
@@ -286,9 +261,8 @@ describe('enrolments and lesson completion', () => {
     await service.deps.redis.del(`${prefix}xp`, `${prefix}names`, `${prefix}built`);
     await waitFor(
       async () => {
-        const res = await request(service.app)
+        const res = await withBearer(service.app, learner.bearer)
           .get('/v1/leaderboard?limit=100')
-          .set('Authorization', learner.bearer)
           .expect(200);
         const row = (res.body.items as { userId: string; xp: number; displayName: string }[]).find(
           (r) => r.userId === learner.id,

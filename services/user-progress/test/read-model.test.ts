@@ -9,9 +9,7 @@ import { startUserProgress } from './support';
 let service: Awaited<ReturnType<typeof startUserProgress>>;
 
 describe('course read model from catalog events', () => {
-  before(async () => {
-    service = await startUserProgress();
-  });
+  before(async () => (service = await startUserProgress()));
   after(() => service.stop());
 
   it('when a course is published then updated, then the local copy follows, lessons in order', async () => {

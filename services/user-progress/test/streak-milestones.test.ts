@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@syllabus/testing';
-import { listenForProgressEvents, startUserProgress } from './support';
-
-let service: Awaited<ReturnType<typeof startUserProgress>>;
-let listener: Awaited<ReturnType<typeof listenForProgressEvents>>;
+import { startWithListener } from './support';
 
 describe('streak milestones', () => {
-  before(async () => {
-    service = await startUserProgress();
-    listener = await listenForProgressEvents(service.deps.broker.exchange);
-  });
-  after(async () => {
-    await listener.close();
-    await service.stop();
-  });
+  let suite: Awaited<ReturnType<typeof startWithListener>>;
+  before(async () => (suite = await startWithListener()));
+  after(() => suite.stop());
 
   it('when a learner completes lessons on 3 days in a row in their zone, then one 3-day milestone is announced', async () => {
-    const course = await service.givenCourse(5);
-    const learner = await service.givenLearner({ timeZone: 'Asia/Tokyo' });
-    await service.enrol(learner, course.courseId).expect(201);
-    const progress = service.deps.progress;
+    const course = await suite.service.givenCourse(5);
+    const learner = await suite.service.givenLearner({ timeZone: 'Asia/Tokyo' });
+    await suite.service.enrol(learner, course.courseId).expect(201);
+    const progress = suite.service.deps.progress;
     const me = learner.id;
     const day = (d: number, time = '01:00:00') => new Date(`2026-03-0${d}T${time}Z`);
     await progress.completeLesson(me, course.courseId, course.lessonIds[0]!, day(1));
@@ -29,11 +21,11 @@ describe('streak milestones', () => {
     await progress.completeLesson(me, course.courseId, course.lessonIds[3]!, day(3, '02:00:00'));
 
     const milestones = await waitFor(() => {
-      const found = listener.events.filter((e) => e.type === 'progress.streak-milestone.v1');
+      const found = suite.listener.events.filter((e) => e.type === 'progress.streak-milestone.v1');
       return found.length > 0 && found;
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(listener.events.filter((e) => e.type === 'progress.streak-milestone.v1').length, 1);
+    assert.equal(suite.listener.events.filter((e) => e.type === 'progress.streak-milestone.v1').length, 1);
     assert.deepEqual(milestones[0]!.data, { userId: learner.id, days: 3, reachedAt: day(3).toISOString() });
     const stats = await progress.stats(me, day(3, '05:00:00'));
     assert.equal(stats.currentStreak, 3);

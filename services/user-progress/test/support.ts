@@ -1,7 +1,6 @@
 // Starts a real user-progress for a test file: its own MongoDB database, exchange and queues,
 // and a token issuer whose JWKS is served over loopback HTTP.
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import type { Role } from '@syllabus/auth';
 import { startTestIssuer } from '@syllabus/auth/testing';
 import { createEvent, type DomainEvent, type EventType } from '@syllabus/contracts';
@@ -9,6 +8,7 @@ import { createBroker } from '@syllabus/messaging';
 import { createLogger, startService } from '@syllabus/service-kit';
 import { testEnv, testServiceEnv, waitFor } from '@syllabus/testing';
 import { userProgressService } from '../src/service';
+import { withBearer } from '@syllabus/testing/http';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef';
 
@@ -70,9 +70,8 @@ export async function startUserProgress() {
   /** Signs a learner up through the internal route and returns a bearer token for them. */
   async function givenLearner(options: { email?: string; timeZone?: string; grant?: Role[] } = {}) {
     const email = options.email ?? `learner-${randomUUID().slice(0, 8)}@syllabus.test`;
-    const res = await request(app)
+    const res = await withBearer(app, `Bearer ${INTERNAL_TOKEN}`)
       .post('/internal/users')
-      .set('Authorization', `Bearer ${INTERNAL_TOKEN}`)
       .send({
         email,
         password: 'correct horse battery',
@@ -88,13 +87,11 @@ export async function startUserProgress() {
 
   /** `POST /v1/me/enrollments` as `learner`; the caller states what it expects. */
   const enrol = (learner: { bearer: string }, courseId: unknown) =>
-    request(app).post('/v1/me/enrollments').set('Authorization', learner.bearer).send({ courseId });
+    withBearer(app, learner.bearer).post('/v1/me/enrollments').send({ courseId });
 
   /** `PUT …/lessons/{lessonId}/completion` as `learner`. */
   const complete = (learner: { bearer: string }, courseId: string, lessonId: string) =>
-    request(app)
-      .put(`/v1/me/enrollments/${courseId}/lessons/${lessonId}/completion`)
-      .set('Authorization', learner.bearer);
+    withBearer(app, learner.bearer).put(`/v1/me/enrollments/${courseId}/lessons/${lessonId}/completion`);
 
   /** A second instance on the same database and broker, as a second replica would be. */
   async function startReplica() {
@@ -154,4 +151,18 @@ export async function listenForProgressEvents(
     },
   });
   return { events: received, close: () => broker.close() };
+}
+
+/** User-progress and a listener of its events (as notification consumes them), stopped together. */
+export async function startWithListener() {
+  const service = await startUserProgress();
+  const listener = await listenForProgressEvents(service.deps.broker.exchange);
+  return {
+    service,
+    listener,
+    stop: async () => {
+      await listener.close();
+      await service.stop();
+    },
+  };
 }

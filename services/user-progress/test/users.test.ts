@@ -8,14 +8,18 @@ import { routeKeys, userProgressRoutes } from '@syllabus/contracts';
 import { mountedRoutes } from '@syllabus/service-kit';
 import { testEnv, waitFor } from '@syllabus/testing';
 import { INTERNAL_TOKEN, listenForProgressEvents, startUserProgress } from './support';
+import { withBearer } from '@syllabus/testing/http';
 
 let service: Awaited<ReturnType<typeof startUserProgress>>;
 const internal = `Bearer ${INTERNAL_TOKEN}`;
+/** The gateway's calls: sign a user up, check credentials (the caller states what it expects). */
+const createUser = (body: Record<string, unknown>) =>
+  withBearer(service.app, internal).post('/internal/users').send(body);
+const verifyCredentials = (body: Record<string, unknown>) =>
+  withBearer(service.app, internal).post('/internal/credentials/verify').send(body);
 
 describe('users', () => {
-  before(async () => {
-    service = await startUserProgress();
-  });
+  before(async () => (service = await startUserProgress()));
   after(() => service.stop());
 
   it('when the app is built, then it mounts exactly the routes this service declares', () => {
@@ -23,16 +27,12 @@ describe('users', () => {
   });
 
   it('when a user signs up, then 201 with a normalised email and the learner role, and no password anywhere', async () => {
-    const res = await request(service.app)
-      .post('/internal/users')
-      .set('Authorization', internal)
-      .send({
-        email: 'Ada@Example.COM',
-        password: 'analytical engine',
-        displayName: 'Ada',
-        timeZone: 'Europe/London',
-      })
-      .expect(201);
+    const res = await createUser({
+      email: 'Ada@Example.COM',
+      password: 'analytical engine',
+      displayName: 'Ada',
+      timeZone: 'Europe/London',
+    }).expect(201);
     assert.equal(res.body.email, 'ada@example.com');
     assert.deepEqual(res.body.roles, ['learner']);
     assert.doesNotMatch(JSON.stringify(res.body), /password|analytical/i);
@@ -47,16 +47,12 @@ describe('users', () => {
       'identity.user-registered.v1',
     ]);
     try {
-      const res = await request(service.app)
-        .post('/internal/users')
-        .set('Authorization', internal)
-        .send({
-          email: 'Barbara@example.com',
-          password: 'abstraction',
-          displayName: 'Barbara',
-          timeZone: 'America/New_York',
-        })
-        .expect(201);
+      const res = await createUser({
+        email: 'Barbara@example.com',
+        password: 'abstraction',
+        displayName: 'Barbara',
+        timeZone: 'America/New_York',
+      }).expect(201);
       const [event] = await waitFor(() => listener.events.length > 0 && listener.events);
       assert.deepEqual(event!.data, {
         userId: res.body.id,
@@ -72,25 +68,23 @@ describe('users', () => {
   });
 
   it('when the email exists in another case, then 409', async () => {
-    await request(service.app)
-      .post('/internal/users')
-      .set('Authorization', internal)
-      .send({ email: 'grace@example.com', password: 'compilers rule', displayName: 'Grace' })
-      .expect(201);
-    const res = await request(service.app)
-      .post('/internal/users')
-      .set('Authorization', internal)
-      .send({ email: 'GRACE@example.com', password: 'compilers rule', displayName: 'Grace again' })
-      .expect(409);
+    await createUser({ email: 'grace@example.com', password: 'compilers rule', displayName: 'Grace' }).expect(
+      201,
+    );
+    const res = await createUser({
+      email: 'GRACE@example.com',
+      password: 'compilers rule',
+      displayName: 'Grace again',
+    }).expect(409);
     assert.match(res.headers['content-type']!, /problem\+json/);
   });
 
   it('when anyone signs up, then only as a learner: no email earns a role at sign-up', async () => {
-    const res = await request(service.app)
-      .post('/internal/users')
-      .set('Authorization', internal)
-      .send({ email: 'admin@syllabus.test', password: 'administrate', displayName: 'Admin' })
-      .expect(201);
+    const res = await createUser({
+      email: 'admin@syllabus.test',
+      password: 'administrate',
+      displayName: 'Admin',
+    }).expect(201);
     assert.deepEqual(res.body.roles, ['learner']);
   });
 
@@ -120,28 +114,21 @@ describe('users', () => {
     ) as Record<string, unknown>;
     assert.deepEqual(second, { email, roles: ['learner', 'author', 'admin'], created: false });
 
-    const login = await request(service.app)
-      .post('/internal/credentials/verify')
-      .set('Authorization', internal)
-      .send({ email, password: first.password })
-      .expect(200);
+    const login = await verifyCredentials({ email, password: first.password }).expect(200);
     assert.deepEqual(login.body.roles, ['learner', 'author', 'admin']);
 
     // Given a password (as `npm start` gives the one it prints), an existing account takes it.
     execFileSync(process.execPath, [script], { env: { ...env, BOOTSTRAP_PASSWORD: 'the printed password' } });
-    await request(service.app)
-      .post('/internal/credentials/verify')
-      .set('Authorization', internal)
-      .send({ email, password: 'the printed password' })
-      .expect(200);
+    await verifyCredentials({ email, password: 'the printed password' }).expect(200);
   });
 
   it('when sign-up input is invalid, then 400 naming each field', async () => {
-    const res = await request(service.app)
-      .post('/internal/users')
-      .set('Authorization', internal)
-      .send({ email: 'not-an-email', password: 'short', displayName: '', timeZone: 'Mars/Olympus' })
-      .expect(400);
+    const res = await createUser({
+      email: 'not-an-email',
+      password: 'short',
+      displayName: '',
+      timeZone: 'Mars/Olympus',
+    }).expect(400);
     assert.deepEqual(res.body.errors.map((e: { field: string }) => e.field).sort(), [
       'displayName',
       'email',
@@ -151,27 +138,17 @@ describe('users', () => {
   });
 
   it('when credentials are right, then the user; when wrong or unknown, then the same 401', async () => {
-    await request(service.app)
-      .post('/internal/users')
-      .set('Authorization', internal)
-      .send({ email: 'linus@example.com', password: 'just for fun', displayName: 'Linus' })
-      .expect(201);
-    const ok = await request(service.app)
-      .post('/internal/credentials/verify')
-      .set('Authorization', internal)
-      .send({ email: 'Linus@Example.com', password: 'just for fun' })
-      .expect(200);
+    await createUser({ email: 'linus@example.com', password: 'just for fun', displayName: 'Linus' }).expect(
+      201,
+    );
+    const ok = await verifyCredentials({ email: 'Linus@Example.com', password: 'just for fun' }).expect(200);
     assert.equal(ok.body.email, 'linus@example.com');
-    const wrong = await request(service.app)
-      .post('/internal/credentials/verify')
-      .set('Authorization', internal)
-      .send({ email: 'linus@example.com', password: 'just for profit' })
-      .expect(401);
-    const unknown = await request(service.app)
-      .post('/internal/credentials/verify')
-      .set('Authorization', internal)
-      .send({ email: 'nobody@example.com', password: 'just for fun' })
-      .expect(401);
+    const wrong = await verifyCredentials({ email: 'linus@example.com', password: 'just for profit' }).expect(
+      401,
+    );
+    const unknown = await verifyCredentials({ email: 'nobody@example.com', password: 'just for fun' }).expect(
+      401,
+    );
     assert.equal(wrong.body.detail, unknown.body.detail);
   });
 

@@ -36,6 +36,14 @@ const courseColumns = `c.id, c.slug, c.title, c.summary, c.level, c.status, c.ve
   t.slug AS track_slug, t.title AS track_title, c.created_at, c.updated_at, c.published_at`;
 
 export function createCourseRepository(db: Queryable) {
+  const idsBySlug = async (table: 'skills' | 'courses', slugs: string[]) => {
+    const rows = await db.query<{ id: string; slug: string }>(
+      `${table}_ids`,
+      `SELECT id, slug FROM ${table} WHERE slug = ANY($1::text[])`,
+      [slugs],
+    );
+    return new Map(rows.map((row) => [row.slug, row.id]));
+  };
   return {
     async listTracks() {
       return db.query<{ slug: string; title: string; description: string; courseCount: number }>(
@@ -180,23 +188,11 @@ export function createCourseRepository(db: Queryable) {
       return row?.id;
     },
 
-    async skillIdsOf(slugs: string[]): Promise<Map<string, string>> {
-      const rows = await db.query<{ id: string; slug: string }>(
-        'skill_ids',
-        'SELECT id, slug FROM skills WHERE slug = ANY($1::text[])',
-        [slugs],
-      );
-      return new Map(rows.map((row) => [row.slug, row.id]));
-    },
+    /** The ids of the skills named, by slug (the unknown ones are missing). */
+    skillIdsOf: (slugs: string[]) => idsBySlug('skills', slugs),
 
-    async courseIdsOf(slugs: string[]): Promise<Map<string, string>> {
-      const rows = await db.query<{ id: string; slug: string }>(
-        'course_ids',
-        'SELECT id, slug FROM courses WHERE slug = ANY($1::text[])',
-        [slugs],
-      );
-      return new Map(rows.map((row) => [row.slug, row.id]));
-    },
+    /** The ids of the courses named, by slug (the unknown ones are missing). */
+    courseIdsOf: (slugs: string[]) => idsBySlug('courses', slugs),
 
     async slugExists(slug: string): Promise<boolean> {
       const rows = await db.query('course_slug_exists', 'SELECT 1 FROM courses WHERE slug = $1', [slug]);

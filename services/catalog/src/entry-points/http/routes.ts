@@ -62,8 +62,8 @@ export function mountCatalogRoutes(
     reads: CatalogReads;
     courses: CourseService;
     verifyToken: TokenVerifier;
-    validateResponses: boolean;
   },
+  validateResponses: boolean,
 ) {
   const { reads, courses } = deps;
   mountRoutes(
@@ -147,6 +147,6 @@ export function mountCatalogRoutes(
         sendCourse(req, res, await courses.archive(principalOf(req), params.course, version));
       },
     },
-    { guards: guardsFor(deps.verifyToken), validateResponses: deps.validateResponses },
+    { guards: guardsFor(deps.verifyToken), validateResponses },
   );
 }

@@ -13,8 +13,8 @@ export function mountNotificationRoutes(
     webhooks: WebhookService;
     streams: LiveStreams;
     verifyToken: TokenVerifier;
-    validateResponses: boolean;
   },
+  validateResponses: boolean,
 ) {
   const { feed } = deps;
   mountRoutes(
@@ -61,6 +61,6 @@ export function mountNotificationRoutes(
         res.status(204).end();
       },
     },
-    { guards: guardsFor(deps.verifyToken), validateResponses: deps.validateResponses },
+    { guards: guardsFor(deps.verifyToken), validateResponses },
   );
 }
