@@ -299,6 +299,7 @@ tools() {
   command -v docker-compose >/dev/null || apt_install docker-compose
   command -v kubectl >/dev/null || apt_install kubectl
   command -v wrk >/dev/null || apt_install wrk # the benchmarks' load generator
+  command -v chromium >/dev/null || apt_install chromium # the console's browser tests (playwright-core drives it)
   # Kubernetes' own OpenAPI schemas, bundled in a PyPI package, for strict offline validation.
   if [ ! -x "$STATE/venv/bin/kubernetes-validate" ]; then
     log "installing kubernetes-validate (PyPI) into $STATE/venv"
@@ -319,7 +320,7 @@ tools() {
     apt_install prometheus
     [ -z "$own_policy" ] || as_root rm -f $policy
   fi
-  printf 'KUBERNETES_VALIDATE=%s\nHADOLINT=%s\n' "$STATE/venv/bin/kubernetes-validate" "$STATE/venv/bin/hadolint" >"$STATE/tools.env"
+  printf 'KUBERNETES_VALIDATE=%s\nHADOLINT=%s\nCHROMIUM=%s\n' "$STATE/venv/bin/kubernetes-validate" "$STATE/venv/bin/hadolint" "$(command -v chromium)" >"$STATE/tools.env"
 }
 
 # Without a Docker engine, images are built and run with buildah (chroot isolation, no daemon);

@@ -108,6 +108,7 @@ async function main() {
 
     const gateway = `http://127.0.0.1:${8080 + HOST_PORT_OFFSET}`;
     const journeyStarted = Date.now();
+    await consoleServed(gateway);
     await learnerJourney(gateway, mail.received);
     await authorCheck(gateway, outputs['user-bootstrap'] ?? '');
     const traced = new Set(otlp.spans.map((span) => span.service));
@@ -224,6 +225,21 @@ function expectStatus(result: { status: number; body: unknown }, status: number,
   if (result.status !== status)
     throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body)}`);
   return result.body as Record<string, unknown>;
+}
+
+/** The console ships inside the gateway image: its page at `/`, and the script that page loads. */
+async function consoleServed(gateway: string) {
+  const page = await fetch(`${gateway}/`);
+  const html = await page.text();
+  if (page.status !== 200 || !html.includes('<div id="app">'))
+    throw new Error(`console page: expected 200 with the app, got ${page.status} ${html.slice(0, 200)}`);
+  const script = /<script type="module" crossorigin src="([^"]+)"/.exec(html)?.[1];
+  const asset = script && (await fetch(`${gateway}${script}`));
+  if (!asset || asset.status !== 200 || !asset.headers.get('content-type')?.includes('javascript'))
+    throw new Error(
+      `console script ${script ?? '(none in the page)'}: ${asset ? asset.status : 'not fetched'}`,
+    );
+  process.stdout.write(`console served by the gateway image (${script})\n`);
 }
 
 /** Sign up, find a course, enrol, complete every lesson, and see the notification and the email. */

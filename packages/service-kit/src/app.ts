@@ -30,6 +30,17 @@ export type ServiceApp = Express & { operator: Express };
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
+ * Tells the client which trace its request became (`traceresponse`, W3C Trace Context Level 2),
+ * so a person can look it up in Jaeger. Nothing is sent when the request is not traced.
+ */
+const announceTrace: RequestHandler = (_req, res, next) => {
+  const span = trace.getActiveSpan()?.spanContext();
+  if (span && trace.isSpanContextValid(span))
+    res.setHeader('traceresponse', `00-${span.traceId}-${span.spanId}-0${span.traceFlags & 1}`);
+  next();
+};
+
+/**
  * `req.fresh` (what Express's `res.send` answers 304 by) as RFC 9110 has it: the origin
  * evaluates If-None-Match whatever the request's Cache-Control says. Express's own treats
  * `Cache-Control: no-cache` as "never fresh" (a cache's rule), and Node's fetch, among other
@@ -89,6 +100,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     }),
   );
   app.use(measureRequests(metrics));
+  app.use(announceTrace);
   app.use(helmet());
 
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));

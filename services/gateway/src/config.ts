@@ -66,6 +66,8 @@ export const configSchema = serviceSchema.extend({
   LOGIN_SLOWDOWN_MAX_MS: fields.milliseconds(5_000),
   REDIS_KEY_PREFIX: z.string().default('gateway:'),
   CORS_ORIGINS: fields.list(),
+  /** The Jaeger UI's address, for the console to link each action's trace id to its trace. */
+  CONSOLE_JAEGER_URL: fields.httpUrl().optional(),
   /** Proxies in front of the gateway whose X-Forwarded-For is believed (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
 });

@@ -13,6 +13,7 @@ import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { authHandlers, noStore, rejectRevokedSessions } from './entry-points/http/auth-routes';
 import { dashboardHandler } from './entry-points/http/dashboard';
+import { mountConsole } from './entry-points/http/console';
 import { mountDocsPage } from './entry-points/http/docs';
 import { limitLiveStreams } from './entry-points/http/live-streams';
 import { proxyTo } from './entry-points/http/proxy';
@@ -43,6 +44,7 @@ export function createHttp(deps: Dependencies, { config, logger }: ServiceContex
       app.set('trust proxy', config.TRUST_PROXY_HOPS);
       app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
       mountDocsPage(app);
+      mountConsole(app, { jaegerUrl: config.CONSOLE_JAEGER_URL });
       app.use('/v1', limiter('all', config.RATE_LIMIT_MAX));
       app.use('/v1', rejectRevokedSessions({ ...deps, logger }));
       app.use('/v1/auth', noStore);

@@ -214,6 +214,21 @@ export async function startSystem(
       return rows[0]!.count;
     },
     stopService: stopChild,
+    /** An account with roles beyond learner, made as operators make one: the bootstrap command. */
+    async bootstrapUser(email: string, password: string, roles = 'author') {
+      await runToEnd(
+        'user-progress',
+        'dist/src/bootstrap-user.js',
+        {
+          MONGODB_URL: testEnv.MONGODB_URL,
+          MONGODB_DATABASE: `e2e_progress_${id}`,
+          BOOTSTRAP_EMAIL: email,
+          BOOTSTRAP_ROLES: roles,
+          BOOTSTRAP_PASSWORD: password,
+        },
+        logs,
+      );
+    },
     async stop() {
       for (const name of Object.keys(children)) await stopChild(name);
       await gateway.stop();

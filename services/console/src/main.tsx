@@ -1,0 +1,127 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, openLiveStream, setUnread, signedOut, state } from './api';
+import './styles.css';
+import { useApiState } from './ui';
+import { AuthPage } from './views/auth';
+import { EditCoursePage, NewCoursePage } from './views/author';
+import { CatalogPage } from './views/catalog';
+import { CoursePage } from './views/course';
+import { DashboardPage } from './views/dashboard';
+import { NotificationsPage } from './views/notifications';
+
+const jaegerUrl = document.querySelector<HTMLMetaElement>('meta[name="syllabus-jaeger-url"]')?.content || '';
+
+function useHash() {
+  const [hash, setHash] = useState(location.hash || '#/');
+  useEffect(() => {
+    const onChange = () => setHash(location.hash || '#/');
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return hash;
+}
+
+function App() {
+  const { session, lastTrace, unread } = useApiState();
+  const hash = useHash();
+  const [live, setLive] = useState<{ version: number; latest?: string }>({ version: 0 });
+
+  // While signed in: the unread count, and notifications as they happen.
+  useEffect(() => {
+    if (!session) return;
+    void api
+      .GET('/v1/me/notifications', { params: { query: { unread: 'true', limit: 1 } } })
+      .then(({ data }) => data && setUnread(data.unreadCount));
+    return openLiveStream((notification) => {
+      setUnread(state.unread + 1);
+      setLive((previous) => ({ version: previous.version + 1, latest: notification.title }));
+    });
+  }, [session?.email]);
+
+  async function logOut() {
+    if (state.session)
+      await api.POST('/v1/auth/logout', { body: { refreshToken: state.session.refreshToken } });
+    signedOut();
+    location.hash = '#/';
+  }
+
+  const [, page, param] = hash.split('/');
+  const needsSession = ['dashboard', 'notifications', 'author'].includes(page ?? '');
+  const view =
+    needsSession && !session ? (
+      <AuthPage mode="login" />
+    ) : page === 'courses' && param ? (
+      <CoursePage slug={decodeURIComponent(param)} />
+    ) : page === 'dashboard' ? (
+      <DashboardPage />
+    ) : page === 'notifications' ? (
+      <NotificationsPage version={live.version} />
+    ) : page === 'author' && param ? (
+      <EditCoursePage slug={decodeURIComponent(param)} />
+    ) : page === 'author' ? (
+      <NewCoursePage />
+    ) : page === 'login' ? (
+      <AuthPage mode="login" />
+    ) : page === 'signup' ? (
+      <AuthPage mode="signup" />
+    ) : (
+      <CatalogPage />
+    );
+
+  const canAuthor = session?.roles.some((role) => role === 'author' || role === 'admin');
+  return (
+    <>
+      <header>
+        <nav aria-label="Main">
+          <a href="#/">Courses</a>
+          {session ? (
+            <>
+              <a href="#/dashboard">Dashboard</a>
+              <a href="#/notifications" id="unread-badge">
+                Notifications <span class="badge">{unread} unread</span>
+              </a>
+              {canAuthor && <a href="#/author">New course</a>}
+              <span class="muted">{session.email}</span>
+              <button type="button" onClick={() => void logOut()}>
+                Log out
+              </button>
+            </>
+          ) : (
+            <>
+              <a href="#/login">Log in</a>
+              <a href="#/signup">Sign up</a>
+            </>
+          )}
+        </nav>
+        {live.latest && (
+          <p role="status" class="toast">
+            New notification: {live.latest}
+          </p>
+        )}
+      </header>
+      <main>{view}</main>
+      <footer>
+        {lastTrace && (
+          <p>
+            Last request {lastTrace.what}: trace{' '}
+            {jaegerUrl ? (
+              <a
+                id="trace-id"
+                href={`${jaegerUrl.replace(/\/$/, '')}/trace/${lastTrace.id}`}
+                target="_blank"
+                rel="noreferrer"
+              >
+                {lastTrace.id}
+              </a>
+            ) : (
+              <code id="trace-id">{lastTrace.id}</code>
+            )}
+          </p>
+        )}
+      </footer>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,100 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, failureOf, type Failure, type Schemas } from '../api';
+import { FailureBox, Page } from '../ui';
+
+type Filters = { q: string; level: string; track: string; skill: string };
+const levels = ['entry', 'mid', 'senior'] as const;
+
+/** Tracks and courses: search, level, track and skill filters, and "load more". */
+export function CatalogPage() {
+  const [filters, setFilters] = useState<Filters>({ q: '', level: '', track: '', skill: '' });
+  const [tracks, setTracks] = useState<Schemas['Track'][]>([]);
+  const [skills, setSkills] = useState<Schemas['Skill'][]>([]);
+  const [courses, setCourses] = useState<Schemas['CourseSummary'][]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Failure>();
+  // Only the answer to the latest request is shown: an earlier one may arrive after it.
+  const latest = useRef(0);
+
+  useEffect(() => {
+    void api.GET('/v1/tracks').then(({ data }) => setTracks(data?.items ?? []));
+    void api.GET('/v1/skills').then(({ data }) => setSkills(data?.items ?? []));
+  }, []);
+
+  async function load(from: string | null, current: Filters) {
+    const query = {
+      ...(current.q ? { q: current.q } : {}),
+      ...(current.level ? { level: current.level as (typeof levels)[number] } : {}),
+      ...(current.track ? { track: current.track } : {}),
+      ...(current.skill ? { skill: current.skill } : {}),
+      ...(from ? { cursor: from } : {}),
+      limit: 10,
+    };
+    const request = ++latest.current;
+    const { data, error, response } = await api.GET('/v1/courses', { params: { query } });
+    if (request !== latest.current) return;
+    if (!data) return setFailure(failureOf(error, response));
+    setFailure(undefined);
+    setCourses((shown) => (from ? [...shown, ...data.items] : data.items));
+    setCursor(data.nextCursor);
+  }
+  useEffect(() => void load(null, filters), [filters]);
+
+  const set = (name: keyof Filters) => (event: Event) =>
+    setFilters({ ...filters, [name]: (event.target as HTMLInputElement).value });
+
+  return (
+    <Page title="Courses">
+      <form class="filters" role="search" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          Search <input name="q" type="search" value={filters.q} onChange={set('q')} />
+        </label>
+        <label>
+          Level
+          <select name="level" value={filters.level} onChange={set('level')}>
+            <option value="">any</option>
+            {levels.map((level) => (
+              <option value={level}>{level}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Track
+          <select name="track" value={filters.track} onChange={set('track')}>
+            <option value="">any</option>
+            {tracks.map((track) => (
+              <option value={track.slug}>{track.title}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Skill
+          <select name="skill" value={filters.skill} onChange={set('skill')}>
+            <option value="">any</option>
+            {skills.map((skill) => (
+              <option value={skill.slug}>{skill.name}</option>
+            ))}
+          </select>
+        </label>
+      </form>
+      <FailureBox failure={failure} />
+      <ul class="courses" aria-live="polite">
+        {courses.map((course) => (
+          <li>
+            <a href={`#/courses/${course.slug}`}>{course.title}</a> <span class="tag">{course.level}</span>{' '}
+            <span class="muted">
+              {course.lessonCount} lessons · {course.durationMinutes} min
+            </span>
+            <p>{course.summary}</p>
+          </li>
+        ))}
+      </ul>
+      {courses.length === 0 && !failure && <p>No course matches.</p>}
+      {cursor && (
+        <button type="button" onClick={() => void load(cursor, filters)}>
+          Load more
+        </button>
+      )}
+    </Page>
+  );
+}
