@@ -59,12 +59,8 @@ export function NewCoursePage() {
             ))}
           </select>
         </Field>
-        <Field label="Skills (slugs, comma-separated)" name="skills" failure={failure}>
-          <input id="field-skills" name="skills" />
-        </Field>
-        <Field label="Prerequisites (course slugs, comma-separated)" name="prerequisites" failure={failure}>
-          <input id="field-prerequisites" name="prerequisites" />
-        </Field>
+        <SlugList label="Skills" name="skills" failure={failure} />
+        <SlugList label="Prerequisites (course slugs)" name="prerequisites" failure={failure} />
         <button type="submit">Create draft</button>
       </form>
     </Page>
@@ -225,20 +221,18 @@ export function EditCoursePage({ slug }: { slug: string }) {
       </form>
       <h2>Skills and prerequisites</h2>
       <form onSubmit={(event) => void saveGraph(event)}>
-        <Field label="Skills (slugs, comma-separated)" name="skills" failure={failure}>
-          <input
-            id="field-skills"
-            name="skills"
-            value={course.skills.map((skill) => skill.slug).join(', ')}
-          />
-        </Field>
-        <Field label="Prerequisites (course slugs, comma-separated)" name="prerequisites" failure={failure}>
-          <input
-            id="field-prerequisites"
-            name="prerequisites"
-            value={course.prerequisites.map((course) => course.slug).join(', ')}
-          />
-        </Field>
+        <SlugList
+          label="Skills"
+          name="skills"
+          failure={failure}
+          value={course.skills.map((skill) => skill.slug)}
+        />
+        <SlugList
+          label="Prerequisites (course slugs)"
+          name="prerequisites"
+          failure={failure}
+          value={course.prerequisites.map((prerequisite) => prerequisite.slug)}
+        />
         <button type="submit">Save skills and prerequisites</button>
       </form>
       <h2>Publishing</h2>
@@ -258,5 +252,14 @@ export function EditCoursePage({ slug }: { slug: string }) {
       </button>{' '}
       <a href={`#/courses/${course.slug}`}>See it as a learner</a>
     </Page>
+  );
+}
+
+/** A list of slugs, typed comma-separated. */
+function SlugList(props: { label: string; name: string; failure?: Failure; value?: string[] }) {
+  return (
+    <Field label={`${props.label}, comma-separated`} name={props.name} failure={props.failure}>
+      <input id={`field-${props.name}`} name={props.name} value={props.value?.join(', ')} />
+    </Field>
   );
 }

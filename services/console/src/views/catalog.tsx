@@ -49,33 +49,24 @@ export function CatalogPage() {
         <label>
           Search <input name="q" type="search" value={filters.q} onChange={set('q')} />
         </label>
-        <label>
-          Level
-          <select name="level" value={filters.level} onChange={set('level')}>
-            <option value="">any</option>
-            {levels.map((level) => (
-              <option value={level}>{level}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Track
-          <select name="track" value={filters.track} onChange={set('track')}>
-            <option value="">any</option>
-            {tracks.map((track) => (
-              <option value={track.slug}>{track.title}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Skill
-          <select name="skill" value={filters.skill} onChange={set('skill')}>
-            <option value="">any</option>
-            {skills.map((skill) => (
-              <option value={skill.slug}>{skill.name}</option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Level"
+          value={filters.level}
+          onChange={set('level')}
+          options={levels.map((l) => [l, l])}
+        />
+        <Choice
+          label="Track"
+          value={filters.track}
+          onChange={set('track')}
+          options={tracks.map((track) => [track.slug, track.title])}
+        />
+        <Choice
+          label="Skill"
+          value={filters.skill}
+          onChange={set('skill')}
+          options={skills.map((skill) => [skill.slug, skill.name])}
+        />
       </form>
       <FailureBox failure={failure} />
       <ul class="courses" aria-live="polite">
@@ -96,5 +87,25 @@ export function CatalogPage() {
         </button>
       )}
     </Page>
+  );
+}
+
+/** A filter: "any", or one of `options` (value, label). */
+function Choice(props: {
+  label: string;
+  value: string;
+  onChange: (event: Event) => void;
+  options: (readonly [string, string])[];
+}) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={props.onChange}>
+        <option value="">any</option>
+        {props.options.map(([value, label]) => (
+          <option value={value}>{label}</option>
+        ))}
+      </select>
+    </label>
   );
 }
