@@ -31,7 +31,16 @@ for (const [name, { dir }] of workspaces) {
     rmSync(join('node_modules', name), { force: true });
     continue;
   }
-  for (const leftover of ['src', 'test', 'bench', 'screenshots', 'dist/test', 'dist/bench', 'Dockerfile', 'tsconfig.json']) {
+  for (const leftover of [
+    'src',
+    'test',
+    'bench',
+    'screenshots',
+    'dist/test',
+    'dist/bench',
+    'Dockerfile',
+    'tsconfig.json',
+  ]) {
     rmSync(join(dir, leftover), { recursive: true, force: true });
   }
 }

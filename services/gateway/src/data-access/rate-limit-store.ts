@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
+import type { Logger } from '@syllabus/service-kit';
 
 // One atomic step: count the hit, start the window on the first one, report the window's end.
 const INCREMENT = `
@@ -17,15 +18,18 @@ type WithIncrement = Redis & {
  * taken from rate-limit-redis, which loads its script once at start and stays broken if Redis
  * was down at that moment.) The script is an ioredis command: sent by its SHA1 (EVALSHA), and
  * whole again whenever Redis answers that it does not know it (after a restart), instead of
- * sending the whole script with every hit (EVAL).
+ * sending the whole script with every hit (EVAL). While Redis is away nothing is counted and
+ * every request passes (see rate-limits.ts); the outage is logged once, and so is the recovery.
  */
 export class RedisWindowStore implements Store {
   private windowMs = 60_000;
   readonly localKeys = false;
   private readonly redis: WithIncrement;
+  private unavailable = false;
   constructor(
     redis: Redis,
     readonly prefix: string,
+    private readonly logger: Logger,
   ) {
     if (!('rateLimitIncrement' in redis))
       redis.defineCommand('rateLimitIncrement', { numberOfKeys: 1, lua: INCREMENT });
@@ -37,15 +41,27 @@ export class RedisWindowStore implements Store {
   }
 
   async increment(key: string): Promise<IncrementResponse> {
-    const [hits, ttl] = await this.redis.rateLimitIncrement(this.prefix + key, this.windowMs);
-    return { totalHits: hits, resetTime: new Date(Date.now() + Math.max(ttl, 0)) };
+    try {
+      const [hits, ttl] = await this.redis.rateLimitIncrement(this.prefix + key, this.windowMs);
+      if (this.unavailable) {
+        this.unavailable = false;
+        this.logger.info({ limit: this.prefix }, 'rate limit counted again');
+      }
+      return { totalHits: hits, resetTime: new Date(Date.now() + Math.max(ttl, 0)) };
+    } catch (error) {
+      if (!this.unavailable) {
+        this.unavailable = true;
+        this.logger.warn({ err: error, limit: this.prefix }, 'rate limit not enforced: Redis unavailable');
+      }
+      return { totalHits: 0, resetTime: undefined };
+    }
   }
 
   async decrement(key: string) {
-    await this.redis.decr(this.prefix + key);
+    await this.redis.decr(this.prefix + key).catch(() => undefined);
   }
 
   async resetKey(key: string) {
-    await this.redis.del(this.prefix + key);
+    await this.redis.del(this.prefix + key).catch(() => undefined);
   }
 }

@@ -7,7 +7,7 @@ import { RedisWindowStore } from '../../data-access/rate-limit-store';
 
 /**
  * Limits shared by every gateway instance through Redis, announced with the IETF RateLimit
- * headers. When Redis is down the limits are not enforced (the request passes, and is logged):
+ * headers. When Redis is down the limits are not enforced (the request passes; the outage is logged once):
  * the gateway is then also not ready, so the orchestrator takes it out of rotation — refusing
  * all traffic because a counter is unreachable would turn a Redis outage into a full outage.
  */
@@ -28,7 +28,7 @@ export function createRateLimiter(options: {
     limit: options.limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    store: new RedisWindowStore(options.redis, `${options.prefix}ratelimit:${options.name}:`),
+    store: new RedisWindowStore(options.redis, `${options.prefix}ratelimit:${options.name}:`, options.logger),
     passOnStoreError: true,
     validate: { singleCount: false },
     ...(options.key ? { keyGenerator: options.key } : {}),
@@ -74,7 +74,7 @@ export function createLoginGuards(options: {
     delayMs: (used) => options.slowdownMs * 2 ** (used - options.slowdownAfter - 1),
     maxDelayMs: options.slowdownMaxMs,
     skipSuccessfulRequests: true,
-    store: new RedisWindowStore(options.redis, `${options.prefix}slowdown:login-account:`),
+    store: new RedisWindowStore(options.redis, `${options.prefix}slowdown:login-account:`, options.logger),
     passOnStoreError: true,
     keyGenerator: (req) => `account:${accountOf(req)}`,
     validate: { singleCount: false },
