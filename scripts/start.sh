@@ -95,6 +95,7 @@ cat <<MSG
 
 Syllabus is running.
   gateway:  $gateway
+  console:  $gateway/   (open it in a browser: the learner and author console)
   docs:     $gateway/docs
   author:   $demo_email / $demo_password   (a demo account that may create and publish courses)
   try:      curl '$gateway/v1/courses?track=databases&limit=5'
