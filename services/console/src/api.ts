@@ -140,6 +140,10 @@ export function openLiveStream(onNotification: (notification: Schemas['Notificat
   let lastEventId: string | undefined;
   let stopped = false;
   const run = async () => {
+    // Resume after the newest notification already in the feed (0: from the start), so that a
+    // reconnection — the server ends streams now and then — replays whatever came in between.
+    const newest = await api.GET('/v1/me/notifications', { params: { query: { limit: 1 } } });
+    if (newest.data) lastEventId = String(newest.data.items[0]?.seq ?? 0);
     while (!stopped && state.session) {
       try {
         const response = await fetch('/v1/me/notifications/stream', {

@@ -25,7 +25,7 @@ function useHash() {
 function App() {
   const { session, lastTrace, unread } = useApiState();
   const hash = useHash();
-  const [live, setLive] = useState<{ version: number; latest?: string }>({ version: 0 });
+  const [live, setLive] = useState<{ version: number; recent: string[] }>({ version: 0, recent: [] });
 
   // While signed in: the unread count, and notifications as they happen.
   useEffect(() => {
@@ -35,7 +35,11 @@ function App() {
       .then(({ data }) => data && setUnread(data.unreadCount));
     return openLiveStream((notification) => {
       setUnread(state.unread + 1);
-      setLive((previous) => ({ version: previous.version + 1, latest: notification.title }));
+      // The newest several: a burst (a lesson and the course it completes) can arrive in any order.
+      setLive((previous) => ({
+        version: previous.version + 1,
+        recent: [notification.title, ...previous.recent].slice(0, 8),
+      }));
     });
   }, [session?.email]);
 
@@ -94,10 +98,15 @@ function App() {
             </>
           )}
         </nav>
-        {live.latest && (
-          <p role="status" class="toast">
-            New notification: {live.latest}
-          </p>
+        {live.recent.length > 0 && (
+          <div role="status" class="toast">
+            New notifications:
+            <ul>
+              {live.recent.map((title) => (
+                <li>{title}</li>
+              ))}
+            </ul>
+          </div>
         )}
       </header>
       <main>{view}</main>

@@ -105,7 +105,12 @@ describe('the learner console in Chromium', () => {
     await page
       .getByRole('status')
       .filter({ hasText: `You completed ${COURSE.title}` })
-      .waitFor();
+      .waitFor()
+      .catch(async () =>
+        assert.fail(
+          `the notification did not arrive; the header says: ${await page.locator('header').innerText()}`,
+        ),
+      );
     await page.screenshot({ path: join(screenshots, 'course-completed.png'), fullPage: true });
 
     // The last action's trace: shown, linked to the configured Jaeger UI, and really exported.

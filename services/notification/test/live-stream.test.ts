@@ -40,6 +40,40 @@ describe('live stream', () => {
     }
   });
 
+  it('when two notifications made at once arrive out of their sequence order, then the stream sends both', async () => {
+    const learner = await service.givenLearner();
+    const client = await connect(service.url, learner.bearer);
+    try {
+      // As when a lesson's notification and the course's it completes commit in the other order
+      // than their numbers: the fan-out delivers seq 12 before seq 11.
+      const made = (seq: number, title: string) => ({
+        id: `00000000-0000-4000-8000-0000000000${seq}`,
+        seq,
+        userId: learner.userId,
+        eventId: `10000000-0000-4000-8000-0000000000${seq}`,
+        eventType: 'progress.course-completed.v1',
+        title,
+        body: '',
+        createdAt: new Date().toISOString(),
+        readAt: null,
+      });
+      service.deps.fanout.publish(made(12, 'Lesson completed'));
+      service.deps.fanout.publish(made(11, 'You completed the course'));
+      service.deps.fanout.publish(made(12, 'Lesson completed'));
+      const events = await waitFor(() => client.events.length >= 2 && client.events, {
+        what: 'both live events',
+      });
+      assert.deepEqual(
+        events.map((event) => JSON.parse(event.data!).title),
+        ['Lesson completed', 'You completed the course'],
+      );
+      await waitFor(() => client.heartbeats() >= 2, { what: 'later heartbeats' });
+      assert.equal(client.events.length, 2, 'the repeated one is not sent twice');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('when a client reconnects with Last-Event-ID, then it first receives what it missed', async () => {
     const learner = await service.givenLearner();
     const first = await connect(service.url, learner.bearer);

@@ -30,10 +30,13 @@ export function createLiveStreams(deps: {
       open.add(res);
 
       // Without Last-Event-ID a stream starts now; with it, after the last event the client saw.
-      let lastSent = lastSeen ?? 0;
+      // Each notification goes out once. Not by a high-water mark: two notifications made at
+      // once can commit, and so arrive here, in the other order than their sequence numbers
+      // (a lesson's and the course's it completes) — a mark would drop the lower one.
+      const sent = new Set<number>();
       const send = (notification: Notification) => {
-        if (notification.seq <= lastSent) return;
-        lastSent = notification.seq;
+        if ((lastSeen !== undefined && notification.seq <= lastSeen) || sent.has(notification.seq)) return;
+        sent.add(notification.seq);
         res.write(`id: ${notification.seq}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`);
       };
       // Live events are held back until the backlog is out, so nothing arrives out of order.
