@@ -126,7 +126,11 @@ export async function startUserProgress() {
   };
 }
 
-/** A consumer of the progress events on the service's exchange, as notification would be. */
+/**
+ * A consumer of the progress events on the service's exchange, as notification would be: each
+ * event once by its id (delivery is at least once — a relay may send again what a slow writer
+ * was still sending — and consumers drop what they have seen).
+ */
 export async function listenForProgressEvents(
   exchange: string,
   eventTypes: EventType[] = [
@@ -137,6 +141,7 @@ export async function listenForProgressEvents(
   ],
 ) {
   const received: DomainEvent[] = [];
+  const deliveries: DomainEvent[] = [];
   const queue = `${exchange}.listener.${eventTypes.join('.')}`;
   const broker = await createBroker({
     url: testEnv.RABBITMQ_URL,
@@ -147,10 +152,12 @@ export async function listenForProgressEvents(
   await broker.consume({
     queue,
     handler: async (event) => {
-      received.push(event);
+      deliveries.push(event);
+      if (!received.some(({ id }) => id === event.id)) received.push(event);
     },
   });
-  return { events: received, close: () => broker.close() };
+  /** `events`: each once; `deliveries`: every delivery, repeats included. */
+  return { events: received, deliveries, close: () => broker.close() };
 }
 
 /** User-progress and a listener of its events (as notification consumes them), stopped together. */

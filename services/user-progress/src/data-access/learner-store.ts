@@ -134,6 +134,9 @@ export function createLearnerStore(options: {
   // Outbox entries whose events and projection are done, removed together a moment later: one
   // delete for many (the outbox is small, so the `$in` costs nothing) instead of one per change.
   let done: string[] = [];
+  // Outbox entries this process's writers are still finishing (sending, or waiting to be
+  // removed): this process's relay leaves them alone, so it does not send their events again.
+  const finishing = new Set<string>();
   const flushDone = async () => {
     if (done.length === 0) return;
     const ids = done;
@@ -143,6 +146,8 @@ export function createLearnerStore(options: {
     } catch (error) {
       // The relay finds them again after the grace period and finishes them (idempotently).
       options.logger.debug({ err: error }, 'outbox clean-up left to the relay');
+    } finally {
+      for (const id of ids) finishing.delete(id);
     }
   };
   const flusher = setInterval(() => void flushDone(), 250);
@@ -166,15 +171,21 @@ export function createLearnerStore(options: {
    */
   const sending = new Map<string, Promise<void>>();
   function publishLater(userId: string, id: string, events: PendingEvent[], projected: boolean) {
+    finishing.add(id);
     const sent = (sending.get(userId) ?? Promise.resolve()).then(async () => {
       try {
         await publish(events);
       } catch (error) {
         options.logger.debug({ err: error, version: id }, 'events left to the outbox relay');
+        finishing.delete(id);
         return;
       }
-      if (projected) done.push(id);
-      else await outbox.updateOne({ _id: id }, { $set: { sent: true } }).catch(() => undefined);
+      if (projected) {
+        done.push(id);
+        return;
+      }
+      await outbox.updateOne({ _id: id }, { $set: { sent: true } }).catch(() => undefined);
+      finishing.delete(id);
     });
     sending.set(userId, sent);
     void sent.finally(() => {
@@ -303,10 +314,14 @@ export function createLearnerStore(options: {
       .sort({ _id: 1 })
       .limit(100)
       .lean<(OutboxDocument & { _id: string })[]>();
+    // Another process's relay may still take over an entry whose writer is slower than the
+    // grace period (delivery is at least once; consumers drop what they have seen by event id).
     // Learners side by side, each learner's entries in order; one failure (Redis away, say)
     // stops only that learner's entries until the next round.
     const byLearner = new Map<string, (OutboxDocument & { _id: string })[]>();
-    for (const entry of due) byLearner.set(entry.userId, [...(byLearner.get(entry.userId) ?? []), entry]);
+    for (const entry of due.filter(({ _id }) => !finishing.has(_id))) {
+      byLearner.set(entry.userId, [...(byLearner.get(entry.userId) ?? []), entry]);
+    }
     const failures: unknown[] = [];
     await Promise.all(
       [...byLearner.values()].map(async (entries) => {
