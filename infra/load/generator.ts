@@ -36,6 +36,7 @@ export interface PhaseResult {
    */
   unknownOutcome: { userId: string; courseId: string; lessonId: string; status: number }[];
   learners?: Learner[];
+  styles?: Record<string, StyleFigures>;
 }
 
 export type PhaseRequest =
@@ -58,7 +59,23 @@ export type PhaseRequest =
       urls: string[];
       learner: Learner;
       course: Course;
+    }
+  | {
+      kind: 'styles';
+      gateway: string;
+      learner: Learner;
+      /** The GraphQL dashboard operation's text. */
+      query: string;
+      rounds: number;
     };
+
+/** The learner's dashboard with its courses, fetched in one style: what it took. */
+export interface StyleFigures {
+  requests: number;
+  roundTrips: number;
+  responseBytes: number;
+  latenciesMs: number[];
+}
 
 function recorder() {
   const result: PhaseResult = {
@@ -302,7 +319,91 @@ async function contention(request: Extract<PhaseRequest, { kind: 'contention' }>
   return result;
 }
 
-const phases = { signup, refresh, learn, probe, contention } as const;
+/**
+ * A learner's dashboard with each enrolment's course (title, lessons), three ways: REST as a
+ * client must call it without a batch route (the dashboard, then each course), REST with the
+ * batch route (the dashboard, then all courses in one call), and the one GraphQL query. Rounds
+ * alternate between the styles, so that each sees the same machine.
+ */
+async function styles(request: Extract<PhaseRequest, { kind: 'styles' }>): Promise<PhaseResult> {
+  const { result } = recorder();
+  const started = performance.now();
+  const pool = poolFor(request.gateway);
+  const authorization = `Bearer ${request.learner.accessToken}`;
+  async function fetchJson(path: string, count: { requests: number; bytes: number }, body?: unknown) {
+    const response = await pool.request({
+      method: body === undefined ? 'GET' : 'POST',
+      path,
+      headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    count.requests += 1;
+    count.bytes += Buffer.byteLength(text);
+    if (response.statusCode !== 200)
+      throw new Error(`${path} answered ${response.statusCode}: ${text.slice(0, 200)}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  }
+  type Enrolments = { enrollments: { courseSlug: string }[] };
+  const ways: Record<
+    string,
+    { roundTrips: number; run: (count: { requests: number; bytes: number }) => Promise<number> }
+  > = {
+    'REST, a call per course': {
+      roundTrips: 2,
+      run: async (count) => {
+        const dashboard = (await fetchJson('/v1/me/dashboard', count)) as unknown as Enrolments;
+        const courses = await Promise.all(
+          dashboard.enrollments.map((e) => fetchJson(`/v1/courses/${e.courseSlug}`, count)),
+        );
+        return courses.length;
+      },
+    },
+    'REST, courses in one batch': {
+      roundTrips: 2,
+      run: async (count) => {
+        const dashboard = (await fetchJson('/v1/me/dashboard', count)) as unknown as Enrolments;
+        const slugs = dashboard.enrollments.map((e) => e.courseSlug).join(',');
+        const courses = (await fetchJson(`/v1/course-details?slugs=${slugs}`, count)) as { items: unknown[] };
+        return courses.items.length;
+      },
+    },
+    'GraphQL, one query': {
+      roundTrips: 1,
+      run: async (count) => {
+        const answer = (await fetchJson('/v1/graphql', count, { query: request.query })) as {
+          data?: { me: { enrollments: { course: unknown }[] } };
+          errors?: unknown[];
+        };
+        if (answer.errors) throw new Error(`GraphQL errors: ${JSON.stringify(answer.errors).slice(0, 300)}`);
+        return answer.data!.me.enrollments.filter((e) => e.course).length;
+      },
+    },
+  };
+  const figures: Record<string, StyleFigures> = {};
+  for (let round = -3; round < request.rounds; round += 1) {
+    for (const [name, way] of Object.entries(ways)) {
+      const count = { requests: 0, bytes: 0 };
+      const at = performance.now();
+      const courses = await way.run(count);
+      const ms = performance.now() - at;
+      if (courses === 0) throw new Error(`${name}: no courses on the dashboard`);
+      if (round < 0) continue; // warm-up
+      const seen = (figures[name] ??= {
+        requests: count.requests,
+        roundTrips: way.roundTrips,
+        responseBytes: count.bytes,
+        latenciesMs: [],
+      });
+      seen.latenciesMs.push(ms);
+    }
+  }
+  result.styles = figures;
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+const phases = { signup, refresh, learn, probe, contention, styles } as const;
 
 process.on('message', (message: PhaseRequest) => {
   const run = phases[message.kind] as (request: PhaseRequest) => Promise<PhaseResult>;

@@ -25,6 +25,7 @@ import { cpuByPart, cpuShares } from '../support/cpu';
 import { createServiceRunner, limitsForOneSource, newRun, root } from '../support/services';
 import { startSmtpServer } from '@syllabus/testing/smtp';
 import { topology } from '@syllabus/contracts';
+import { persistedOperations } from '@syllabus/gateway/graphql-operations';
 import { configSchema as notificationConfig } from '@syllabus/notification/config';
 import type { Course, Learner, Op, PhaseRequest, PhaseResult } from './generator';
 
@@ -366,12 +367,12 @@ async function main() {
     const signedUp = await phase({
       kind: 'signup',
       gateway: gatewayUrl,
-      count: plan.learners + 13 + plan.chaosLearners,
+      count: plan.learners + 14 + plan.chaosLearners,
       concurrency: 8,
     });
     const everyone = signedUp.learners!;
     process.stdout.write(`${everyone.length} learners signed up in ${round(signedUp.seconds)} s\n`);
-    const [warmer, solo, contender, ...rest] = everyone;
+    const [warmer, solo, contender, reader, ...rest] = everyone;
     let probers = rest.slice(0, 10);
     const learners = rest.slice(10, 10 + plan.learners);
     // Learners of their own for the chaos phase, with every course still ahead of them.
@@ -432,6 +433,57 @@ async function main() {
       'contention: 20 concurrent completions over two replicas leave 20 completions, 250 XP, 100 %',
     );
     report.contention = contentionFigures;
+
+    // ---- the dashboard with its courses: REST calls against one GraphQL query ----
+    const catalogPage = await api('GET', '/v1/courses?limit=10');
+    for (const { id } of catalogPage.items as { id: string }[]) {
+      await waitFor(
+        async () =>
+          (
+            await fetch(`${gatewayUrl}/v1/me/enrollments`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${reader!.accessToken}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ courseId: id }),
+            })
+          ).status === 201,
+        { timeoutMs: 30_000, what: 'an enrolment in a seeded course' },
+      );
+    }
+    await quiet('the dashboard styles');
+    const styled = await phase({
+      kind: 'styles',
+      gateway: gatewayUrl,
+      learner: reader!,
+      query: persistedOperations.Dashboard,
+      rounds: smoke ? 10 : 200,
+    });
+    const styleFigures = Object.fromEntries(
+      Object.entries(styled.styles!).map(([name, figures]) => {
+        const sorted = [...figures.latenciesMs].sort((a, b) => a - b);
+        return [
+          name,
+          {
+            requests: figures.requests,
+            roundTrips: figures.roundTrips,
+            responseBytes: figures.responseBytes,
+            p50Ms: round(percentile(sorted, 50)),
+            p99Ms: round(percentile(sorted, 99)),
+          },
+        ];
+      }),
+    );
+    process.stdout.write(
+      `\nthe dashboard with ${(catalogPage.items as unknown[]).length} enrolments and their courses, ${smoke ? 10 : 200} rounds\n` +
+        `| style | requests | round trips | bytes received | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|---:|\n` +
+        Object.entries(styleFigures)
+          .map(
+            ([name, f]) =>
+              `| ${name} | ${f.requests} | ${f.roundTrips} | ${f.responseBytes} | ${f.p50Ms} | ${f.p99Ms} |`,
+          )
+          .join('\n') +
+        '\n',
+    );
+    report.dashboardStyles = styleFigures;
 
     // ---- queue depths, sampled through every phase from here ----
     const depths = { notification: 0, outbox: 0 };

@@ -1,5 +1,6 @@
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
@@ -33,5 +34,9 @@ export function createInstrumentations(options: { expressSpans: boolean }) {
     }),
     new IORedisInstrumentation({ requireParentSpan: true }),
     new AmqplibInstrumentation(),
+    // The gateway's GraphQL: parse, validate and execute as spans, with the calls to the services
+    // under execute. Not a span per resolved field (trivial ones are most of them), and never the
+    // variables' values.
+    new GraphQLInstrumentation({ ignoreTrivialResolveSpans: true, mergeItems: true, allowValues: false }),
   ];
 }

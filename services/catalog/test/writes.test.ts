@@ -64,6 +64,30 @@ describe('catalog authoring', () => {
     assert.deepEqual(eventsFor(res.body.id), []);
   });
 
+  it('when several courses are read by slug at once, then each as read alone, in order, the unknown and the hidden left out', async () => {
+    const draft = await createDraft();
+    const slugs = ['transactions-and-isolation', 'no-such-course', draft.body.slug, 'sql-fundamentals'];
+    const batch = (as?: string) => {
+      const call = request(catalog.app).get(`/v1/course-details?slugs=${slugs.join(',')}`);
+      return (as ? call.set('Authorization', as) : call).expect(200);
+    };
+    const anyone = await batch();
+    assert.deepEqual(
+      anyone.body.items.map((c: { slug: string }) => c.slug),
+      ['transactions-and-isolation', 'sql-fundamentals'],
+    );
+    const alone = await request(catalog.app).get('/v1/courses/transactions-and-isolation').expect(200);
+    assert.deepEqual(anyone.body.items[0], alone.body);
+    const author = await batch(catalog.auth.author);
+    assert.deepEqual(
+      author.body.items.map((c: { slug: string }) => c.slug),
+      ['transactions-and-isolation', draft.body.slug, 'sql-fundamentals'],
+    );
+    const many = Array.from({ length: 51 }, (_, i) => `course-${i}`).join(',');
+    await request(catalog.app).get(`/v1/course-details?slugs=${many}`).expect(400);
+    await request(catalog.app).get('/v1/course-details?slugs=Not_A_Slug').expect(400);
+  });
+
   it('when a learner or nobody writes, then 403 or 401, and nothing is stored', async () => {
     const slug = uniqueSlug();
     const body = { slug, title: 'Nope', level: 'entry', track: 'apis' };

@@ -68,6 +68,19 @@ export const configSchema = serviceSchema.extend({
   CORS_ORIGINS: fields.list(),
   /** The Jaeger UI's address, for the console to link each action's trace id to its trace. */
   CONSOLE_JAEGER_URL: fields.httpUrl().optional(),
+  /** GraphQL (POST/GET /v1/graphql): whether the schema may be introspected. */
+  GRAPHQL_INTROSPECTION: fields.flag(true),
+  /** "Did you mean …?" in GraphQL validation errors: a map of the schema for anyone; off by default. */
+  GRAPHQL_FIELD_SUGGESTIONS: fields.flag(false),
+  /** Accept only the allow-listed operations (src/graphql/operations.ts), by hash or by text. */
+  GRAPHQL_PERSISTED_ONLY: fields.flag(false),
+  /** Bounds on one GraphQL document: tokens (parsing stops there), depth, aliases and cost. */
+  GRAPHQL_MAX_TOKENS: fields.positiveInt(1_500),
+  GRAPHQL_MAX_DEPTH: fields.positiveInt(8),
+  GRAPHQL_MAX_ALIASES: fields.positiveInt(10),
+  GRAPHQL_MAX_COST: fields.positiveInt(3_000),
+  /** A GraphQL operation counts against the rate limit as one request per this much cost. */
+  GRAPHQL_COST_PER_REQUEST: fields.positiveInt(100),
   /** Proxies in front of the gateway whose X-Forwarded-For is believed (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
 });

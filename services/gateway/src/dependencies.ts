@@ -6,6 +6,7 @@ import { createSessionStore } from './data-access/sessions';
 import { createUpstreams } from './data-access/upstreams';
 import { createUserDirectory } from './data-access/user-directory';
 import { createKeyRing } from './domain/keys';
+import { startGraphql } from './graphql/server';
 import { createTokenService } from './domain/tokens';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
@@ -24,6 +25,9 @@ export async function createDependencies({ config, lifecycle, logger }: ServiceC
     logger,
   });
   lifecycle.onShutdown('upstream pools', () => upstreams.close());
+
+  const graphql = await startGraphql(config, logger);
+  lifecycle.onShutdown('GraphQL server', () => graphql.stop());
 
   const keys = await createKeyRing(config.JWT_SIGNING_KEYS);
   const tokens = createTokenService({
@@ -50,6 +54,7 @@ export async function createDependencies({ config, lifecycle, logger }: ServiceC
   return {
     redis,
     upstreams,
+    graphql,
     keys,
     tokens,
     verifyToken,

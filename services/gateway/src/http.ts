@@ -15,6 +15,7 @@ import { authHandlers, noStore, rejectRevokedSessions } from './entry-points/htt
 import { dashboardHandler } from './entry-points/http/dashboard';
 import { mountConsole } from './entry-points/http/console';
 import { mountDocsPage } from './entry-points/http/docs';
+import { mountGraphql } from './entry-points/http/graphql';
 import { limitLiveStreams } from './entry-points/http/live-streams';
 import { proxyTo } from './entry-points/http/proxy';
 import { createLoginGuards, createRateLimiter } from './entry-points/http/rate-limits';
@@ -45,7 +46,8 @@ export function createHttp(deps: Dependencies, { config, logger }: ServiceContex
       app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
       mountDocsPage(app);
       mountConsole(app, { jaegerUrl: config.CONSOLE_JAEGER_URL });
-      app.use('/v1', limiter('all', config.RATE_LIMIT_MAX));
+      const overall = limiter('all', config.RATE_LIMIT_MAX);
+      app.use('/v1', overall);
       app.use('/v1', rejectRevokedSessions({ ...deps, logger }));
       app.use('/v1/auth', noStore);
 
@@ -83,6 +85,13 @@ export function createHttp(deps: Dependencies, { config, logger }: ServiceContex
           validateResponses: config.VALIDATE_RESPONSES,
         },
       );
+
+      // GraphQL beside REST: the same services, limits and tokens; described by its own SDL.
+      mountGraphql(app, {
+        server: deps.graphql,
+        upstreams,
+        charge: (req, res, hits) => overall.charge(req, res, hits),
+      });
 
       // Each service's public routes, as it declares them, forwarded to it: the gateway's routing
       // table is the declarations, so a route is public exactly when it is documented.

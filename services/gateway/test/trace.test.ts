@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@syllabus/testing';
 import { startOtlpReceiver, type ReceivedSpan } from '@syllabus/testing/otlp';
 import { startSmtpServer } from '@syllabus/testing/smtp';
+import { withBearer } from '@syllabus/testing/http';
+import { persistedOperations } from '../src/graphql/operations';
 import { completeCourse, startSystem } from './support';
 
 describe('one trace per learner action', () => {
@@ -91,5 +93,55 @@ describe('one trace per learner action', () => {
       has((s) => s.service === 'user-progress' && s.kind === 2 && /^PUT \/.*:/.test(s.name)),
       "user-progress's request span named by its route",
     );
+  });
+
+  it("when a learner's dashboard is asked for by GraphQL, then parse, validate, execute and the calls to the services are one trace, the calls under execute", async () => {
+    const email = `traced-graphql-${Date.now()}@syllabus.test`;
+    const { bearer } = await completeCourse(system.gateway.app, 'sql-fundamentals', email);
+    const answer = await withBearer(system.gateway.app, bearer)
+      .post('/v1/graphql')
+      .send({ query: persistedOperations.Dashboard })
+      .expect(200);
+    assert.equal(answer.body.errors, undefined);
+    const traceId = String(answer.headers.traceresponse).split('-')[1];
+    assert.match(traceId ?? '', /^[0-9a-f]{32}$/);
+    const inTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
+    const graphqlSpan = (name: string) => (s: ReceivedSpan) =>
+      s.service === 'gateway' &&
+      s.scope === '@opentelemetry/instrumentation-graphql' &&
+      s.name.startsWith(name);
+    const server = (service: string) => (s: ReceivedSpan) => s.service === service && s.kind === 2;
+    const expectations: [string, (s: ReceivedSpan) => boolean][] = [
+      ['parse', graphqlSpan('graphql.parse')],
+      ['validate', graphqlSpan('graphql.validate')],
+      ['execute', (s) => graphqlSpan('graphql.execute')(s) || graphqlSpan('query Dashboard')(s)],
+      ['user-progress', server('user-progress')],
+      ['notification', server('notification')],
+      ['catalog', server('catalog')],
+    ];
+    await waitFor(() => expectations.every(([, predicate]) => inTrace().some(predicate)), {
+      what: `the GraphQL trace (${expectations
+        .filter(([, p]) => !inTrace().some(p))
+        .map(([n]) => n)
+        .join(', ')} missing)`,
+      timeoutMs: 20_000,
+    });
+    // Each service's span descends from execute (through the resolver's and the HTTP client's).
+    const underExecute = (service: string) => {
+      const spans = new Map(inTrace().map((s) => [s.spanId, s]));
+      const execute = inTrace().find(expectations[2]![1])!;
+      return inTrace()
+        .filter(server(service))
+        .some((call) => {
+          for (let at: ReceivedSpan | undefined = call; at; at = spans.get(at.parentSpanId ?? '')) {
+            if (at.spanId === execute.spanId) return true;
+          }
+          return false;
+        });
+    };
+    await waitFor(() => ['user-progress', 'notification', 'catalog'].every(underExecute), {
+      what: 'the calls to the services under the execute span',
+      timeoutMs: 20_000,
+    });
   });
 });

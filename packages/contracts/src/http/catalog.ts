@@ -9,7 +9,7 @@ export const courseStatuses = ['draft', 'published', 'archived'] as const;
 /** Courses on a list page unless the client asks for another number. */
 export const DEFAULT_PAGE_SIZE = 20;
 
-const level = z.enum(levels);
+const level = z.enum(levels).meta({ id: 'Level' });
 const slugList = uniqueList(slug, 50);
 
 export const trackSchema = z
@@ -53,7 +53,7 @@ export const courseSchema = z
     title: z.string(),
     summary: z.string(),
     level,
-    status: z.enum(courseStatuses),
+    status: z.enum(courseStatuses).meta({ id: 'CourseStatus' }),
     version: z.int().min(1),
     authorId: z.string(),
     track: z.strictObject({ slug, title: z.string() }),
@@ -153,6 +153,29 @@ export const catalogRoutes = {
       200: courseAnswer('The course; If-None-Match with its ETag gives 304'),
     },
     problems: ['course-not-found'],
+  }),
+  getCourses: route({
+    operationId: 'getCourses',
+    method: 'get',
+    path: '/v1/course-details',
+    summary: 'Several courses by slug in one call, each as getCourse answers it',
+    description:
+      'For clients that hold many slugs at once (a dashboard, a GraphQL resolver): one round trip ' +
+      'instead of one per course. Courses that do not exist or that you may not see are left out.',
+    access: 'anyone',
+    query: z.strictObject({
+      slugs: z
+        .string()
+        .max(5_100)
+        .regex(/^[a-z0-9]+(-[a-z0-9]+)*(,[a-z0-9]+(-[a-z0-9]+)*){0,49}$/, 'up to 50 slugs, comma-separated')
+        .meta({ example: 'graphql-apis,caching-strategies' }),
+    }),
+    responses: {
+      200: {
+        description: 'The courses found, in the order asked',
+        body: z.strictObject({ items: z.array(courseSchema) }),
+      },
+    },
   }),
   listPrerequisites: route({
     operationId: 'listPrerequisites',

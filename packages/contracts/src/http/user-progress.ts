@@ -25,7 +25,7 @@ export const enrolmentSchema = z
     courseId: uuid,
     courseSlug: z.string(),
     courseTitle: z.string(),
-    status: z.enum(['in-progress', 'completed']),
+    status: z.enum(['in-progress', 'completed']).meta({ id: 'EnrollmentStatus' }),
     percentComplete: z.int().min(0).max(100),
     completedLessonIds: z.array(uuid),
     lessonCount: z.int().min(0),

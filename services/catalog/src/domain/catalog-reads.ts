@@ -67,6 +67,19 @@ export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
 
     course: visibleCourse,
 
+    /** Several courses at once, in the order asked; the missing and the hidden left out. */
+    async courses(slugs: string[], principal: Principal | undefined) {
+      const found = await Promise.all(
+        [...new Set(slugs)].map((slug) =>
+          visibleCourse(slug, principal).catch((error: unknown) => {
+            if (error instanceof DomainError && error.problem === 'course-not-found') return undefined;
+            throw error;
+          }),
+        ),
+      );
+      return found.filter((course) => course !== undefined);
+    },
+
     /** A published course as the JSON text it is cached as (`null` when there is none). */
     publishedCourseJson: (slug: string) =>
       deps.cache.getOrLoadText<CourseDetail | null>(cacheKeys.course(slug), () => loadPublished(slug)),

@@ -2,15 +2,15 @@ import type { Redis } from 'ioredis';
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
 import type { Logger } from '@syllabus/service-kit';
 
-// One atomic step: count the hit, start the window on the first one, report the window's end.
+// One atomic step: count the hits, start the window with the first, report the window's end.
 const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local hits = redis.call('INCRBY', KEYS[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {hits, redis.call('PTTL', KEYS[1])}
 `;
 
 type WithIncrement = Redis & {
-  rateLimitIncrement(key: string, windowMs: number): Promise<[number, number]>;
+  rateLimitIncrement(key: string, windowMs: number, hits: number): Promise<[number, number]>;
 };
 
 /**
@@ -40,9 +40,10 @@ export class RedisWindowStore implements Store {
     this.windowMs = options.windowMs;
   }
 
-  async increment(key: string): Promise<IncrementResponse> {
+  /** Counts `by` hits (1 for a request; a GraphQL operation counts by its cost). */
+  async increment(key: string, by = 1): Promise<IncrementResponse> {
     try {
-      const [hits, ttl] = await this.redis.rateLimitIncrement(this.prefix + key, this.windowMs);
+      const [hits, ttl] = await this.redis.rateLimitIncrement(this.prefix + key, this.windowMs, by);
       if (this.unavailable) {
         this.unavailable = false;
         this.logger.info({ limit: this.prefix }, 'rate limit counted again');

@@ -96,6 +96,10 @@ export function mountCatalogRoutes(
         if (published !== 'null') return sendPublishedCourse(req, res, published);
         sendCourse(req, res, await reads.course(params.course, req.principal)); // a draft, to its author
       },
+      getCourses: async ({ query }, req, res) => {
+        const items = await reads.courses(query.slugs.split(','), req.principal);
+        res.set('Cache-Control', req.principal ? 'private, no-cache' : 'public, no-cache').json({ items });
+      },
       listPrerequisites: async ({ params, query }, req, res) => {
         res.json({
           items: await reads.prerequisites(params.course, query.transitive === 'true', req.principal),

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
 import { slowDown } from 'express-slow-down';
 import type { Redis } from 'ioredis';
@@ -22,19 +22,39 @@ export function createRateLimiter(options: {
   /** Count only answers of 400 and above (failed logins, not successful ones). */
   failuresOnly?: boolean;
 }) {
-  return rateLimit({
+  const store = new RedisWindowStore(
+    options.redis,
+    `${options.prefix}ratelimit:${options.name}:`,
+    options.logger,
+  );
+  const keyOf = options.key ?? ((req: Request) => ipKeyGenerator(req.ip ?? ''));
+  const middleware = rateLimit({
     skipSuccessfulRequests: options.failuresOnly ?? false,
     windowMs: options.windowMs,
     limit: options.limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    store: new RedisWindowStore(options.redis, `${options.prefix}ratelimit:${options.name}:`, options.logger),
+    store,
     passOnStoreError: true,
     validate: { singleCount: false },
     ...(options.key ? { keyGenerator: options.key } : {}),
     handler: (_req, res, next) => {
       const reset = Number(res.getHeader('Retry-After') ?? Math.ceil(options.windowMs / 1000));
       next(new TooManyRequestsProblem(reset));
+    },
+  });
+  return Object.assign(middleware, {
+    /**
+     * Counts `hits` more against the caller's limit, beyond the one the middleware counted (a
+     * GraphQL operation by its cost). Throws the same 429 problem when that goes over the limit.
+     */
+    async charge(req: Request, res: Response, hits: number) {
+      if (hits <= 0) return;
+      const { totalHits, resetTime } = await store.increment(await keyOf(req, res), hits);
+      if (totalHits > options.limit) {
+        const reset = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 1;
+        throw new TooManyRequestsProblem(reset);
+      }
     },
   });
 }

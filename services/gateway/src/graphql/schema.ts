@@ -1,0 +1,251 @@
+import {
+  GraphQLBoolean,
+  type GraphQLEnumType,
+  GraphQLID,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLNullableType,
+  type GraphQLOutputType,
+} from 'graphql';
+import type { z } from 'zod';
+import {
+  catalogRoutes,
+  courseSchema,
+  courseSummarySchema,
+  enrolmentSchema,
+  notificationSchema,
+  statsSchema,
+  userProgressRoutes,
+} from '@syllabus/contracts';
+import type { GraphqlContext } from './context';
+import { createTypeDeriver } from './from-zod';
+
+const list = (type: GraphQLOutputType) => new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
+const nonNull = <T extends GraphQLNullableType>(type: T) => new GraphQLNonNull(type);
+
+/** The `items` element schema of a REST list answer. */
+const itemOf = (body: z.ZodType | undefined) =>
+  ((body as z.ZodObject).shape.items as z.ZodArray<z.ZodObject>).element;
+
+const query = (values: Record<string, unknown>) => {
+  const defined = Object.entries(values).filter(([, value]) => value !== undefined && value !== null);
+  return defined.length === 0
+    ? ''
+    : `?${new URLSearchParams(defined.map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
+};
+const segment = (value: unknown) => encodeURIComponent(String(value));
+
+type Enrolment = z.infer<typeof enrolmentSchema>;
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * The GraphQL schema beside REST: the same services, the same tokens and the same checks. Its
+ * object types are derived from the REST answers' zod schemas (see from-zod.ts); only the roots,
+ * the connections and the relations between types are written here.
+ */
+export function createSchema() {
+  const types = createTypeDeriver<GraphqlContext>();
+  const pageInfo = new GraphQLObjectType({
+    name: 'PageInfo',
+    description: 'Where a page ends; pass `endCursor` as `after` for the next one',
+    fields: {
+      hasNextPage: { type: nonNull(GraphQLBoolean) },
+      endCursor: { type: GraphQLString },
+    },
+  });
+  /** A Relay-style connection over a REST page (the services issue a cursor per page). */
+  const connection = (
+    name: string,
+    node: GraphQLObjectType,
+    extra: Record<string, { type: GraphQLOutputType }> = {},
+  ) =>
+    new GraphQLObjectType({
+      name,
+      fields: {
+        nodes: { type: list(node) },
+        pageInfo: { type: nonNull(pageInfo) },
+        ...extra,
+      },
+    });
+  const toConnection = <T>(page: Page<T>, extra: object = {}) => ({
+    nodes: page.items,
+    pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.nextCursor },
+    ...extra,
+  });
+
+  const course = types.objectType(courseSchema);
+  const courseSummary = types.objectType(courseSummarySchema);
+  const prerequisite = types.objectType(itemOf(catalogRoutes.listPrerequisites.responses[200].body));
+  const enrolment = types.objectType(enrolmentSchema);
+  const completion = types.objectType(userProgressRoutes.completeLesson.responses[200].body);
+  const stats = types.objectType(statsSchema);
+  const notification = types.objectType(notificationSchema);
+  const leaderboardRow = types.objectType(itemOf(userProgressRoutes.leaderboard.responses[200].body));
+
+  types.extend('Course', () => ({
+    allPrerequisites: {
+      type: list(prerequisite),
+      description: 'Every course this one builds on, transitively, nearest first',
+      resolve: async (parent: { slug: string }, _args, ctx) =>
+        (
+          await ctx.get<{ items: unknown[] }>(
+            'catalog',
+            `/v1/courses/${segment(parent.slug)}/prerequisites?transitive=true`,
+          )
+        ).items,
+    },
+  }));
+  const enrolledCourse = {
+    type: course,
+    description: 'The course (null if it is no longer visible)',
+    resolve: (parent: Enrolment, _args: unknown, ctx: GraphqlContext) => ctx.course(parent.courseSlug),
+  };
+  types.extend('Enrollment', () => ({ course: enrolledCourse }));
+  types.extend('Completion', () => ({ course: enrolledCourse }));
+
+  const notificationConnection = connection('NotificationConnection', notification, {
+    unreadCount: { type: nonNull(GraphQLInt) },
+  });
+  const unreadNotifications = (ctx: GraphqlContext) =>
+    ctx.get<{ unreadCount: number }>('notification', '/v1/me/notifications?unread=true&limit=1');
+
+  const me = new GraphQLObjectType<object, GraphqlContext>({
+    name: 'Me',
+    description: 'The signed-in learner (the token decides who; each service checks it)',
+    fields: {
+      enrollments: {
+        type: list(enrolment),
+        resolve: async (_me, _args, ctx) =>
+          (await ctx.get<{ items: Enrolment[] }>('user-progress', '/v1/me/enrollments')).items,
+      },
+      stats: { type: nonNull(stats), resolve: (_me, _args, ctx) => ctx.get('user-progress', '/v1/me/stats') },
+      unreadNotifications: {
+        type: nonNull(GraphQLInt),
+        resolve: async (_me, _args, ctx) => (await unreadNotifications(ctx)).unreadCount,
+      },
+      notifications: {
+        type: nonNull(notificationConnection),
+        args: {
+          first: { type: GraphQLInt, defaultValue: 20 },
+          after: { type: GraphQLString },
+          unread: { type: GraphQLBoolean, defaultValue: false },
+        },
+        resolve: async (_me, args: { first: number; after?: string; unread: boolean }, ctx) => {
+          const page = await ctx.get<Page<unknown> & { unreadCount: number }>(
+            'notification',
+            `/v1/me/notifications${query({ limit: args.first, cursor: args.after, unread: args.unread })}`,
+          );
+          return toConnection(page, { unreadCount: page.unreadCount });
+        },
+      },
+    },
+  });
+
+  // The derived enum is an input type too: the level filter takes the same values.
+  const level = (
+    types.output(courseSchema.shape.level, 'Level') as unknown as GraphQLNonNull<GraphQLEnumType>
+  ).ofType;
+  const courseFilters: GraphQLFieldConfigArgumentMap = {
+    first: { type: GraphQLInt, defaultValue: 20 },
+    after: { type: GraphQLString },
+    track: { type: GraphQLString },
+    level: { type: level },
+    skill: { type: GraphQLString },
+    q: { type: GraphQLString, description: 'Words to search titles and summaries for' },
+  };
+
+  const queryType = new GraphQLObjectType<object, GraphqlContext>({
+    name: 'Query',
+    fields: {
+      tracks: {
+        type: list(types.objectType(itemOf(catalogRoutes.listTracks.responses[200].body))),
+        resolve: async (_root, _args, ctx) =>
+          (await ctx.get<{ items: unknown[] }>('catalog', '/v1/tracks')).items,
+      },
+      skills: {
+        type: list(types.objectType(itemOf(catalogRoutes.listSkills.responses[200].body))),
+        resolve: async (_root, _args, ctx) =>
+          (await ctx.get<{ items: unknown[] }>('catalog', '/v1/skills')).items,
+      },
+      course: {
+        type: course,
+        description: 'A course by slug; null when there is none you may see',
+        args: { slug: { type: nonNull(GraphQLString) } },
+        resolve: (_root, args: { slug: string }, ctx) => ctx.course(args.slug),
+      },
+      courses: {
+        type: nonNull(connection('CourseConnection', courseSummary)),
+        description: 'Published courses, filtered and searched, a page at a time',
+        args: courseFilters,
+        resolve: async (_root, args: Record<string, unknown>, ctx) => {
+          const { first, after, ...filters } = args;
+          const page = await ctx.get<Page<unknown>>(
+            'catalog',
+            `/v1/courses${query({ ...filters, limit: first, cursor: after })}`,
+          );
+          return toConnection(page);
+        },
+      },
+      me: { type: nonNull(me), resolve: () => ({}) },
+      leaderboard: {
+        type: list(leaderboardRow),
+        args: { first: { type: GraphQLInt, defaultValue: 10 } },
+        resolve: async (_root, args: { first: number }, ctx) =>
+          (
+            await ctx.get<{ items: unknown[] }>(
+              'user-progress',
+              `/v1/leaderboard${query({ limit: args.first })}`,
+            )
+          ).items,
+      },
+    },
+  });
+
+  const mutationType = new GraphQLObjectType<object, GraphqlContext>({
+    name: 'Mutation',
+    fields: {
+      enrol: {
+        type: nonNull(enrolment),
+        args: { courseId: { type: nonNull(GraphQLID) } },
+        resolve: (_root, args: { courseId: string }, ctx) =>
+          ctx.send('user-progress', 'POST', '/v1/me/enrollments', { courseId: args.courseId }),
+      },
+      completeLesson: {
+        type: nonNull(completion),
+        description: 'Idempotent: `changed` is false when the lesson was already complete',
+        args: { courseId: { type: nonNull(GraphQLID) }, lessonId: { type: nonNull(GraphQLID) } },
+        resolve: (_root, args: { courseId: string; lessonId: string }, ctx) =>
+          ctx.send(
+            'user-progress',
+            'PUT',
+            `/v1/me/enrollments/${segment(args.courseId)}/lessons/${segment(args.lessonId)}/completion`,
+          ),
+      },
+      markNotificationRead: {
+        type: nonNull(GraphQLBoolean),
+        args: { id: { type: nonNull(GraphQLID) } },
+        resolve: async (_root, args: { id: string }, ctx) => {
+          await ctx.send('notification', 'POST', `/v1/me/notifications/${segment(args.id)}/read`);
+          return true;
+        },
+      },
+      markAllNotificationsRead: {
+        type: nonNull(GraphQLInt),
+        description: 'How many changed',
+        resolve: async (_root, _args, ctx) =>
+          (await ctx.send<{ updated: number }>('notification', 'POST', '/v1/me/notifications/read-all'))
+            .updated,
+      },
+    },
+  });
+
+  return new GraphQLSchema({ query: queryType, mutation: mutationType });
+}
