@@ -11,7 +11,7 @@ import { enumValueName } from '../src/graphql/from-zod';
 import { operationHash, persistedOperations } from '../src/graphql/operations';
 import { createSchema } from '../src/graphql/schema';
 import { sdlPath } from '../src/graphql/write-sdl';
-import { startGateway, startSystem } from './support';
+import { completeCourse, startGateway, startSystem } from './support';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
 type Api = Parameters<typeof request>[0];
@@ -220,6 +220,96 @@ describe('GraphQL beside REST', () => {
     assert.equal(figures[2]!.length, 4, figures[2]!.join('\n'));
     assert.equal(figures[10]!.length, figures[2]!.length, figures[10]!.join('\n'));
     assert.equal(figures[10]!.filter((call) => call.includes('/v1/course-details')).length, 1);
+  });
+
+  it('when the dashboard is asked for by GraphQL and by REST, then both state the same facts', async () => {
+    const api = system.gateway.app;
+    const { bearer, course } = await completeCourse(
+      api,
+      'docker-for-developers',
+      `facts-${randomUUID().slice(0, 8)}@syllabus.test`,
+    );
+    const [other] = (await someCourses(api, 3)).filter((c) => c.id !== course.id);
+    await enrolIn(api, bearer, [other!]);
+    // The notifications of the completed course, so that the unread count is not 0.
+    await waitFor(
+      async () =>
+        (
+          (await withBearer(api, bearer).get('/v1/me/dashboard').expect(200)).body as {
+            unreadNotifications: number;
+          }
+        ).unreadNotifications >= 3,
+      { what: 'the notifications' },
+    );
+    const rest = (await withBearer(api, bearer).get('/v1/me/dashboard').expect(200)).body as {
+      enrollments: Record<string, unknown>[];
+      stats: Record<string, unknown>;
+      unreadNotifications: number;
+    };
+    const answer = await graphql(
+      api,
+      `
+        {
+          me {
+            stats {
+              xp
+              lessonsCompleted
+              coursesCompleted
+              currentStreak
+              longestStreak
+              timeZone
+              badges
+            }
+            unreadNotifications
+            enrollments {
+              courseId
+              courseSlug
+              courseTitle
+              status
+              percentComplete
+              completedLessonIds
+              lessonCount
+              enrolledAt
+              completedAt
+            }
+          }
+        }
+      `,
+      { bearer },
+    );
+    assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+    const me = answer.body.data!.me as typeof rest;
+    assert.deepEqual(me.stats, rest.stats);
+    assert.equal(me.unreadNotifications, rest.unreadNotifications);
+    const byCourse = (items: Record<string, unknown>[]) =>
+      [...items].sort((a, b) => String(a.courseId).localeCompare(String(b.courseId)));
+    assert.deepEqual(
+      byCourse(me.enrollments),
+      byCourse(rest.enrollments.map((e) => ({ ...e, status: enumValueName(String(e.status)) }))),
+    );
+    assert.deepEqual(me.enrollments.map((e) => e.status).sort(), ['COMPLETED', 'IN_PROGRESS']);
+  });
+
+  it("when a learner asks for another learner's enrolments or stats, then user-progress refuses it and nothing of theirs is answered", async () => {
+    const api = system.gateway.app;
+    const mine = await signup(api);
+    const theirs = await signup(api);
+    const [course] = await someCourses(api, 1);
+    await enrolIn(api, theirs, [course!]);
+    const idOf = (bearer: string) =>
+      (JSON.parse(Buffer.from(bearer.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+    const query = (id: string) => `{ learner(id: "${id}") { id enrollments { courseId } stats { xp } } }`;
+    const own = await graphql(api, query(idOf(mine)), { bearer: mine });
+    assert.equal(own.body.errors, undefined, JSON.stringify(own.body.errors));
+    assert.deepEqual((own.body.data!.learner as { enrollments: unknown[] }).enrollments, []);
+    const foreign = await graphql(api, query(idOf(theirs)), { bearer: mine });
+    assert.equal(foreign.body.data!.learner, null);
+    assert.ok(foreign.body.errors!.length > 0);
+    for (const error of foreign.body.errors!) assert.equal(error.extensions!.code, 'NOT_YOURS');
+    assert.doesNotMatch(JSON.stringify(foreign.body), new RegExp(course!.id));
+    // `me` is whoever the token says, never anyone else.
+    const me = await graphql(api, '{ me { enrollments { courseId } } }', { bearer: mine });
+    assert.deepEqual((me.body.data!.me as { enrollments: unknown[] }).enrollments, []);
   });
 
   it('when a learner enrols, completes a lesson and marks notifications read by mutation, then REST shows the same', async () => {

@@ -153,6 +153,24 @@ export function createSchema() {
   const level = (
     types.output(courseSchema.shape.level, 'Level') as unknown as GraphQLNonNull<GraphQLEnumType>
   ).ofType;
+  const learner = new GraphQLObjectType<{ id: string }, GraphqlContext>({
+    name: 'Learner',
+    description: 'A learner by id: yourself, or anyone for an admin (user-progress decides, not this schema)',
+    fields: {
+      id: { type: nonNull(GraphQLID) },
+      enrollments: {
+        type: list(enrolment),
+        resolve: async ({ id }, _args, ctx) =>
+          (await ctx.get<{ items: Enrolment[] }>('user-progress', `/v1/users/${segment(id)}/enrollments`))
+            .items,
+      },
+      stats: {
+        type: nonNull(stats),
+        resolve: ({ id }, _args, ctx) => ctx.get('user-progress', `/v1/users/${segment(id)}/stats`),
+      },
+    },
+  });
+
   const courseFilters: GraphQLFieldConfigArgumentMap = {
     first: { type: GraphQLInt, defaultValue: 20 },
     after: { type: GraphQLString },
@@ -195,6 +213,11 @@ export function createSchema() {
         },
       },
       me: { type: nonNull(me), resolve: () => ({}) },
+      learner: {
+        type: learner,
+        args: { id: { type: nonNull(GraphQLID) } },
+        resolve: (_root, args: { id: string }) => ({ id: args.id }),
+      },
       leaderboard: {
         type: list(leaderboardRow),
         args: { first: { type: GraphQLInt, defaultValue: 10 } },
