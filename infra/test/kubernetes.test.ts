@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { configSchema as gatewayConfig } from '@syllabus/gateway/config';
 
 // Each overlay is built with `kubectl kustomize` and every object checked against Kubernetes'
 // own schemas, strictly (unknown fields refused), with kubernetes-validate. No cluster needed.
@@ -119,6 +120,17 @@ describe('Kubernetes manifests', () => {
       undefined,
       'production secrets come from outside',
     );
+  });
+
+  it('when production is rendered, then the gateway answers no GraphQL introspection (the SDL is published instead)', () => {
+    const config = find(build('production').objects, 'ConfigMap', 'syllabus-config') as unknown as {
+      data: Record<string, string>;
+    };
+    assert.equal(gatewayConfig.shape.GRAPHQL_INTROSPECTION.parse(config.data.GRAPHQL_INTROSPECTION), false);
+    const local = find(build('local').objects, 'ConfigMap', 'syllabus-config') as unknown as {
+      data: Record<string, string>;
+    };
+    assert.equal(local.data.GRAPHQL_INTROSPECTION, undefined, 'on where developers explore');
   });
 
   it('when the local overlay is deployed, then the datastores run in the cluster and the secrets are generated', () => {

@@ -21,10 +21,12 @@ export const optionalText = (max: number) =>
     .regex(/^[^\u0000]*$/, 'must not hold NUL characters')
     .trim();
 
+/** A slug's form, for the patterns that compose it (lists of slugs). */
+export const slugPattern = '[a-z0-9]+(-[a-z0-9]+)*';
 export const slug = z
   .string()
   .max(100)
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase letters, digits and single hyphens');
+  .regex(new RegExp(`^${slugPattern}$`), 'lowercase letters, digits and single hyphens');
 
 export const uuid = z.uuid();
 /**

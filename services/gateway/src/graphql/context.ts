@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import type { courseSchema } from '@syllabus/contracts';
+import { courseBatch, slug as slugSchema, type courseSchema } from '@syllabus/contracts';
 import { HttpProblem } from '@syllabus/service-kit';
 import type { UpstreamName, Upstreams } from '../data-access/upstreams';
 
@@ -45,11 +45,32 @@ function problemError(problem: {
 }
 
 /**
+ * Slugs in as few `getCourses` calls as its limits allow (count and length). A slug that is not
+ * one (the catalog's 400 for the whole batch) is left out: no course has it.
+ */
+function batchesOf(slugs: readonly string[]) {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let length = -1;
+  for (const slug of slugs.filter((s) => slugSchema.safeParse(s).success)) {
+    if (batch.length === courseBatch.maxSlugs || length + 1 + slug.length > courseBatch.maxLength) {
+      batches.push(batch);
+      batch = [];
+      length = -1;
+    }
+    batch.push(slug);
+    length += 1 + slug.length;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/**
  * What one GraphQL request's resolvers share: calls to the services through the gateway's own
  * upstream pools, bulkheads and breakers (as REST is proxied), with the caller's token, so each
  * service makes its own object-level checks; and DataLoaders, so that a query asks each service
  * once per distinct read whatever the number of objects it walks (no N+1): every GET is made
- * once per request, and courses are fetched by slug in batches of up to 50 in one call.
+ * once per request, and courses are fetched by slug, many in one call.
  */
 export function createGraphqlContext(deps: { upstreams: Upstreams }, req: Request) {
   const headers = (body: boolean): Record<string, string> => ({
@@ -96,16 +117,20 @@ export function createGraphqlContext(deps: { upstreams: Upstreams }, req: Reques
     { batch: false },
   );
 
-  const courses = new DataLoader<string, Course | null>(
-    async (slugs) => {
-      const { items } = (await reads.load(
-        `catalog /v1/course-details?slugs=${slugs.map(encodeURIComponent).join(',')}`,
-      )) as { items: Course[] };
-      const bySlug = new Map(items.map((course) => [course.slug, course]));
-      return slugs.map((slug) => bySlug.get(slug) ?? null);
-    },
-    { maxBatchSize: 50 },
-  );
+  const courses = new DataLoader<string, Course | null>(async (slugs) => {
+    const found = await Promise.all(
+      batchesOf(slugs).map(
+        async (batch) =>
+          (
+            (await reads.load(`catalog /v1/course-details?slugs=${batch.join(',')}`)) as {
+              items: Course[];
+            }
+          ).items,
+      ),
+    );
+    const bySlug = new Map(found.flat().map((course) => [course.slug, course]));
+    return slugs.map((slug) => bySlug.get(slug) ?? null);
+  });
 
   return {
     /** A GET, made once per request whatever the number of fields that need it. */
