@@ -188,6 +188,48 @@ describe('GraphQL beside REST', () => {
     assert.deepEqual(missing.body, { data: { course: null } });
   });
 
+  it('when the catalog is paged through with edge cursors, then every course comes once, in the order REST lists them, from any edge', async () => {
+    const api = system.gateway.app;
+    const rest = (await request(api).get('/v1/courses?limit=100').expect(200)).body as {
+      items: { slug: string }[];
+    };
+    const page = async (after?: string) => {
+      const answer = await graphql(
+        api,
+        'query ($after: String) { courses(first: 7, after: $after) { edges { cursor node { slug } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }',
+        { variables: { after } },
+      );
+      assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+      return answer.body.data!.courses as {
+        edges: { cursor: string; node: { slug: string } }[];
+        pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+      };
+    };
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < 30; i += 1) {
+      const { edges, pageInfo } = await page(after);
+      seen.push(...edges.map((edge) => edge.node.slug));
+      assert.equal(pageInfo.hasPreviousPage, false);
+      assert.equal(pageInfo.startCursor, edges[0]?.cursor ?? null);
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor;
+    }
+    assert.deepEqual(
+      seen,
+      rest.items.map((course) => course.slug),
+    );
+    // From the third edge of the first page: the courses after it, as REST orders them.
+    const first = await page();
+    const fromThird = await page(first.edges[2]!.cursor);
+    assert.deepEqual(
+      fromThird.edges.map((edge) => edge.node.slug),
+      rest.items.slice(3, 10).map((course) => course.slug),
+    );
+    const forged = await graphql(api, '{ courses(after: "bm90LW91cnM") { nodes { slug } } }');
+    assert.equal(forged.body.errors![0]!.extensions!.code, 'BAD_USER_INPUT');
+  });
+
   it("when a learner's dashboard is asked for, then its upstream calls are few and the same for 2 enrolments or 10", async () => {
     const api = system.gateway.app;
     const courses = await someCourses(api, 10);

@@ -23,6 +23,7 @@ import {
   userProgressRoutes,
 } from '@syllabus/contracts';
 import type { GraphqlContext } from './context';
+import { connectionPage } from './connections';
 import { createTypeDeriver } from './from-zod';
 
 const list = (type: GraphQLOutputType) => new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
@@ -55,13 +56,15 @@ export function createSchema() {
   const types = createTypeDeriver<GraphqlContext>();
   const pageInfo = new GraphQLObjectType({
     name: 'PageInfo',
-    description: 'Where a page ends; pass `endCursor` as `after` for the next one',
+    description: 'Where a page starts and ends; pass `endCursor` as `after` for the next one',
     fields: {
       hasNextPage: { type: nonNull(GraphQLBoolean) },
+      hasPreviousPage: { type: nonNull(GraphQLBoolean), description: 'Always false: pages go forward' },
+      startCursor: { type: GraphQLString },
       endCursor: { type: GraphQLString },
     },
   });
-  /** A Relay-style connection over a REST page (the services issue a cursor per page). */
+  /** A Relay connection: edges with a cursor each, the nodes alone, and where the page ends. */
   const connection = (
     name: string,
     node: GraphQLObjectType,
@@ -70,16 +73,19 @@ export function createSchema() {
     new GraphQLObjectType({
       name,
       fields: {
+        edges: {
+          type: list(
+            new GraphQLObjectType({
+              name: `${node.name}Edge`,
+              fields: { node: { type: nonNull(node) }, cursor: { type: nonNull(GraphQLString) } },
+            }),
+          ),
+        },
         nodes: { type: list(node) },
         pageInfo: { type: nonNull(pageInfo) },
         ...extra,
       },
     });
-  const toConnection = <T>(page: Page<T>, extra: object = {}) => ({
-    nodes: page.items,
-    pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.nextCursor },
-    ...extra,
-  });
 
   const course = types.objectType(courseSchema);
   const courseSummary = types.objectType(courseSummarySchema);
@@ -139,11 +145,16 @@ export function createSchema() {
           unread: { type: GraphQLBoolean, defaultValue: false },
         },
         resolve: async (_me, args: { first: number; after?: string; unread: boolean }, ctx) => {
-          const page = await ctx.get<Page<unknown> & { unreadCount: number }>(
-            'notification',
-            `/v1/me/notifications${query({ limit: args.first, cursor: args.after, unread: args.unread })}`,
-          );
-          return toConnection(page, { unreadCount: page.unreadCount });
+          let unreadCount = 0;
+          const connection = await connectionPage(args, async (cursor, limit) => {
+            const page = await ctx.get<Page<unknown> & { unreadCount: number }>(
+              'notification',
+              `/v1/me/notifications${query({ limit, cursor, unread: args.unread })}`,
+            );
+            unreadCount = page.unreadCount;
+            return page;
+          });
+          return { ...connection, unreadCount };
         },
       },
     },
@@ -203,13 +214,11 @@ export function createSchema() {
         type: nonNull(connection('CourseConnection', courseSummary)),
         description: 'Published courses, filtered and searched, a page at a time',
         args: courseFilters,
-        resolve: async (_root, args: Record<string, unknown>, ctx) => {
+        resolve: (_root, args: { first: number; after?: string } & Record<string, unknown>, ctx) => {
           const { first, after, ...filters } = args;
-          const page = await ctx.get<Page<unknown>>(
-            'catalog',
-            `/v1/courses${query({ ...filters, limit: first, cursor: after })}`,
+          return connectionPage({ first, after }, (cursor, limit) =>
+            ctx.get<Page<unknown>>('catalog', `/v1/courses${query({ ...filters, limit, cursor })}`),
           );
-          return toConnection(page);
         },
       },
       me: { type: nonNull(me), resolve: () => ({}) },
