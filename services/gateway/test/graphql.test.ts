@@ -398,7 +398,7 @@ describe('GraphQL beside REST', () => {
   it('when the caller has no token or acts on what is not theirs, then the services refuse it, as codes from their problem types', async () => {
     const api = system.gateway.app;
     const anonymous = await graphql(api, '{ me { stats { xp } } }');
-    assert.equal(anonymous.body.data, null);
+    assert.deepEqual(anonymous.body.data, { me: { stats: null } });
     assert.equal(anonymous.body.errors![0]!.extensions!.code, 'UNAUTHENTICATED');
     const bearer = await signup(api);
     const [course] = await someCourses(api, 1);
@@ -505,5 +505,25 @@ describe('GraphQL beside REST', () => {
     await request(api).post('/v1/graphql').send({ query, extensions }).expect(200);
     const byHash = await request(api).post('/v1/graphql').send({ extensions }).expect(200);
     assert.ok((byHash.body.data.skills as unknown[]).length > 0);
+  });
+  // Last: it stops a service of the shared system.
+  it('when notification is down, then the dashboard still answers what user-progress knows, and names the part missing', async () => {
+    const api = system.gateway.app;
+    const bearer = await signup(api);
+    await enrolIn(api, bearer, await someCourses(api, 2));
+    await system.stopService('notification');
+    const answer = await graphql(api, persistedOperations.Dashboard, { bearer });
+    assert.equal(answer.status, 200);
+    const me = answer.body.data!.me as {
+      stats: { xp: number };
+      unreadNotifications: number | null;
+      enrollments: unknown[];
+    };
+    assert.equal(me.stats.xp, 0);
+    assert.equal(me.enrollments.length, 2);
+    assert.equal(me.unreadNotifications, null);
+    assert.equal(answer.body.errors!.length, 1);
+    assert.equal(answer.body.errors![0]!.extensions!.code, 'SERVICE_UNAVAILABLE');
+    assert.deepEqual((answer.body.errors![0] as { path?: unknown[] }).path, ['me', 'unreadNotifications']);
   });
 });

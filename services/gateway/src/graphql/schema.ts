@@ -125,20 +125,22 @@ export function createSchema() {
 
   const me = new GraphQLObjectType<object, GraphqlContext>({
     name: 'Me',
-    description: 'The signed-in learner (the token decides who; each service checks it)',
+    description:
+      'The signed-in learner (the token decides who; each service checks it). Each part is nullable: ' +
+      'when the service behind it cannot answer, it is null with an error naming it, and the rest still comes.',
     fields: {
       enrollments: {
-        type: list(enrolment),
+        type: new GraphQLList(nonNull(enrolment)),
         resolve: async (_me, _args, ctx) =>
           (await ctx.get<{ items: Enrolment[] }>('user-progress', '/v1/me/enrollments')).items,
       },
-      stats: { type: nonNull(stats), resolve: (_me, _args, ctx) => ctx.get('user-progress', '/v1/me/stats') },
+      stats: { type: stats, resolve: (_me, _args, ctx) => ctx.get('user-progress', '/v1/me/stats') },
       unreadNotifications: {
-        type: nonNull(GraphQLInt),
+        type: GraphQLInt,
         resolve: async (_me, _args, ctx) => (await unreadNotifications(ctx)).unreadCount,
       },
       notifications: {
-        type: nonNull(notificationConnection),
+        type: notificationConnection,
         args: {
           first: { type: GraphQLInt, defaultValue: 20 },
           after: { type: GraphQLString },
