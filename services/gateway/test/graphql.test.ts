@@ -54,6 +54,11 @@ async function enrolIn(api: Api, bearer: string, courses: { id: string }[]) {
   }
 }
 
+/** A course as REST answers it (its lessons, for completions). */
+async function courseDetail(api: Api, slug: string) {
+  return (await request(api).get(`/v1/courses/${slug}`).expect(200)).body as { lessons: { id: string }[] };
+}
+
 /** The calls the gateway makes to the services while `work` runs. */
 async function upstreamCalls(work: () => Promise<unknown>) {
   const upstreams = (system.gateway as { deps: { upstreams: { send: (...args: never[]) => unknown } } }).deps
@@ -360,9 +365,7 @@ describe('GraphQL beside REST', () => {
     const api = system.gateway.app;
     const bearer = await signup(api);
     const [course] = await someCourses(api, 1);
-    const detail = (await request(api).get(`/v1/courses/${course!.slug}`).expect(200)).body as {
-      lessons: { id: string }[];
-    };
+    const detail = await courseDetail(api, course!.slug);
     const enrol = await graphql(api, persistedOperations.Enrol, {
       bearer,
       variables: { courseId: course!.id },
@@ -402,9 +405,7 @@ describe('GraphQL beside REST', () => {
     assert.equal(anonymous.body.errors![0]!.extensions!.code, 'UNAUTHENTICATED');
     const bearer = await signup(api);
     const [course] = await someCourses(api, 1);
-    const detail = (await request(api).get(`/v1/courses/${course!.slug}`).expect(200)).body as {
-      lessons: { id: string }[];
-    };
+    const detail = await courseDetail(api, course!.slug);
     const notEnrolled = await graphql(api, persistedOperations.CompleteLesson, {
       bearer,
       variables: { courseId: course!.id, lessonId: detail.lessons[0]!.id },

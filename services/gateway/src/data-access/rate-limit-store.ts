@@ -5,8 +5,12 @@ import type { Logger } from '@syllabus/service-kit';
 // One atomic step: count the hits, start the window with the first, report the window's end.
 const INCREMENT = `
 local hits = redis.call('INCRBY', KEYS[1], ARGV[2])
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {hits, redis.call('PTTL', KEYS[1])}
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {hits, ttl}
 `;
 
 type WithIncrement = Redis & {

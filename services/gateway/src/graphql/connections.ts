@@ -3,7 +3,8 @@ import { GraphQLError } from 'graphql';
 /** The largest page a service answers (`limit` ≤ 100): a GraphQL page and what it skips fit in it. */
 const SERVICE_PAGE_MAX = 100;
 
-interface ServicePage<T> {
+/** A page as the services answer it: its items, and the cursor of the next page (null on the last). */
+export interface ServicePage<T> {
   items: T[];
   nextCursor: string | null;
 }

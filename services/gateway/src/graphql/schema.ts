@@ -23,7 +23,7 @@ import {
   userProgressRoutes,
 } from '@syllabus/contracts';
 import type { GraphqlContext } from './context';
-import { connectionPage } from './connections';
+import { connectionPage, type ServicePage } from './connections';
 import { createTypeDeriver } from './from-zod';
 
 const list = (type: GraphQLOutputType) => new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
@@ -42,10 +42,6 @@ const query = (values: Record<string, unknown>) => {
 const segment = (value: unknown) => encodeURIComponent(String(value));
 
 type Enrolment = z.infer<typeof enrolmentSchema>;
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 /**
  * The GraphQL schema beside REST: the same services, the same tokens and the same checks. Its
@@ -149,7 +145,7 @@ export function createSchema() {
         resolve: async (_me, args: { first: number; after?: string; unread: boolean }, ctx) => {
           let unreadCount = 0;
           const connection = await connectionPage(args, async (cursor, limit) => {
-            const page = await ctx.get<Page<unknown> & { unreadCount: number }>(
+            const page = await ctx.get<ServicePage<unknown> & { unreadCount: number }>(
               'notification',
               `/v1/me/notifications${query({ limit, cursor, unread: args.unread })}`,
             );
@@ -219,7 +215,7 @@ export function createSchema() {
         resolve: (_root, args: { first: number; after?: string } & Record<string, unknown>, ctx) => {
           const { first, after, ...filters } = args;
           return connectionPage({ first, after }, (cursor, limit) =>
-            ctx.get<Page<unknown>>('catalog', `/v1/courses${query({ ...filters, limit, cursor })}`),
+            ctx.get<ServicePage<unknown>>('catalog', `/v1/courses${query({ ...filters, limit, cursor })}`),
           );
         },
       },

@@ -23,8 +23,15 @@ export interface GraphqlRequestContext extends GraphqlContext {
   chargeCost(cost: number): Promise<void>;
 }
 
-/** The cost of a document's operations as the cost limit counts it (the largest, if several). */
+/**
+ * The cost of a document's operations as the cost limit counts it (the largest, if several).
+ * Worked out once per document: Apollo keeps parsed documents and hands the same one back for the
+ * same text, as it keeps their validation, so a repeated query is not walked again per request.
+ */
+const costs = new WeakMap<DocumentNode, number>();
 function costOf(schema: GraphQLSchema, document: DocumentNode) {
+  const known = costs.get(document);
+  if (known !== undefined) return known;
   let cost = 0;
   validate(schema, document, [
     costLimitRule({
@@ -32,6 +39,7 @@ function costOf(schema: GraphQLSchema, document: DocumentNode) {
       onAccept: [(_context, details: { n: number }) => (cost = Math.max(cost, details.n))],
     }),
   ]);
+  costs.set(document, cost);
   return cost;
 }
 
