@@ -80,14 +80,25 @@ describe('the learner console in Chromium', () => {
 
   async function search(page: Page, text: string) {
     await page.getByRole('link', { name: 'Courses', exact: true }).click();
-    const box = page.getByLabel('Search', { exact: true });
-    await box.fill(text);
-    await box.press('Tab'); // commits the value: the list reloads
+    await page.getByLabel('Search', { exact: true }).fill(text);
+    await page.getByRole('button', { name: 'Search', exact: true }).click(); // the list reloads
   }
 
   it('when a learner signs up, finds a course by search, enrols and completes it, then the notification arrives live, and the trace id shown is a real trace', async () => {
     const page = await signUp(`console-${Date.now()}@syllabus.test`);
-    await search(page, 'REST API design');
+    // The tracks arrive while the search is being typed (held here until it is): the page renders
+    // again then, and what was typed must stay.
+    let typed!: () => void;
+    const typing = new Promise<void>((resolve) => (typed = resolve));
+    await page.route('**/v1/tracks', async (route) => {
+      await typing;
+      await route.continue();
+    });
+    await page.getByRole('link', { name: 'Courses', exact: true }).click();
+    await page.getByLabel('Search', { exact: true }).fill('REST API design');
+    typed();
+    await page.getByRole('option', { name: 'Languages for the backend' }).waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('link', { name: COURSE.title }).click();
     await page.getByRole('heading', { name: COURSE.title }).waitFor();
     await page.getByRole('button', { name: 'Enrol', exact: true }).click();

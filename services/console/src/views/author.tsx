@@ -162,12 +162,18 @@ export function EditCoursePage({ slug }: { slug: string }) {
           Load their version
         </button>
       )}
-      <form onSubmit={(event) => void saveDetails(event)} noValidate>
+      {/* Fields start from the course as loaded (`defaultValue`: a render never undoes typing, so a
+          refused save keeps what was typed); when the course's own values change, they start again. */}
+      <form
+        key={`${course.title}\n${course.summary}`}
+        onSubmit={(event) => void saveDetails(event)}
+        noValidate
+      >
         <Field label="Title" name="title" failure={failure}>
-          <input id="field-title" name="title" value={course.title} />
+          <input id="field-title" name="title" defaultValue={course.title} />
         </Field>
         <Field label="Summary" name="summary" failure={failure}>
-          <textarea id="field-summary" name="summary" value={course.summary} />
+          <textarea id="field-summary" name="summary" defaultValue={course.summary} />
         </Field>
         <button type="submit">Save details</button>
       </form>
@@ -215,12 +221,12 @@ export function EditCoursePage({ slug }: { slug: string }) {
           <textarea id="field-lessonBody" name="lessonBody" />
         </Field>
         <Field label="Minutes" name="durationMinutes" failure={failure}>
-          <input id="field-durationMinutes" name="durationMinutes" type="number" min={1} value={10} />
+          <input id="field-durationMinutes" name="durationMinutes" type="number" min={1} defaultValue="10" />
         </Field>
         <button type="submit">Add lesson</button>
       </form>
       <h2>Skills and prerequisites</h2>
-      <form onSubmit={(event) => void saveGraph(event)}>
+      <form key={graphKey(course)} onSubmit={(event) => void saveGraph(event)}>
         <SlugList
           label="Skills"
           name="skills"
@@ -255,11 +261,14 @@ export function EditCoursePage({ slug }: { slug: string }) {
   );
 }
 
+const graphKey = (course: Schemas['Course']) =>
+  [...course.skills.map((skill) => skill.slug), '|', ...course.prerequisites.map((p) => p.slug)].join(' ');
+
 /** A list of slugs, typed comma-separated. */
 function SlugList(props: { label: string; name: string; failure?: Failure; value?: string[] }) {
   return (
     <Field label={`${props.label}, comma-separated`} name={props.name} failure={props.failure}>
-      <input id={`field-${props.name}`} name={props.name} value={props.value?.join(', ')} />
+      <input id={`field-${props.name}`} name={props.name} defaultValue={props.value?.join(', ')} />
     </Field>
   );
 }

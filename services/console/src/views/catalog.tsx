@@ -8,6 +8,9 @@ const levels = ['entry', 'mid', 'senior'] as const;
 /** Tracks and courses: search, level, track and skill filters, and "load more". */
 export function CatalogPage() {
   const [filters, setFilters] = useState<Filters>({ q: '', level: '', track: '', skill: '' });
+  // What is typed, kept in state so that a render (say, when the tracks arrive) never puts back
+  // the last searched text over it; searched on Enter, the button, or leaving the box.
+  const [typed, setTyped] = useState('');
   const [tracks, setTracks] = useState<Schemas['Track'][]>([]);
   const [skills, setSkills] = useState<Schemas['Skill'][]>([]);
   const [courses, setCourses] = useState<Schemas['CourseSummary'][]>([]);
@@ -42,13 +45,32 @@ export function CatalogPage() {
 
   const set = (name: keyof Filters) => (event: Event) =>
     setFilters({ ...filters, [name]: (event.target as HTMLInputElement).value });
+  /** Searches what is typed: again on Enter or the button, only if it changed on leaving the box. */
+  const search = (always: boolean) => {
+    if (always || typed !== filters.q) setFilters({ ...filters, q: typed });
+  };
 
   return (
     <Page title="Courses">
-      <form class="filters" role="search" onSubmit={(event) => event.preventDefault()}>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          search(true);
+        }}
+      >
         <label>
-          Search <input name="q" type="search" value={filters.q} onChange={set('q')} />
+          Search{' '}
+          <input
+            name="q"
+            type="search"
+            value={typed}
+            onInput={(event) => setTyped((event.target as HTMLInputElement).value)}
+            onChange={() => search(false)}
+          />
         </label>
+        <button type="submit">Search</button>
         <Choice
           label="Level"
           value={filters.level}
