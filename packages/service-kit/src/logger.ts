@@ -16,9 +16,11 @@ export function createLogger(options: { service: string; level: string }): Logge
         return context ? { trace_id: context.traceId, span_id: context.spanId } : {};
       },
     },
-    // Written asynchronously: lines logged while a write is under way go out together in the
-    // next one (a write per line cost a system call per request for the access log alone).
-    // pino flushes what is left when the process exits.
-    pino.destination({ dest: 1, sync: false }),
+    // Written in batches: lines gather in memory until 4 KiB, or at most a second, and go out in
+    // one write. Writing each line as it came (even asynchronously) cost the catalog about 40 % of
+    // its throughput on a cached read (the bench, infra/README.md), the access log alone. pino
+    // flushes what is left when the process exits, a crash included; a SIGKILL loses at most
+    // the last second.
+    pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }),
   );
 }
