@@ -204,24 +204,28 @@ async function main() {
         ).every(Boolean),
       { what: 'the baselines' },
     );
+    // Each pair a ratio compares runs side by side within a round, so that a drift of the
+    // machine's speed between rounds (large on shared virtual machines) does not enter the ratio.
     const cases = [
       ['bare', 'bare node:http'],
       ['express', 'Express 5, one route'],
-      ['expressRedis', 'Express 5 + one ioredis getBuffer'],
       ['catalogUncached', 'catalog, cache off (PostgreSQL per request)'],
+      ['expressRedis', 'Express 5 + one ioredis getBuffer'],
       ['catalog', 'catalog'],
       ['gateway', 'gateway → catalog'],
-      ['catalogTraced', 'catalog, traced'],
       ['gatewayTraced', 'gateway → catalog, traced'],
+      ['catalogTraced', 'catalog, traced'],
     ] as const;
     process.stdout.write(
-      `bench ${run}: services on Node ${services.nodeVersion}; wrk -t1 -c${connections} -d${seconds}s, best of ${rounds} round(s), GET ${PATH} (${body.length} bytes)\n` +
+      `bench ${run}: services on Node ${services.nodeVersion}; wrk -t1 -c${connections} -d${seconds}s, ${rounds} round(s) (req/s: the best; ratios: the median of each round's), GET ${PATH} (${body.length} bytes)\n` +
         `limits raised for one source address: ${JSON.stringify(raisedLimits)}\n`,
     );
     for (const [name] of cases) await wrk(url(ports[name]!), connections, 1); // warm-up, not counted
     const best: Record<string, Figures> = {};
+    const perRound: Record<string, number>[] = [];
     const own = () => new Map([...services.children].map(([name, child]) => [name, child.pid]));
     for (let round = 0; round < rounds; round += 1) {
+      perRound.push({});
       for (const [name] of cases) {
         const before = cpuByPart(own());
         const figures = await wrk(url(ports[name]!));
@@ -235,6 +239,7 @@ async function main() {
             )
             .filter(([, micros]) => micros >= 5),
         );
+        perRound[round]![name] = figures.requestsPerSecond;
         if (!best[name] || figures.requestsPerSecond > best[name].requestsPerSecond) best[name] = figures;
         if (figures.non2xx > 0 || figures.socketErrors > 0)
           failures.push(
@@ -258,7 +263,13 @@ async function main() {
       .reduce((sum, [, f]) => sum + f.requests, 0);
 
     const rps = (name: string) => best[name]!.requestsPerSecond;
-    const ratio = (a: string, b: string) => Math.round((rps(a) / rps(b)) * 100) / 100;
+    /** The median over the rounds of a's throughput over b's, each pair from one round. */
+    const ratio = (a: string, b: string) => {
+      const each = perRound.map((figures) => figures[a]! / figures[b]!).sort((x, y) => x - y);
+      const middle = each.length / 2;
+      const median = each.length % 2 ? each[Math.floor(middle)]! : (each[middle - 1]! + each[middle]!) / 2;
+      return Math.round(median * 100) / 100;
+    };
     const ratios = {
       'catalog ÷ Express + Redis read': ratio('catalog', 'expressRedis'),
       'catalog, traced ÷ Express + Redis read': ratio('catalogTraced', 'expressRedis'),
@@ -303,6 +314,7 @@ async function main() {
       load: { tool: 'wrk', threads: 1, connections, seconds, rounds, path: PATH, bodyBytes: body.length },
       raisedLimits,
       results: best,
+      requestsPerSecondByRound: perRound,
       singleConnection: single,
       ratios,
       gatewayAddsP50Ms: addedMs,
