@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { createTestDatabase, freePort, testEnv, waitFor } from '@syllabus/testing';
 import { startOtlpReceiver } from '@syllabus/testing/otlp';
 import { cpuByPart } from '../support/cpu';
+import { percentile } from '../support/figures';
 import { createServiceRunner, limitsForOneSource, newRun, root } from '../support/services';
 
 const { values: args } = parseArgs({
@@ -263,12 +264,10 @@ async function main() {
       .reduce((sum, [, f]) => sum + f.requests, 0);
 
     const rps = (name: string) => best[name]!.requestsPerSecond;
-    /** The median over the rounds of a's throughput over b's, each pair from one round. */
+    /** The median (nearest rank) over the rounds of a's throughput over b's, each pair from one round. */
     const ratio = (a: string, b: string) => {
       const each = perRound.map((figures) => figures[a]! / figures[b]!).sort((x, y) => x - y);
-      const middle = each.length / 2;
-      const median = each.length % 2 ? each[Math.floor(middle)]! : (each[middle - 1]! + each[middle]!) / 2;
-      return Math.round(median * 100) / 100;
+      return Math.round(percentile(each, 50) * 100) / 100;
     };
     const ratios = {
       'catalog ÷ Express + Redis read': ratio('catalog', 'expressRedis'),

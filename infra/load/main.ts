@@ -22,6 +22,7 @@ import pg from 'pg';
 import { freePort, testEnv, waitFor } from '@syllabus/testing';
 import { startOtlpReceiver } from '@syllabus/testing/otlp';
 import { cpuByPart, cpuShares } from '../support/cpu';
+import { percentile } from '../support/figures';
 import { createServiceRunner, limitsForOneSource, newRun, root } from '../support/services';
 import { startSmtpServer } from '@syllabus/testing/smtp';
 import { topology } from '@syllabus/contracts';
@@ -64,8 +65,6 @@ const check = (ok: boolean, what: string) => {
 };
 
 // ---- figures ------------------------------------------------------------------------------
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const round = (n: number) => Math.round(n * 10) / 10;
 function summarise(result: PhaseResult) {
   const ops: Record<

@@ -78,10 +78,12 @@ describe('the learner console in Chromium', () => {
     return page;
   }
 
-  async function search(page: Page, text: string) {
+  /** Opens the course list, types `text`, runs `afterTyping`, and searches (the list reloads). */
+  async function search(page: Page, text: string, afterTyping = async () => {}) {
     await page.getByRole('link', { name: 'Courses', exact: true }).click();
     await page.getByLabel('Search', { exact: true }).fill(text);
-    await page.getByRole('button', { name: 'Search', exact: true }).click(); // the list reloads
+    await afterTyping();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
   }
 
   it('when a learner signs up, finds a course by search, enrols and completes it, then the notification arrives live, and the trace id shown is a real trace', async () => {
@@ -94,11 +96,10 @@ describe('the learner console in Chromium', () => {
       await typing;
       await route.continue();
     });
-    await page.getByRole('link', { name: 'Courses', exact: true }).click();
-    await page.getByLabel('Search', { exact: true }).fill('REST API design');
-    typed();
-    await page.getByRole('option', { name: 'Languages for the backend' }).waitFor({ state: 'attached' });
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await search(page, 'REST API design', async () => {
+      typed();
+      await page.getByRole('option', { name: 'Languages for the backend' }).waitFor({ state: 'attached' });
+    });
     await page.getByRole('link', { name: COURSE.title }).click();
     await page.getByRole('heading', { name: COURSE.title }).waitFor();
     await page.getByRole('button', { name: 'Enrol', exact: true }).click();

@@ -1,0 +1,3 @@
+/** The nearest-rank percentile `p` (0–100) of `sorted` (ascending); 0 when it is empty. */
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
