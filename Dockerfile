@@ -4,14 +4,15 @@
 #     -t syllabus/catalog .
 # Stage 1 prunes the monorepo to the service and the packages it uses; stage 2 installs and
 # builds only those, then drops everything the service does not run; stage 3 is the runtime.
-# Node 24 is the newest LTS line with a release in the npm registry this project builds from.
-FROM node:24-bookworm-slim AS base
+# The Node.js major is written here once: every script runs on it too (scripts/node.sh reads this
+# line). 26 is the Active LTS line; bookworm is the Debian release the native stack runs on.
+FROM node:26-bookworm-slim AS base
 WORKDIR /app
 ENV TURBO_TELEMETRY_DISABLED=1 NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 
 FROM base AS pruner
 ARG SERVICE
-RUN npm install --global turbo@2.11.9
+RUN npm install --global turbo@2.11.13
 COPY . .
 # turbo prune leaves out the root tsconfig every workspace extends, so it is copied beside.
 RUN test -n "$SERVICE" || { echo 'build with --build-arg SERVICE=<name>' >&2; exit 1; } \

@@ -248,7 +248,7 @@ mongo_stop() {
 # --- Docker, when an engine answers ------------------------------------------------------
 docker_up() { # names...
   log "a Docker engine answers: starting $* with docker compose"
-  docker compose -p syllabus-dev -f "$ROOT/infra/dev/backing-services.compose.yml" up -d --wait "$@" >&2
+  docker compose -p syllabus-dev --env-file "$ROOT/.env" -f "$ROOT/infra/dev/backing-services.compose.yml" up -d --wait "$@" >&2
 }
 
 # --- the commands -------------------------------------------------------------------------

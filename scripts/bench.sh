@@ -4,8 +4,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/prepare.sh
-# The services run on the Node.js major the images run (as deployed), whatever Node runs here.
-SERVICE_NODE=$(bash scripts/deployed-node.sh)
-export SERVICE_NODE
 command -v wrk >/dev/null || bash scripts/backing-services.sh tools
 exec node infra/dist/bench/main.js "$@"

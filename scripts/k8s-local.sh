@@ -11,6 +11,7 @@ cluster=${1:-kind}
 case $cluster in kind | minikube) ;; *) echo "usage: $0 [kind|minikube]" >&2; exit 2 ;; esac
 command -v "$cluster" >/dev/null || { echo "$cluster is not installed" >&2; exit 1; }
 
+source scripts/node.sh
 bash scripts/install.sh
 npx turbo run build --filter=@syllabus/infra... --output-logs=errors-only
 bash scripts/backing-services.sh tools

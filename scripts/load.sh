@@ -4,7 +4,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/prepare.sh
-# The services run on the Node.js major the images run (as deployed), whatever Node runs here.
-SERVICE_NODE=$(bash scripts/deployed-node.sh)
-export SERVICE_NODE
 exec node infra/dist/load/main.js "$@"

@@ -43,7 +43,6 @@ const failures: string[] = [];
 const services = createServiceRunner({
   logs,
   profile: args.profile,
-  node: process.env.SERVICE_NODE,
   onUnexpectedExit: (why) => failures.push(why),
 });
 

@@ -58,7 +58,6 @@ async function main() {
   const failures: string[] = [];
   const services = createServiceRunner({
     logs,
-    node: process.env.SERVICE_NODE,
     onUnexpectedExit: (why) => failures.push(why),
   });
   const port = async () => String(await freePort());

@@ -17,6 +17,7 @@ import {
   buildImages,
   chooseEngine,
   commandOf,
+  declaredNodeMajor,
   resolvedCompose,
   type ComposeService,
   type Engine,
@@ -46,6 +47,7 @@ async function main() {
   const addresses = hostAddresses(services, appServices, { smtp: mail.port, otlp: new URL(otlp.url).port });
   const running: { name: string; stop: () => Promise<void> }[] = [];
   const bootTimes: Record<string, number> = {};
+  const nodeVersions: Record<string, string> = {};
   const outputs: Record<string, string> = {};
 
   try {
@@ -101,8 +103,9 @@ async function main() {
         throw new Error(`${error.message}\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
       });
       bootTimes[name] = Date.now() - started;
+      nodeVersions[name] = await nodeVersionOf(name, operatorPort);
       process.stdout.write(
-        `${name} ready in ${seconds(bootTimes[name])} as user ${imageUser(engine, service)}\n`,
+        `${name} ready in ${seconds(bootTimes[name])} as user ${imageUser(engine, service)} on Node ${nodeVersions[name]}\n`,
       );
     }
 
@@ -122,10 +125,10 @@ async function main() {
       `journey through the gateway image passed in ${seconds(Date.now() - journeyStarted)}\n`,
     );
 
-    process.stdout.write('\nimage            build     boot to ready\n');
+    process.stdout.write('\nimage            build     boot to ready   Node\n');
     for (const name of appServices) {
       process.stdout.write(
-        `${name.padEnd(16)} ${seconds(buildTimes[name] ?? 0).padStart(8)} ${seconds(bootTimes[name] ?? 0).padStart(10)}\n`,
+        `${name.padEnd(16)} ${seconds(buildTimes[name] ?? 0).padStart(8)} ${seconds(bootTimes[name] ?? 0).padStart(10)}   ${nodeVersions[name]}\n`,
       );
     }
     process.stdout.write('\n1 passed, 0 failed\n');
@@ -159,10 +162,32 @@ function hostAddresses(
   return addresses;
 }
 
+/**
+ * The Node.js a service's process runs on, from its own metrics (prom-client's
+ * `nodejs_version_info`); it must be the declared major, the one the tests and benchmarks ran on.
+ */
+async function nodeVersionOf(name: string, operatorPort: number) {
+  const metrics = await (await fetch(`http://127.0.0.1:${operatorPort}/metrics`)).text();
+  const version = /^nodejs_version_info\{version="(v(\d+)[^"]*)"/m.exec(metrics);
+  if (!version) throw new Error(`${name} reports no nodejs_version_info`);
+  const declared = declaredNodeMajor();
+  if (Number(version[2]) !== declared || process.versions.node.split('.')[0] !== String(declared))
+    throw new Error(
+      `${name}'s image runs Node ${version[1]}, this check ${process.version}; the Dockerfile declares ${declared}`,
+    );
+  return version[1]!;
+}
+
 function translate(environment: Record<string, string | null>, addresses: Record<string, string>) {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(environment)) {
     if (value === null) continue;
+    // A MongoDB URL carries options for the server it names (compose's is the replica set rs0;
+    // natively the server is FerretDB, which is none), so it is replaced whole.
+    if (value.startsWith('mongodb://mongodb:27017/')) {
+      env[key] = testEnv.MONGODB_URL;
+      continue;
+    }
     env[key] = value.replace(/(\/\/|@)([a-z][a-z0-9-]*:\d+)/g, (whole, lead: string, hostPort: string) => {
       const address = addresses[hostPort];
       return address ? `${lead}${address}` : whole;

@@ -3,7 +3,7 @@
 // runs with the entrypoint, command, user, working directory and environment its image and
 // compose give it, on the host's network.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -29,6 +29,17 @@ export function resolvedCompose(): Record<string, ComposeService> {
   });
   if (result.status !== 0) throw new Error(`docker-compose config failed: ${result.stderr}`);
   return (parse(result.stdout) as { services: Record<string, ComposeService> }).services;
+}
+
+/**
+ * The Node.js major everything runs on: the Dockerfile's base image, the one place it is written
+ * (scripts/node.sh reads the same line).
+ */
+export function declaredNodeMajor(): number {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const major = /^FROM node:(\d+)-[^ ]+ AS base$/m.exec(dockerfile)?.[1];
+  if (!major) throw new Error("no 'FROM node:<major>-… AS base' line in the Dockerfile");
+  return Number(major);
 }
 
 export interface ImageConfig {

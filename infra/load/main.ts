@@ -104,7 +104,6 @@ const statusesOf = (result: PhaseResult) =>
 const services = createServiceRunner({
   logs,
   profile: args.profile,
-  node: process.env.SERVICE_NODE,
   onUnexpectedExit: (why) => {
     failures.push(why);
     process.stdout.write(`${why}\n`);

@@ -32,8 +32,6 @@ export function createServiceRunner(options: {
   logs: string;
   /** Writes a CPU profile per process (node --cpu-prof) under `logs/profiles/<name>`. */
   profile?: boolean;
-  /** The Node.js binary the processes run on (this one's unless given). */
-  node?: string;
   /** Told when a process ends by itself (not stopped by `stop`). */
   onUnexpectedExit: (why: string) => void;
 }) {
@@ -61,7 +59,7 @@ export function createServiceRunner(options: {
     { bare = false, args = [] }: { bare?: boolean; args?: string[] } = {},
   ) {
     const child = spawn(
-      options.node ?? process.execPath,
+      process.execPath,
       [
         ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(logs, 'profiles', name)}`] : []),
         ...(bare ? [] : ['--require', require.resolve('@syllabus/telemetry/register')]),
@@ -89,10 +87,8 @@ export function createServiceRunner(options: {
   }
 
   return {
-    /** The version of Node.js the processes run on. */
-    nodeVersion: spawnSync(options.node ?? process.execPath, ['--version'], {
-      encoding: 'utf8',
-    }).stdout.trim(),
+    /** The version of Node.js the processes run on: this process's own (scripts/node.sh). */
+    nodeVersion: process.version,
     children,
     startScript,
     /** Starts `service`'s server as process `name` (several of one service may run). */

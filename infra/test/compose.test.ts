@@ -213,17 +213,26 @@ describe('the Dockerfile', () => {
 });
 
 describe('observability configuration', () => {
-  it('when Prometheus scrapes, then every service is a target', () => {
+  it("when Prometheus scrapes, then every service is a target, and Jaeger's span metrics where Jaeger serves them", () => {
     const config = parse(readFileSync(join(root, 'infra/prometheus/prometheus.yml'), 'utf8')) as {
-      scrape_configs: { static_configs: { targets: string[] }[] }[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
     };
-    const targets = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    assert.deepEqual(targets.sort(), [
+    const targets = (job: string) =>
+      config.scrape_configs
+        .filter((c) => c.job_name === job)
+        .flatMap((c) => c.static_configs.flatMap((s) => s.targets))
+        .sort();
+    assert.deepEqual(targets('syllabus'), [
       'catalog:9081',
       'gateway:9080',
       'notification:9083',
       'user-progress:9082',
     ]);
+    const jaeger = parse(readFileSync(join(root, 'infra/jaeger/config.yaml'), 'utf8')) as {
+      exporters: { prometheus: { endpoint: string } };
+    };
+    const port = /:(\d+)$/.exec(jaeger.exporters.prometheus.endpoint)?.[1];
+    assert.deepEqual(targets('jaeger-span-metrics'), [`jaeger:${port}`]);
   });
 
   it('when Grafana loads the dashboard, then its panels query metrics the services export', () => {

