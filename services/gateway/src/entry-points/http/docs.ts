@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import express, { type Express } from 'express';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
 
 const page = `<!doctype html>
 <html lang="en">
@@ -22,8 +21,10 @@ const init = `window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#s
 
 /** An interactive page for the API document, served from the package (no CDN). */
 export function mountDocsPage(app: Express) {
-  const assets = getAbsoluteFSPath();
-  readFileSync(join(assets, 'swagger-ui-bundle.js')); // fail at start, not at the first visit, if missing
+  // The package's folder, found without loading its main module, which would run the whole
+  // browser bundle in this process.
+  const assets = dirname(require.resolve('swagger-ui-dist/package.json'));
+  accessSync(join(assets, 'swagger-ui-bundle.js')); // fail at start, not at the first visit, if missing
   app.get('/docs', (_req, res) => {
     res.type('html').send(page);
   });
