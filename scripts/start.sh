@@ -93,7 +93,7 @@ gateway="http://127.0.0.1:$GATEWAY_PORT"
 
 cat <<MSG
 
-Syllabus is running.
+Syllabus is running (Node $(node --version)).
   gateway:  $gateway
   console:  $gateway/   (open it in a browser: the learner and author console)
   docs:     $gateway/docs

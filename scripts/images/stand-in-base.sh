@@ -27,10 +27,12 @@ trap 'rm -rf "$work"' EXIT
 rootfs=$work/rootfs
 
 # The root filesystem is made once and kept: it is the slow part and depends on nothing here.
-debian=$STATE/bookworm-minbase.tar
+# Beside minbase, what the official slim image keeps for node: libatomic1 (Node 26 links it).
+packages=libatomic1
+debian=$STATE/bookworm-minbase-${packages//,/-}.tar
 if [ ! -s "$debian" ]; then
-  log "debootstrap --variant=minbase bookworm (once)"
-  debootstrap --variant=minbase bookworm "$work/debian" http://deb.debian.org/debian >"$STATE/debootstrap.log" 2>&1 ||
+  log "debootstrap --variant=minbase --include=$packages bookworm (once)"
+  debootstrap --variant=minbase --include="$packages" bookworm "$work/debian" http://deb.debian.org/debian >"$STATE/debootstrap.log" 2>&1 ||
     { log "debootstrap failed (see $STATE/debootstrap.log)"; exit 1; }
   rm -rf "$work/debian/var/cache/apt/archives/"*.deb "$work/debian/var/lib/apt/lists/"*
   tar -C "$work/debian" -cf "$debian.partial" . && mv "$debian.partial" "$debian"
