@@ -24,6 +24,8 @@ const server = new SMTPServer({
     });
   },
 });
+// A client that goes away mid-session resets its connection; that must not end the sink.
+server.on('error', (error) => console.error(`mail sink: ${error.message}`));
 server.listen(port, '127.0.0.1', () => console.log(`mail sink on smtp://127.0.0.1:${port}`));
 process.once('SIGTERM', () => server.close(() => process.exit(0)));
 process.once('SIGINT', () => server.close(() => process.exit(0)));

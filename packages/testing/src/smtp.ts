@@ -25,6 +25,9 @@ export async function startSmtpServer() {
       });
     },
   });
+  // A client that goes away mid-session (the chaos harness SIGKILLs notification) resets its
+  // connection; smtp-server reports that as an 'error' event, which must not end this process.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
