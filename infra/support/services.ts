@@ -39,6 +39,11 @@ export function createServiceRunner(options: {
   mkdirSync(logs, { recursive: true });
   const children = new Map<string, ChildProcess>();
   const stopping = new WeakSet<ChildProcess>();
+  // However this process ends (a crash included), none of its services outlives it: a harness
+  // that died on an uncaught error once left four services running, holding their ports.
+  process.once('exit', () => {
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+  });
 
   function logTail(name: string, lines = 15) {
     const text = readFileSync(join(logs, `${name}.log`), 'utf8')
