@@ -30,13 +30,26 @@ export function createDatabase(pool: Pool, registry: Registry, metricPrefix: str
       }
     },
   });
+  // A connection runs one query at a time: queries a transaction asks for together (a
+  // `Promise.all` over its reads) take turns here. pg's own queue for them is deprecated, and
+  // gone in pg 9.
+  const oneAtATime = (queryable: Queryable): Queryable => {
+    let turn: Promise<unknown> = Promise.resolve();
+    return {
+      query<Row extends QueryResultRow>(name: string, text: string, values?: unknown[]) {
+        const result = turn.then(() => queryable.query<Row>(name, text, values));
+        turn = result.catch(() => undefined);
+        return result;
+      },
+    };
+  };
   return {
     ...on(pool),
     async transaction(work) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(on(client));
+        const result = await work(oneAtATime(on(client)));
         await client.query('COMMIT');
         return result;
       } catch (error) {

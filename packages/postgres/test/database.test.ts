@@ -38,6 +38,32 @@ describe('database helper on a real PostgreSQL', () => {
     assert.deepEqual(await db.query('count_things', 'SELECT count(*)::int AS n FROM things'), [{ n: 2 }]);
   });
 
+  it('when a transaction asks for several queries at once, then they take turns on its one connection', async () => {
+    // pg queues a second query on a busy client with a deprecation warning, and pg 9 refuses it.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const db = createDatabase(pool, new Registry(), 'test');
+      const rows = await db.transaction((tx) =>
+        Promise.all(
+          [1, 2, 3].map((n) => tx.query<{ n: number }>('number', 'SELECT $1::int AS n, pg_sleep(0.01)', [n])),
+        ),
+      );
+      assert.deepEqual(
+        rows.map(([row]) => row?.n),
+        [1, 2, 3],
+      );
+      await new Promise(setImmediate); // a warning is emitted on a later tick than its cause
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(
+      warnings.filter((message) => /already executing a query/.test(message)),
+      [],
+    );
+  });
+
   it('when queries run, then each is timed under its name', async () => {
     const registry = new Registry();
     const db = createDatabase(pool, registry, 'test');
