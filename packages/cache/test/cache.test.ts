@@ -100,16 +100,19 @@ describe('cache-aside on a real Redis', () => {
   it('when an invalidation lands while a load is running, then the stale load is not cached', async () => {
     const ns = namespace();
     const cache = createCache({ redis, namespace: ns, ttlSeconds: 60 });
-    let release!: () => void;
-    const slow = cache.getOrLoad(
-      'course:b',
-      () => new Promise<string>((resolve) => (release = () => resolve('old'))),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    let started!: () => void;
+    const loading = new Promise<void>((resolve) => (started = resolve));
+    let release!: (value: string) => void;
+    const slow = cache.getOrLoad('course:b', () => {
+      started();
+      return new Promise<string>((resolve) => (release = resolve));
+    });
+    await loading; // the miss is read and the load has begun
     await cache.invalidate('course:b');
-    release();
+    release('old');
     assert.equal(await slow, 'old');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The cache writes on this same connection, and Redis answers a connection's commands in
+    // order: whatever it stored for the stale load would be there by the time this is answered.
     assert.equal(await redis.exists(`${ns}course:b`), 0);
   });
 
