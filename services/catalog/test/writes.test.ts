@@ -30,6 +30,18 @@ async function addLesson(id: string, title: string, extra: object = {}) {
 const eventsFor = (courseId: string) =>
   events.events.filter((e) => (e.data as { courseId: string }).courseId === courseId);
 
+/**
+ * Returns once every event recorded so far has arrived: it publishes a course of its own (a
+ * sentinel) and waits for that event. The outbox is relayed in the order it was written, on one
+ * channel, to one queue, so anything recorded before the sentinel arrives before it.
+ */
+async function everythingRecordedHasArrived() {
+  const sentinel = (await createDraft()).body;
+  await addLesson(sentinel.id, 'Sentinel');
+  await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${sentinel.id}/publish`).expect(200);
+  await waitFor(() => eventsFor(sentinel.id).length > 0, { what: 'the sentinel event' });
+}
+
 describe('catalog authoring', () => {
   before(async () => {
     catalog = await startCatalog({ seed: true });
@@ -60,7 +72,7 @@ describe('catalog authoring', () => {
     await withBearer(catalog.app, catalog.auth.admin).get(`/v1/courses/${res.body.slug}`).expect(200);
     const list = await request(catalog.app).get('/v1/courses?limit=100').expect(200);
     assert.ok(!list.body.items.some((c: { slug: string }) => c.slug === res.body.slug));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await everythingRecordedHasArrived();
     assert.deepEqual(eventsFor(res.body.id), []);
   });
 
@@ -266,7 +278,7 @@ describe('catalog authoring', () => {
     const announced = await waitFor(() => eventsFor(draft.id).length >= 3 && eventsFor(draft.id), {
       what: 'three events',
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await everythingRecordedHasArrived();
     assert.deepEqual(
       eventsFor(draft.id).map((e) => e.type),
       ['catalog.course-published.v1', 'catalog.course-updated.v1', 'catalog.course-archived.v1'],
@@ -317,7 +329,7 @@ describe('catalog authoring', () => {
 
     const draft = (await createDraft()).body;
     await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${draft.id}/archive`).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await everythingRecordedHasArrived();
     assert.deepEqual(eventsFor(draft.id), []);
   });
 
