@@ -34,15 +34,17 @@ function kustomizedImages() {
   return images;
 }
 
-/** Every service's image as `docker-compose config` resolves the file (`.env` interpolated). */
-function composedImages() {
-  const config = parse(execFileSync('docker-compose', ['config'], { cwd: root, encoding: 'utf8' })) as {
-    services: Record<string, { image?: string }>;
+/** The services as `docker-compose config` resolves the file (`.env` interpolated). */
+const composeConfig = () =>
+  parse(execFileSync('docker-compose', ['config'], { cwd: root, encoding: 'utf8' })) as {
+    services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string> }>;
   };
-  return Object.fromEntries(
-    Object.entries(config.services).map(([name, service]) => [name, service.image ?? '']),
+
+/** Every service's image, by service name. */
+const composedImages = () =>
+  Object.fromEntries(
+    Object.entries(composeConfig().services).map(([name, service]) => [name, service.image ?? '']),
   );
-}
 
 const thirdParty = (images: Record<string, string>) =>
   Object.fromEntries(Object.entries(images).filter(([, image]) => !image.startsWith('syllabus/')));
@@ -110,9 +112,7 @@ describe('third-party images', () => {
   });
 
   it('when MongoDB runs in compose or the local overlay, then as a replica set the services name', () => {
-    const compose = parse(execFileSync('docker-compose', ['config'], { cwd: root, encoding: 'utf8' })) as {
-      services: Record<string, { command?: string[]; environment?: Record<string, string> }>;
-    };
+    const compose = composeConfig();
     assert.deepEqual(compose.services.mongodb?.command?.slice(0, 2), ['--replSet', 'rs0']);
     for (const name of ['user-progress', 'user-bootstrap'])
       assert.match(compose.services[name]?.environment?.MONGODB_URL ?? '', /\?replicaSet=rs0$/, name);
