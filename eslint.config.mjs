@@ -41,12 +41,20 @@ export default tseslint.config(
     },
   },
   {
-    // One layering in every service: entry points (HTTP, messaging) → domain → data access. The
-    // domain holds the use cases and the errors they raise; it speaks neither HTTP nor a query
-    // language, and knows nothing of who calls it. Only data access queries, and PostgreSQL only
-    // through @syllabus/postgres's timed wrapper (of which the domain may name the types).
+    // One layering in every service: entry points (HTTP, messaging) → domain ← data access. The
+    // domain holds the use cases, the errors they raise, its types and the ports it needs
+    // (`domain/ports.ts`); data access implements the ports. The domain speaks neither HTTP nor
+    // a query language, knows nothing of who calls it or what stores its data, and never reads
+    // a driver's error code: data access turns the ones that mean something into domain errors.
     files: ['services/*/src/domain/**'],
     rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='code']",
+          message: "A driver's error code is read in data-access/, which raises a DomainError.",
+        },
+      ],
       'no-restricted-imports': [
         'error',
         {
@@ -59,9 +67,23 @@ export default tseslint.config(
               name: '@syllabus/service-kit',
               message: 'HTTP problems belong to entry points: raise a DomainError (@syllabus/contracts).',
             },
-            { name: '@syllabus/postgres', allowTypeImports: true, message: 'Query in data-access/.' },
+            ...['@syllabus/postgres', '@syllabus/messaging'].map((name) => ({
+              name,
+              message: 'The domain names what it needs in domain/ports.ts; data-access/ provides it.',
+            })),
+            {
+              name: '@syllabus/cache',
+              allowTypeImports: true,
+              message: 'Caches are built in the composition root.',
+            },
           ],
-          patterns: [{ group: ['**/entry-points/**'], message: 'The domain does not know its callers.' }],
+          patterns: [
+            { group: ['**/entry-points/**'], message: 'The domain does not know its callers.' },
+            {
+              group: ['**/data-access/**'],
+              message: 'The domain declares its ports in domain/ports.ts; data-access/ implements them.',
+            },
+          ],
         },
       ],
     },

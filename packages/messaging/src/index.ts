@@ -68,6 +68,8 @@ export interface Broker {
   /** Messages waiting in a queue (e.g. `<queue>.dead-letter`). Queue names here are the topology's. */
   messageCount(queue: string): Promise<number>;
   readonly connected: boolean;
+  /** Calls `listener` after every (re)connection from now on; e.g. to wake an outbox relay. */
+  onConnect(listener: () => void): void;
   /** For readiness: resolves when connected. */
   check(): Promise<void>;
   /** Stops consuming, lets in-flight handlers finish, then closes the connection. */
@@ -89,8 +91,6 @@ export interface BrokerOptions {
   topology?: Topology;
   /** Put before every exchange and queue name, so that tests (or tenants) never meet. */
   prefix?: string;
-  /** Fired after every (re)connection; e.g. to wake an outbox relay. */
-  onConnect?: () => void;
 }
 
 interface ActiveConsumer {
@@ -112,6 +112,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const { logger } = options;
   const consumers: ActiveConsumer[] = [];
   const inFlight = new Set<Promise<void>>();
+  const connectListeners: (() => void)[] = [];
   let publishChannel: ConfirmChannel | undefined;
   let model: ChannelModel | undefined;
   let closing = false;
@@ -137,7 +138,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         for (const consumer of consumers) await startConsumer(connected, consumer);
         model = connected;
         logger.info({ exchange }, 'connected to the broker');
-        options.onConnect?.();
+        for (const listener of connectListeners) listener();
       },
     },
   });
@@ -285,6 +286,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     exchange,
     get connected() {
       return publishChannel !== undefined;
+    },
+    onConnect(listener) {
+      connectListeners.push(listener);
     },
     async publish(event) {
       const channel = publishChannel;

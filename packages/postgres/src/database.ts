@@ -61,3 +61,6 @@ export function createDatabase(pool: Pool, registry: Registry, metricPrefix: str
     },
   };
 }
+
+/** Whether a query failed on a unique index (SQLSTATE 23505): data access turns it into a domain error. */
+export const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === '23505';

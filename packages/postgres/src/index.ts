@@ -1,3 +1,3 @@
-export { createDatabase, type Database, type Queryable } from './database';
+export { createDatabase, isUniqueViolation, type Database, type Queryable } from './database';
 export { ensureDatabase, migrateUp } from './migrations';
 export { openPostgres } from './open';

@@ -22,5 +22,7 @@ export {
   type ServiceContext,
   type ServiceDefinition,
   type ServiceHttp,
+  type ServiceParts,
   type StartOptions,
+  type Worker,
 } from './service';

@@ -37,22 +37,45 @@ export interface ServiceHttp {
 }
 
 /**
- * A service, as `startService` runs it. Each part is a function of what came before it, so a
- * test harness starts exactly what `main.ts` starts, in the same order.
+ * Background work — a consumer, a relay, a repair loop. The kit starts each one in order before
+ * the service listens, and stops them at shutdown in reverse, before the clients they use close.
  */
-export interface ServiceDefinition<Schema extends z.ZodType<BaseConfig>, Deps> {
+export interface Worker {
+  name: string;
+  start(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/** What the transport stages are given: the clients, and the use cases wired from them. */
+export interface ServiceParts<Deps, UseCases> {
+  deps: Deps;
+  useCases: UseCases;
+}
+
+/**
+ * A service, as `startService` runs it. Each stage is a function of the ones before it, so a
+ * test harness starts exactly what `main.ts` starts, in the same order:
+ * config → dependencies (clients) → use cases (the domain) → http and workers (transport).
+ */
+export interface ServiceDefinition<Schema extends z.ZodType<BaseConfig>, Deps, UseCases> {
   name: string;
   config: Schema;
   /** The composition root, the only place that opens connections; each teardown registered beside its client. */
   dependencies(context: ServiceContext<z.infer<Schema>>): Promise<Deps>;
-  http(deps: Deps, context: ServiceContext<z.infer<Schema>>): ServiceHttp;
-  /** Consumers and background work. Started before the service listens: once it answers, its queues exist. */
-  workers?(deps: Deps, context: ServiceContext<z.infer<Schema>>): Promise<void>;
+  /** The domain, wired from the clients: no I/O, nothing started. */
+  useCases(deps: Deps, context: ServiceContext<z.infer<Schema>>): UseCases;
+  /** Adapts HTTP to the use cases. */
+  http(
+    parts: ServiceParts<Deps, UseCases>,
+    context: ServiceContext<z.infer<Schema>>,
+  ): ServiceHttp | Promise<ServiceHttp>;
+  /** Consumers and background work, started before the service listens: once it answers, its queues exist. */
+  workers?(parts: ServiceParts<Deps, UseCases>, context: ServiceContext<z.infer<Schema>>): readonly Worker[];
 }
 
 /** Lets the compiler check a definition and infer its types. */
-export const defineService = <Schema extends z.ZodType<BaseConfig>, Deps>(
-  definition: ServiceDefinition<Schema, Deps>,
+export const defineService = <Schema extends z.ZodType<BaseConfig>, Deps, UseCases>(
+  definition: ServiceDefinition<Schema, Deps, UseCases>,
 ) => definition;
 
 export interface StartOptions<Deps> {
@@ -69,8 +92,8 @@ export interface StartOptions<Deps> {
  * app, workers, then the operators' port and the public port. Throws `ConfigError` on a bad
  * environment; whatever was opened is closed again if a later step fails.
  */
-export async function startService<Schema extends z.ZodType<BaseConfig>, Deps>(
-  definition: ServiceDefinition<Schema, Deps>,
+export async function startService<Schema extends z.ZodType<BaseConfig>, Deps, UseCases>(
+  definition: ServiceDefinition<Schema, Deps, UseCases>,
   options: StartOptions<Deps> = {},
 ) {
   const config = loadConfig(definition.config, options.env); // the process environment unless given
@@ -86,7 +109,8 @@ export async function startService<Schema extends z.ZodType<BaseConfig>, Deps>(
   };
   try {
     const deps = await definition.dependencies(context);
-    const http = definition.http(deps, context);
+    const parts = { deps, useCases: definition.useCases(deps, context) };
+    const http = await definition.http(parts, context);
     const app = createServiceApp({
       service: definition.name,
       logger,
@@ -97,7 +121,10 @@ export async function startService<Schema extends z.ZodType<BaseConfig>, Deps>(
     });
     if (options.workers !== false && definition.workers) {
       await options.beforeWorkers?.(deps);
-      await definition.workers(deps, context);
+      for (const worker of definition.workers(parts, context)) {
+        await worker.start();
+        if (worker.stop) lifecycle.onShutdown(worker.name, () => worker.stop!());
+      }
     }
     const operator = await lifecycle.listen(app.operator, { host: config.HOST, port: config.OPERATOR_PORT });
     const { url } = await lifecycle.listen(app, { host: config.HOST, port: config.PORT });
@@ -105,7 +132,7 @@ export async function startService<Schema extends z.ZodType<BaseConfig>, Deps>(
     if (http.drain) lifecycle.onShutdown('long-lived requests', () => http.drain!());
     return {
       ...context,
-      deps,
+      ...parts,
       app,
       url,
       operatorUrl: operator.url,
@@ -118,8 +145,8 @@ export async function startService<Schema extends z.ZodType<BaseConfig>, Deps>(
 }
 
 /** A service's `main`: starts it from the process environment, stops it on SIGTERM/SIGINT. */
-export function runService<Schema extends z.ZodType<BaseConfig>, Deps>(
-  definition: ServiceDefinition<Schema, Deps>,
+export function runService<Schema extends z.ZodType<BaseConfig>, Deps, UseCases>(
+  definition: ServiceDefinition<Schema, Deps, UseCases>,
 ): void {
   startService(definition).then(
     ({ lifecycle, logger, url }) => {

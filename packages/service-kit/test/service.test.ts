@@ -17,36 +17,50 @@ function recordingService(options: { failIn?: 'workers' } = {}) {
       lifecycle.onShutdown('client', () => steps.push('client closed'));
       return { opened: true };
     },
-    http: (deps) => {
+    useCases: (deps) => {
+      steps.push('use cases');
+      return { greet: () => ({ hello: 'world', opened: deps.opened }) };
+    },
+    http: ({ deps, useCases }) => {
       steps.push('http');
       return {
         healthChecks: [{ name: 'client', critical: true, check: async () => assert.ok(deps.opened) }],
-        routes: (app) => app.get('/hello', (_req, res) => res.json({ hello: 'world' })),
+        routes: (app) => app.get('/hello', (_req, res) => res.json(useCases.greet())),
         drain: () => steps.push('drained'),
       };
     },
-    workers: async () => {
-      steps.push('workers');
-      if (options.failIn === 'workers') throw new Error('the broker refused');
-    },
+    workers: () => [
+      {
+        name: 'consumer',
+        start: () => {
+          steps.push('consumer started');
+          if (options.failIn === 'workers') throw new Error('the broker refused');
+        },
+      },
+      {
+        name: 'relay',
+        start: () => void steps.push('relay started'),
+        stop: () => void steps.push('relay stopped'),
+      },
+    ],
   });
   return { definition, steps };
 }
 
 describe('startService', () => {
-  it('when started, then dependencies, app and workers come before listening, and stopping drains, closes and frees the ports', async () => {
+  it('when started, then dependencies, use cases, app and workers come before listening, and stopping drains, stops workers, closes and frees the ports', async () => {
     const { definition, steps } = recordingService();
     const service = await startService(definition, { env: testServiceEnv });
-    assert.deepEqual(steps, ['dependencies', 'http', 'workers']);
+    assert.deepEqual(steps, ['dependencies', 'use cases', 'http', 'consumer started', 'relay started']);
     const hello = await fetch(`${service.url}/hello`);
-    assert.deepEqual(await hello.json(), { hello: 'world' });
+    assert.deepEqual(await hello.json(), { hello: 'world', opened: true });
     const ready = await fetch(`${service.operatorUrl}/health/ready`);
     assert.equal(ready.status, 200);
     // The operators' port serves health; the public one does not.
     assert.equal((await fetch(`${service.url}/health/ready`)).status, 404);
 
     await service.stop();
-    assert.deepEqual(steps.slice(3), ['drained', 'client closed']);
+    assert.deepEqual(steps.slice(5), ['drained', 'relay stopped', 'client closed']);
     await assert.rejects(fetch(`${service.url}/hello`));
   });
 
@@ -65,13 +79,13 @@ describe('startService', () => {
   it('when a later step fails, then what was opened is closed again and the error is thrown', async () => {
     const { definition, steps } = recordingService({ failIn: 'workers' });
     await assert.rejects(startService(definition, { env: testServiceEnv }), /the broker refused/);
-    assert.deepEqual(steps, ['dependencies', 'http', 'workers', 'client closed']);
+    assert.deepEqual(steps, ['dependencies', 'use cases', 'http', 'consumer started', 'client closed']);
   });
 
   it('when workers are not wanted (an API-only instance), then they are not started', async () => {
     const { definition, steps } = recordingService();
     const service = await startService(definition, { env: testServiceEnv, workers: false });
-    assert.deepEqual(steps, ['dependencies', 'http']);
+    assert.deepEqual(steps, ['dependencies', 'use cases', 'http']);
     await service.stop();
   });
 });

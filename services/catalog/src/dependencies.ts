@@ -4,7 +4,6 @@ import { createBroker } from '@syllabus/messaging';
 import { openPostgres } from '@syllabus/postgres';
 import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
-import { createOutboxRelay } from './data-access/outbox';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
 export async function createDependencies({ config, lifecycle, logger, metrics }: ServiceContext<Config>) {
@@ -28,24 +27,10 @@ export async function createDependencies({ config, lifecycle, logger, metrics }:
       })
     : createPassThroughCache();
 
-  const broker = await createBroker({
-    url: config.RABBITMQ_URL,
-    prefix: config.MESSAGING_PREFIX,
-    logger,
-    // Runs after a (re)connection, which needs network I/O: `outbox` below exists by then.
-    onConnect: () => outbox.wake(),
-  });
+  const broker = await createBroker({ url: config.RABBITMQ_URL, prefix: config.MESSAGING_PREFIX, logger });
   lifecycle.onShutdown('rabbitmq', () => broker.close());
 
-  const outbox = createOutboxRelay({
-    db,
-    broker,
-    logger,
-    registry: metrics.registry,
-    intervalMs: config.OUTBOX_INTERVAL_MS,
-  });
-
-  return { postgres, db, redis, cache, broker, outbox, verifyToken: tokenVerifierFor(config) };
+  return { postgres, db, redis, cache, broker, verifyToken: tokenVerifierFor(config) };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

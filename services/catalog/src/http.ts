@@ -1,13 +1,18 @@
-import { dependencyChecks, type ServiceContext, type ServiceHttp } from '@syllabus/service-kit';
+import {
+  dependencyChecks,
+  type ServiceContext,
+  type ServiceHttp,
+  type ServiceParts,
+} from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
-import { createCatalogReads } from './domain/catalog-reads';
-import { createCourseService } from './domain/course-service';
 import { mountCatalogRoutes } from './entry-points/http/routes';
+import type { UseCases } from './use-cases';
 
-export function createHttp(deps: Dependencies, { config }: ServiceContext<Config>): ServiceHttp {
-  const reads = createCatalogReads({ db: deps.db, cache: deps.cache });
-  const courses = createCourseService({ db: deps.db, onEventRecorded: () => deps.outbox.wake() });
+export function createHttp(
+  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
+  { config }: ServiceContext<Config>,
+): ServiceHttp {
   return {
     healthChecks: [
       dependencyChecks.postgres(deps.postgres, true), // without it there is nothing to serve
@@ -15,6 +20,10 @@ export function createHttp(deps: Dependencies, { config }: ServiceContext<Config
       dependencyChecks.rabbitmq(deps.broker, false), // writes wait in the outbox meanwhile
     ],
     routes: (app) =>
-      mountCatalogRoutes(app, { reads, courses, verifyToken: deps.verifyToken }, config.VALIDATE_RESPONSES),
+      mountCatalogRoutes(
+        app,
+        { reads: useCases.reads, courses: useCases.courses, verifyToken: deps.verifyToken },
+        config.VALIDATE_RESPONSES,
+      ),
   };
 }

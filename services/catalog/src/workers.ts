@@ -1,11 +1,18 @@
-import type { ServiceContext } from '@syllabus/service-kit';
+import type { ServiceContext, ServiceParts, Worker } from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { consumeCacheInvalidations } from './entry-points/messaging/cache-invalidation';
+import type { UseCases } from './use-cases';
 
-/** The catalog's background work: the outbox relay and its own cache-invalidation consumer. */
-export async function startWorkers(deps: Dependencies, { logger, lifecycle }: ServiceContext<Config>) {
-  await consumeCacheInvalidations({ ...deps, logger });
-  deps.outbox.start();
-  lifecycle.onShutdown('outbox relay', () => deps.outbox.stop());
-}
+/** The catalog's background work: its own cache-invalidation consumer, and the outbox relay. */
+export const createWorkers = (
+  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
+  { logger }: ServiceContext<Config>,
+): Worker[] => [
+  { name: 'cache invalidation', start: () => consumeCacheInvalidations({ ...deps, logger }) },
+  {
+    name: 'outbox relay',
+    start: () => useCases.outboxRelay.start(),
+    stop: () => useCases.outboxRelay.stop(),
+  },
+];

@@ -2,12 +2,8 @@ import { createTokenVerifier } from '@syllabus/auth';
 import { openRedis } from '@syllabus/cache';
 import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
-import { createSessionStore } from './data-access/sessions';
 import { createUpstreams } from './data-access/upstreams';
-import { createUserDirectory } from './data-access/user-directory';
 import { createKeyRing } from './domain/keys';
-import { startGraphql } from './graphql/server';
-import { createTokenService } from './domain/tokens';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
 export async function createDependencies({ config, lifecycle, logger }: ServiceContext<Config>) {
@@ -26,24 +22,7 @@ export async function createDependencies({ config, lifecycle, logger }: ServiceC
   });
   lifecycle.onShutdown('upstream pools', () => upstreams.close());
 
-  const graphql = await startGraphql(config, logger);
-  lifecycle.onShutdown('GraphQL server', () => graphql.stop());
-
   const keys = await createKeyRing(config.JWT_SIGNING_KEYS);
-  const tokens = createTokenService({
-    keys,
-    sessions: createSessionStore({
-      redis,
-      prefix: config.REDIS_KEY_PREFIX,
-      spentTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-      revokedTtlSeconds: config.SESSION_MAX_SECONDS,
-    }),
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-    sessionMaxSeconds: config.SESSION_MAX_SECONDS,
-  });
   // The gateway checks tokens itself too (for the dashboard), against the keys it publishes.
   const verifyToken = createTokenVerifier({
     localKeys: keys.jwks,
@@ -51,15 +30,7 @@ export async function createDependencies({ config, lifecycle, logger }: ServiceC
     audience: config.JWT_AUDIENCE,
   });
 
-  return {
-    redis,
-    upstreams,
-    graphql,
-    keys,
-    tokens,
-    verifyToken,
-    directory: createUserDirectory({ upstreams, internalToken: config.INTERNAL_TOKEN }),
-  };
+  return { redis, upstreams, keys, verifyToken };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

@@ -7,6 +7,7 @@ import {
   rejectOtherMethods,
   type ServiceContext,
   type ServiceHttp,
+  type ServiceParts,
 } from '@syllabus/service-kit';
 import { apiDocument, upstreamRoutes } from './api';
 import type { Config } from './config';
@@ -19,11 +20,18 @@ import { mountGraphql } from './entry-points/http/graphql';
 import { limitLiveStreams } from './entry-points/http/live-streams';
 import { proxyTo } from './entry-points/http/proxy';
 import { createLoginGuards, createRateLimiter } from './entry-points/http/rate-limits';
+import { startGraphql } from './graphql/server';
+import type { UseCases } from './use-cases';
 
 const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'ETag', 'Location', 'X-Request-Id'];
 
-export function createHttp(deps: Dependencies, { config, logger }: ServiceContext<Config>): ServiceHttp {
+export async function createHttp(
+  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
+  { config, logger, lifecycle }: ServiceContext<Config>,
+): Promise<ServiceHttp> {
   const { upstreams } = deps;
+  const graphql = await startGraphql(config, logger);
+  lifecycle.onShutdown('GraphQL server', () => graphql.stop());
   const limiter = (name: string, limit: number, key?: Parameters<typeof createRateLimiter>[0]['key']) =>
     createRateLimiter({
       redis: deps.redis,
@@ -48,7 +56,7 @@ export function createHttp(deps: Dependencies, { config, logger }: ServiceContex
       mountConsole(app, { jaegerUrl: config.CONSOLE_JAEGER_URL });
       const overall = limiter('all', config.RATE_LIMIT_MAX);
       app.use('/v1', overall);
-      app.use('/v1', rejectRevokedSessions({ ...deps, logger }));
+      app.use('/v1', rejectRevokedSessions({ ...deps, ...useCases, logger }));
       app.use('/v1/auth', noStore);
 
       const authLimit = limiter('auth', config.AUTH_RATE_LIMIT_MAX);
@@ -66,7 +74,7 @@ export function createHttp(deps: Dependencies, { config, logger }: ServiceContex
         app,
         gatewayRoutes,
         {
-          ...authHandlers(deps),
+          ...authHandlers({ ...useCases, keys: deps.keys }),
           dashboard: dashboardHandler(deps),
           openApi: (_input, _req, res) => {
             res.set('Cache-Control', 'public, max-age=300').json(apiDocument);
@@ -88,7 +96,7 @@ export function createHttp(deps: Dependencies, { config, logger }: ServiceContex
 
       // GraphQL beside REST: the same services, limits and tokens; described by its own SDL.
       mountGraphql(app, {
-        server: deps.graphql,
+        server: graphql,
         upstreams,
         charge: (req, res, hits) => overall.charge(req, res, hits),
       });

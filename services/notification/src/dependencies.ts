@@ -4,9 +4,7 @@ import { createBroker } from '@syllabus/messaging';
 import { openPostgres } from '@syllabus/postgres';
 import { Gauge, type ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
-import { createDeliveryWorker } from './data-access/deliveries';
 import { createFanout } from './data-access/fanout';
-import { createNotificationData } from './data-access/store';
 import { createEmailSender, createWebhookClient } from './data-access/senders';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
@@ -51,34 +49,12 @@ export async function createDependencies({ config, lifecycle, logger, metrics }:
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   });
   lifecycle.onShutdown('smtp', () => email.close());
-  const deliveries = createDeliveryWorker({
-    db,
-    email,
-    postWebhook: createWebhookClient({
-      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-      allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
-    }),
-    logger,
-    registry: metrics.registry,
-    intervalMs: config.DELIVERY_INTERVAL_MS,
-    maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
-    backoffMs: config.DELIVERY_BACKOFF_MS,
-    disableAfter: config.WEBHOOK_DISABLE_AFTER,
-    concurrency: config.DELIVERY_CONCURRENCY,
-    // Every send ends within WEBHOOK_TIMEOUT_MS (emails too); the rest is recording the outcome.
-    leaseMs: 4 * config.WEBHOOK_TIMEOUT_MS,
+  const postWebhook = createWebhookClient({
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
   });
 
-  return {
-    postgres,
-    db,
-    data: createNotificationData(db),
-    redis,
-    fanout,
-    broker,
-    deliveries,
-    verifyToken: tokenVerifierFor(config),
-  };
+  return { postgres, db, redis, fanout, broker, email, postWebhook, verifyToken: tokenVerifierFor(config) };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

@@ -1,24 +1,25 @@
-import { dependencyChecks, type ServiceContext, type ServiceHttp } from '@syllabus/service-kit';
+import {
+  dependencyChecks,
+  type ServiceContext,
+  type ServiceHttp,
+  type ServiceParts,
+} from '@syllabus/service-kit';
 import type { Config } from './config';
-import { createWebhookRepository } from './data-access/webhooks';
 import type { Dependencies } from './dependencies';
-import { createFeedService } from './domain/feed';
-import { createWebhookService } from './domain/webhooks';
 import { createLiveStreams } from './entry-points/http/live-streams';
 import { mountNotificationRoutes } from './entry-points/http/routes';
+import type { UseCases } from './use-cases';
 
-export function createHttp(deps: Dependencies, { config }: ServiceContext<Config>): ServiceHttp {
-  const feed = createFeedService({ data: deps.data });
+export function createHttp(
+  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
+  { config }: ServiceContext<Config>,
+): ServiceHttp {
+  const { feed, webhooks } = useCases;
   const streams = createLiveStreams({
     feed,
     fanout: deps.fanout,
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     maxDurationMs: config.SSE_MAX_DURATION_MS,
-  });
-  const webhooks = createWebhookService({
-    subscriptions: createWebhookRepository(deps.db),
-    allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
-    perUser: config.WEBHOOKS_PER_USER,
   });
   return {
     healthChecks: [

@@ -1,14 +1,16 @@
 import { defineService } from '@syllabus/service-kit';
-import { createHttp } from './http';
 import { configSchema } from './config';
 import { createDependencies } from './dependencies';
-import { startWorkers } from './workers';
+import { createHttp } from './http';
+import { createUseCases } from './use-cases';
+import { createWorkers } from './workers';
 
 /** Notification as `main.ts` runs it, and every test harness starts it. */
 export const notificationService = defineService({
   name: 'notification',
   config: configSchema,
   dependencies: createDependencies,
+  useCases: createUseCases,
   http: createHttp,
-  workers: startWorkers,
+  workers: createWorkers,
 });

@@ -1,9 +1,18 @@
-import { dependencyChecks, type ServiceContext, type ServiceHttp } from '@syllabus/service-kit';
+import {
+  dependencyChecks,
+  type ServiceContext,
+  type ServiceHttp,
+  type ServiceParts,
+} from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { mountProgressRoutes } from './entry-points/http/routes';
+import type { UseCases } from './use-cases';
 
-export function createHttp(deps: Dependencies, { config }: ServiceContext<Config>): ServiceHttp {
+export function createHttp(
+  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
+  { config }: ServiceContext<Config>,
+): ServiceHttp {
   return {
     // Users and progress live in MongoDB. Events wait in its outbox while the broker is away, so
     // the broker only degrades the service; so does Redis, which holds only the leaderboard (the
@@ -19,8 +28,8 @@ export function createHttp(deps: Dependencies, { config }: ServiceContext<Config
     ],
     routes: (app) =>
       mountProgressRoutes(app, {
-        users: deps.users,
-        progress: deps.progress,
+        users: useCases.users,
+        progress: useCases.progress,
         verifyToken: deps.verifyToken,
         internalToken: config.INTERNAL_TOKEN,
         validateResponses: config.VALIDATE_RESPONSES,

@@ -1,15 +1,53 @@
-import type { ServiceContext } from '@syllabus/service-kit';
+import type { ServiceContext, ServiceParts, Worker } from '@syllabus/service-kit';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 import { consumeCatalogEvents } from './entry-points/messaging/catalog-events';
+import type { UseCases } from './use-cases';
 
-/** Background work: the course read model from catalog events, and the event relay. */
-export async function startWorkers(deps: Dependencies, { lifecycle }: ServiceContext<Config>) {
-  await consumeCatalogEvents(deps);
-  deps.relay.start();
-  lifecycle.onShutdown('event relay', async () => {
-    await deps.relay.stop();
-    // Events already committed go out now if they can; if not, the outbox keeps them.
-    await deps.store.settle();
-  });
+/** Background work: the course read model from catalog events, the event relay, the leaderboard's repair. */
+export function createWorkers(
+  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
+  { config, logger }: ServiceContext<Config>,
+): Worker[] {
+  const { store, leaderboard, accounts } = useCases;
+
+  // Every few seconds: is the leaderboard still in Redis? If not, make it again from the learners.
+  async function repairLeaderboard() {
+    try {
+      const rebuilt = await leaderboard.rebuildIfLost(async function* () {
+        for await (const userId of accounts.ids()) {
+          const head = await store.head(userId);
+          if (head) yield { userId, xp: head.state.xp, displayName: head.state.displayName };
+        }
+      });
+      if (rebuilt) logger.info('leaderboard rebuilt from the learners');
+    } catch (error) {
+      logger.debug({ err: error }, 'leaderboard check failed; trying again shortly');
+    }
+  }
+  let repair: NodeJS.Timeout | undefined;
+
+  return [
+    {
+      name: 'catalog events',
+      start: () =>
+        consumeCatalogEvents({ broker: deps.broker, courses: useCases.courses, progress: useCases.progress }),
+    },
+    {
+      name: 'event relay',
+      start: () => store.relay.start(),
+      async stop() {
+        await store.relay.stop();
+        // Events already committed go out now if they can; if not, the outbox keeps them.
+        await store.settle();
+      },
+    },
+    {
+      name: 'leaderboard repair',
+      start: () => {
+        repair = setInterval(() => void repairLeaderboard(), config.LEADERBOARD_CHECK_MS).unref();
+      },
+      stop: () => clearInterval(repair),
+    },
+  ];
 }

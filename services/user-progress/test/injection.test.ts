@@ -44,7 +44,7 @@ describe('hostile input', () => {
     ]) {
       await withBearer(service.app, learner.bearer).post('/v1/me/enrollments').send(body).expect(400);
     }
-    assert.deepEqual((await service.deps.progress.enrolments(learner.id)).length, 0);
+    assert.deepEqual((await service.useCases.progress.enrolments(learner.id)).length, 0);
   });
 
   it('when query parameters carry operators, then 400', async () => {

@@ -98,10 +98,10 @@ describe('enrolments and lesson completion', () => {
       responses.map((r) => r.status).join(','),
     );
     assert.equal(responses.filter((res) => res.body.changed === true).length, 1);
-    const stats = await service.deps.progress.stats(learner.id);
+    const stats = await service.useCases.progress.stats(learner.id);
     assert.equal(stats.lessonsCompleted, 1);
     assert.equal(stats.xp, 10);
-    const [enrolment] = await service.deps.progress.enrolments(learner.id);
+    const [enrolment] = await service.useCases.progress.enrolments(learner.id);
     assert.deepEqual(enrolment!.completedLessonIds, [course.lessonIds[0]]);
     await waitFor(() => eventsOf(learner.id, 'progress.lesson-completed.v1').length >= 1, {
       what: 'the event',
@@ -117,7 +117,7 @@ describe('enrolments and lesson completion', () => {
     await Promise.all(
       course.lessonIds.map((lessonId) => service.complete(learner, course.courseId, lessonId).expect(200)),
     );
-    const [enrolment] = await service.deps.progress.enrolments(learner.id);
+    const [enrolment] = await service.useCases.progress.enrolments(learner.id);
     assert.deepEqual([...enrolment!.completedLessonIds].sort(), [...course.lessonIds].sort());
     assert.equal(enrolment!.status, 'completed');
     const stats = await withBearer(service.app, learner.bearer).get('/v1/me/stats').expect(200);
@@ -179,7 +179,7 @@ describe('enrolments and lesson completion', () => {
     const course = await service.givenCourse(2);
     const learner = await service.givenLearner();
     await service.enrol(learner, course.courseId).expect(201);
-    const { seq } = (await service.deps.store.head(learner.id))!;
+    const { seq } = (await service.useCases.store.head(learner.id))!;
     const slot = `${learner.id}:${String(seq + 1).padStart(10, '0')}`;
     // What a writer leaves when it dies right after writing its outbox entry.
     await service.deps.models.outbox.create({

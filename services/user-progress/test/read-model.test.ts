@@ -65,8 +65,8 @@ describe('course read model from catalog events', () => {
       { ...course, version: 5, title: 'Five' },
       { source: 'catalog', subject: `course/${course.courseId}` },
     );
-    await applyCourseEvent(service.deps.courses, event);
-    await applyCourseEvent(service.deps.courses, event);
+    await applyCourseEvent(service.useCases.courses, event);
+    await applyCourseEvent(service.useCases.courses, event);
     const stored = await service.deps.models.courses.findById(course.courseId).lean();
     assert.equal(stored!.version, 5);
     assert.equal(await service.deps.models.courses.countDocuments({ _id: course.courseId }), 1);

@@ -12,7 +12,7 @@ describe('streak milestones', () => {
     const course = await suite.service.givenCourse(5);
     const learner = await suite.service.givenLearner({ timeZone: 'Asia/Tokyo' });
     await suite.service.enrol(learner, course.courseId).expect(201);
-    const progress = suite.service.deps.progress;
+    const progress = suite.service.useCases.progress;
     const me = learner.id;
     const day = (d: number, time = '01:00:00') => new Date(`2026-03-0${d}T${time}Z`);
     await progress.completeLesson(me, course.courseId, course.lessonIds[0]!, day(1));

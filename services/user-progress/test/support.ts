@@ -35,7 +35,7 @@ export async function startUserProgress() {
       beforeWorkers: (deps) => waitFor(() => deps.broker.connected, { what: 'the broker' }),
     });
   const service = await start();
-  const { app, deps, config } = service;
+  const { app, deps, useCases, config } = service;
   const logger = createLogger({ service: 'test', level: 'silent' });
 
   /** A catalog on the same exchange, to publish course events as the real one does. */
@@ -81,7 +81,7 @@ export async function startUserProgress() {
       .expect(201);
     let user = res.body as { id: string; roles: Role[] };
     // Roles beyond learner come only from the bootstrap command, which calls this.
-    if (options.grant) user = (await deps.users.grantRoles(email, options.grant))!;
+    if (options.grant) user = (await useCases.users.grantRoles(email, options.grant))!;
     return { id: user.id, email, bearer: `Bearer ${await issuer.mint({ sub: user.id, roles: user.roles })}` };
   }
 
@@ -102,6 +102,7 @@ export async function startUserProgress() {
   return {
     app,
     deps,
+    useCases,
     config,
     startReplica,
     issuer,

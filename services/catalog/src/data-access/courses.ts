@@ -1,5 +1,7 @@
-import type { Queryable } from '@syllabus/postgres';
+import { DomainError } from '@syllabus/contracts';
+import { isUniqueViolation, type Queryable } from '@syllabus/postgres';
 import type { Course, CourseFilter, CourseRef, CourseSummary, Lesson, Level } from '../domain/model';
+import type { CourseRepository, Track } from '../domain/ports';
 
 interface CourseRow {
   id: string;
@@ -35,7 +37,7 @@ const toCourse = (row: CourseRow): Course => ({
 const courseColumns = `c.id, c.slug, c.title, c.summary, c.level, c.status, c.version, c.author_id,
   t.slug AS track_slug, t.title AS track_title, c.created_at, c.updated_at, c.published_at`;
 
-export function createCourseRepository(db: Queryable) {
+export function createCourseRepository(db: Queryable): CourseRepository {
   const idsBySlug = async (table: 'skills' | 'courses', slugs: string[]) => {
     const rows = await db.query<{ id: string; slug: string }>(
       `${table}_ids`,
@@ -46,7 +48,7 @@ export function createCourseRepository(db: Queryable) {
   };
   return {
     async listTracks() {
-      return db.query<{ slug: string; title: string; description: string; courseCount: number }>(
+      return db.query<Track>(
         'list_tracks',
         `SELECT t.slug, t.title, t.description,
                 (SELECT count(*)::int FROM courses c WHERE c.track_id = t.id AND c.status = 'published') AS "courseCount"
@@ -207,12 +209,19 @@ export function createCourseRepository(db: Queryable) {
       trackId: string;
       authorId: string;
     }): Promise<string> {
-      const [row] = await db.query<{ id: string }>(
-        'insert_course',
-        `INSERT INTO courses (slug, title, summary, level, track_id, author_id)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [course.slug, course.title, course.summary, course.level, course.trackId, course.authorId],
-      );
+      const [row] = await db
+        .query<{ id: string }>(
+          'insert_course',
+          `INSERT INTO courses (slug, title, summary, level, track_id, author_id)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [course.slug, course.title, course.summary, course.level, course.trackId, course.authorId],
+        )
+        .catch((error: unknown) => {
+          // Two authors racing for one slug: the unique index decides, and the loser hears why.
+          if (isUniqueViolation(error))
+            throw new DomainError('slug-taken', `the slug ${course.slug} is taken`);
+          throw error;
+        });
       return row!.id;
     },
 
@@ -332,5 +341,3 @@ export function createCourseRepository(db: Queryable) {
     },
   };
 }
-
-export type CourseRepository = ReturnType<typeof createCourseRepository>;

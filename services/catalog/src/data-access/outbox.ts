@@ -3,17 +3,20 @@ import type { DomainEvent } from '@syllabus/contracts';
 import { createRelayLoop, type Broker, type RelayLoop } from '@syllabus/messaging';
 import { Gauge, type Logger, type Registry } from '@syllabus/service-kit';
 import type { Database, Queryable } from '@syllabus/postgres';
+import type { Outbox } from '../domain/ports';
 
-/** Records an event in the same transaction as the change it describes. */
-export async function appendToOutbox(tx: Queryable, event: DomainEvent) {
-  const traceContext: Record<string, string> = {};
-  propagation.inject(context.active(), traceContext);
-  await tx.query(
-    'append_outbox',
-    'INSERT INTO outbox (event_id, type, event, trace_context) VALUES ($1, $2, $3, $4)',
-    [event.id, event.type, JSON.stringify(event), JSON.stringify(traceContext)],
-  );
-}
+/** Records each event in the transaction `tx`, with the change it describes. */
+export const createOutbox = (tx: Queryable): Outbox => ({
+  async record(event: DomainEvent) {
+    const traceContext: Record<string, string> = {};
+    propagation.inject(context.active(), traceContext);
+    await tx.query(
+      'append_outbox',
+      'INSERT INTO outbox (event_id, type, event, trace_context) VALUES ($1, $2, $3, $4)',
+      [event.id, event.type, JSON.stringify(event), JSON.stringify(traceContext)],
+    );
+  },
+});
 
 /**
  * Publishes outbox rows in order, with publisher confirms, and marks them sent. Rows are

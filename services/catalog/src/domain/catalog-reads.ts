@@ -1,10 +1,9 @@
 import type { Principal } from '@syllabus/auth';
 import type { Cache } from '@syllabus/cache';
 import { DEFAULT_PAGE_SIZE, DomainError } from '@syllabus/contracts';
-import { createCourseRepository } from '../data-access/courses';
-import type { Queryable } from '@syllabus/postgres';
 import { loadCourseDetail } from './course-service';
 import type { Course, CourseDetail, CourseFilter, CourseSummary } from './model';
+import type { CourseRepository } from './ports';
 
 export const cacheKeys = {
   course: (slug: string) => `course:${slug}`,
@@ -18,8 +17,8 @@ const canSeeUnpublished = (principal: Principal | undefined, course: Course) =>
  * What anyone may read. Published course pages and list pages go through the cache; authors
  * looking at their own drafts read PostgreSQL directly.
  */
-export function createCatalogReads(deps: { db: Queryable; cache: Cache }) {
-  const courses = createCourseRepository(deps.db);
+export function createCatalogReads(deps: { courses: CourseRepository; cache: Cache }) {
+  const { courses } = deps;
 
   const loadPublished = async (slug: string) => {
     const course = await courses.findBySlug(slug);

@@ -1,9 +1,7 @@
 import { DomainError, createEvent, type EventType } from '@syllabus/contracts';
 import type { Principal } from '@syllabus/auth';
-import { createCourseRepository, type CourseRepository } from '../data-access/courses';
-import type { Database, Queryable } from '@syllabus/postgres';
-import { appendToOutbox } from '../data-access/outbox';
 import type { Course, CourseDetail, CourseSummary, Level } from './model';
+import type { CatalogData, CatalogUnitOfWork, CourseRepository } from './ports';
 
 type CourseEventType = Extract<EventType, `catalog.${string}`>;
 
@@ -40,8 +38,8 @@ const canEdit = (principal: Principal, course: Course) =>
  * and which version they saw, change it, bump its version, and record the event others need
  * in the outbox — all or nothing.
  */
-export function createCourseService(deps: { db: Database; onEventRecorded?: () => void }) {
-  const { db } = deps;
+export function createCourseService(deps: { data: CatalogData; onEventRecorded?: () => void }) {
+  const { data } = deps;
 
   async function changeCourse(
     principal: Principal,
@@ -49,8 +47,8 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
     expectedVersion: number | undefined,
     change: (courses: CourseRepository, course: Course) => Promise<CourseEventType | 'none' | void>,
   ): Promise<CourseDetail> {
-    const result = await db.transaction(async (tx) => {
-      const courses = createCourseRepository(tx);
+    const result = await data.transaction(async (unit) => {
+      const { courses } = unit;
       const course = await courses.findByIdForUpdate(courseId);
       if (!course || !canEdit(principal, course)) {
         if (course && principal.roles.includes('author'))
@@ -67,7 +65,7 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
       await courses.bumpVersion(course.id);
       const updated = (await courses.findByIdForUpdate(course.id))!;
       const eventType = decided ?? (updated.status === 'published' ? 'catalog.course-updated.v1' : 'none');
-      if (eventType !== 'none') await recordCourseEvent(tx, courses, eventType, updated);
+      if (eventType !== 'none') await recordCourseEvent(unit, eventType, updated);
       return { detail: await loadCourseDetail(courses, updated), recorded: eventType !== 'none' };
     });
     if (result.recorded) deps.onEventRecorded?.();
@@ -102,8 +100,7 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
 
   return {
     async createCourse(principal: Principal, input: NewCourse): Promise<CourseDetail> {
-      return db.transaction(async (tx) => {
-        const courses = createCourseRepository(tx);
+      return data.transaction(async ({ courses }) => {
         const trackId = await courses.trackIdOf(input.track);
         if (!trackId)
           throw new DomainError('unknown-reference', `unknown track: ${input.track}`, {
@@ -112,14 +109,8 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
         if (await courses.slugExists(input.slug))
           throw new DomainError('slug-taken', `the slug ${input.slug} is taken`);
         const skillIds = await resolveSlugs((s) => courses.skillIdsOf(s), input.skills, 'skills');
-        const id = await courses
-          .insert({ ...input, trackId, authorId: principal.userId })
-          .catch((error: unknown) => {
-            // Two authors racing for one slug: the unique index decides, and the loser hears why.
-            if ((error as { code?: string }).code === '23505')
-              throw new DomainError('slug-taken', `the slug ${input.slug} is taken`);
-            throw error;
-          });
+        // Two authors racing for one slug: the insert of the loser raises `slug-taken` too.
+        const id = await courses.insert({ ...input, trackId, authorId: principal.userId });
         await courses.replaceSkills(id, skillIds);
         const course = (await courses.findByIdForUpdate(id))!;
         if (input.prerequisites.length > 0) await setPrerequisites(courses, course, input.prerequisites);
@@ -259,8 +250,7 @@ export function createCourseService(deps: { db: Database; onEventRecorded?: () =
 export type CourseService = ReturnType<typeof createCourseService>;
 
 async function recordCourseEvent(
-  tx: Queryable,
-  courses: CourseRepository,
+  { courses, outbox }: CatalogUnitOfWork,
   type: CourseEventType,
   course: Course,
 ) {
@@ -270,16 +260,11 @@ async function recordCourseEvent(
     { courseId: course.id, slug: course.slug, title: course.title, version: course.version, lessonIds },
     { source: 'catalog', subject: `course/${course.id}` },
   );
-  await appendToOutbox(tx, event);
+  await outbox.record(event);
 }
 
 /** Announces each course as published, at its current version, through the outbox. */
-export async function announcePublished(tx: Queryable, courses: CourseRepository, ids: readonly string[]) {
+export async function announcePublished(unit: CatalogUnitOfWork, ids: readonly string[]) {
   for (const id of ids)
-    await recordCourseEvent(
-      tx,
-      courses,
-      'catalog.course-published.v1',
-      (await courses.findByIdForUpdate(id))!,
-    );
+    await recordCourseEvent(unit, 'catalog.course-published.v1', (await unit.courses.findByIdForUpdate(id))!);
 }

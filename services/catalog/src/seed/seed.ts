@@ -1,4 +1,5 @@
 import { createCourseRepository } from '../data-access/courses';
+import { createOutbox } from '../data-access/outbox';
 import type { Database } from '@syllabus/postgres';
 import { announcePublished } from '../domain/course-service';
 import { skills, tracks } from './curriculum';
@@ -56,8 +57,7 @@ export async function seedCurriculum(db: Database) {
       await courses.replacePrerequisites(id, [...ids.values()]);
     }
     await announcePublished(
-      tx,
-      courses,
+      { courses, outbox: createOutbox(tx) },
       created.map((course) => course.id),
     );
     const [counts] = await tx.query<{ tracks: number; courses: number; lessons: number }>(

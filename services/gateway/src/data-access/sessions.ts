@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-
-export interface RefreshRecord {
-  userId: string;
-  /** The session: every refresh token of one sign-in, and the `sid` of its access tokens. */
-  family: string;
-  /** When the session began (ms): it ends `sessionMaxSeconds` later, however often it refreshes. */
-  startedAt: number;
-}
+import type { RefreshRecord, SessionStore } from '../domain/ports';
 
 // Atomically spends a refresh token: returns its record and leaves a "spent" marker behind,
 // or, for a token already spent, returns the marker so the caller can revoke its family.
@@ -35,7 +28,7 @@ export function createSessionStore(deps: {
   /** How long a spent token's marker, and a revoked session's, are kept. */
   spentTtlSeconds: number;
   revokedTtlSeconds: number;
-}) {
+}): SessionStore {
   const { redis, prefix } = deps;
   const liveKey = (token: string) => `${prefix}refresh:${hash(token)}`;
   const spentKey = (token: string) => `${prefix}spent:${hash(token)}`;
@@ -92,5 +85,3 @@ export function createSessionStore(deps: {
     },
   };
 }
-
-export type SessionStore = ReturnType<typeof createSessionStore>;

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_TYPE, type Role } from '@syllabus/auth';
 import { DomainError } from '@syllabus/contracts';
-import type { RefreshRecord, SessionStore } from '../data-access/sessions';
+import type { RefreshRecord, SessionStore } from './ports';
 import type { KeyRing } from './keys';
 
 export interface TokenPair {

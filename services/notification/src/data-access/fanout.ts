@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@syllabus/service-kit';
-import type { Notification } from './store';
+import type { Notification } from '../domain/ports';
 
 type Listener = (notification: Notification) => void;
 

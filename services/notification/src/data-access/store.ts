@@ -1,18 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { Database, Queryable } from '@syllabus/postgres';
+import type { Channel, Notification, NotificationData, NotificationStore } from '../domain/ports';
 import { notifiableEvents, type NotifiableEvent } from '../domain/templates';
-
-export interface Notification {
-  id: string;
-  seq: number;
-  userId: string;
-  eventId: string;
-  eventType: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  readAt: string | null;
-}
 
 interface NotificationRow {
   id: string;
@@ -38,14 +27,13 @@ const toNotification = (row: NotificationRow): Notification => ({
   readAt: row.read_at?.toISOString() ?? null,
 });
 
-export type Channel = 'inApp' | 'email' | 'webhook';
 const columnOf: Record<Channel, string> = { inApp: 'in_app', email: 'email', webhook: 'webhook' };
 const channelOf = Object.fromEntries(Object.entries(columnOf).map(([k, v]) => [v, k])) as Record<
   string,
   Channel
 >;
 
-function createNotificationStore(db: Queryable) {
+function createNotificationStore(db: Queryable): NotificationStore {
   return {
     /** True the first time an event id is seen; false for every redelivery after. */
     async firstDelivery(eventId: string, type: string): Promise<boolean> {
@@ -231,15 +219,10 @@ function createNotificationStore(db: Queryable) {
   };
 }
 
-export type NotificationStore = ReturnType<typeof createNotificationStore>;
-
 /** The store, and the same store inside one transaction (committed if `work` resolves). */
-export function createNotificationData(db: Database) {
+export function createNotificationData(db: Database): NotificationData {
   return {
     ...createNotificationStore(db),
-    transaction: <T>(work: (store: NotificationStore) => Promise<T>) =>
-      db.transaction((tx) => work(createNotificationStore(tx))),
+    transaction: (work) => db.transaction((tx) => work(createNotificationStore(tx))),
   };
 }
-
-export type NotificationData = ReturnType<typeof createNotificationData>;

@@ -1,13 +1,5 @@
 import type { Database } from '@syllabus/postgres';
-
-export interface Subscription {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  createdAt: string;
-  disabledAt: string | null;
-  consecutiveFailures: number;
-}
+import type { Subscription, WebhookRepository } from '../domain/ports';
 
 interface SubscriptionRow {
   id: string;
@@ -28,7 +20,7 @@ const toSubscription = (row: SubscriptionRow): Subscription => ({
 });
 
 /** Webhook subscriptions: a learner's, counted, added within a cap, listed and removed (softly). */
-export function createWebhookRepository(db: Database) {
+export function createWebhookRepository(db: Database): WebhookRepository {
   return {
     /** Adds a subscription unless the learner already has `perUser`; undefined then. */
     async insertWithinLimit(
@@ -74,5 +66,3 @@ export function createWebhookRepository(db: Database) {
     },
   };
 }
-
-export type WebhookRepository = ReturnType<typeof createWebhookRepository>;

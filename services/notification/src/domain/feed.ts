@@ -1,5 +1,5 @@
 import { DomainError } from '@syllabus/contracts';
-import type { Channel, NotificationData } from '../data-access/store';
+import type { Channel, NotificationData } from './ports';
 import type { NotifiableEvent } from './templates';
 
 /** A learner's in-app feed and what they want to be told how. */

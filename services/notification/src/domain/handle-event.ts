@@ -1,5 +1,5 @@
 import type { DomainEvent, EventsOf } from '@syllabus/contracts';
-import type { Notification, NotificationData } from '../data-access/store';
+import type { Notification, NotificationData } from './ports';
 import { emailFor, isNotifiable, render } from './templates';
 
 /**

@@ -1,5 +1,5 @@
 import { DomainError } from '@syllabus/contracts';
-import type { WebhookRepository } from '../data-access/webhooks';
+import type { WebhookRepository } from './ports';
 import { newWebhookSecret } from './signing';
 import { assertSafeWebhookUrl } from './ssrf';
 

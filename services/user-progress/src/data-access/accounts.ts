@@ -1,27 +1,25 @@
 import { Types } from 'mongoose';
 import type { Role } from '@syllabus/auth';
+import type { Account, AccountRepository, EmailClaim } from '../domain/ports';
 import { isDuplicateKey, type AccountDocument, type Models } from './models';
 
-export type AccountRecord = AccountDocument;
-export interface EmailClaim {
-  userId: string;
-  at: Date;
-}
+const toAccount = ({ _id, ...account }: AccountDocument): Account => ({ id: _id, ...account });
+const found = (doc: AccountDocument | null) => (doc ? toAccount(doc) : null);
 
 /**
  * Accounts, and the claims of their email addresses: each found with one `_id` read (the
  * email is the `_id` of its claim), which is all FerretDB serves without a scan.
  */
-export function createAccountRepository(models: Models) {
+export function createAccountRepository(models: Models): AccountRepository {
   const { accounts, emails } = models;
   return {
     newId: () => String(new Types.ObjectId()),
 
-    byId: (id: string) => accounts.findById(id).lean<AccountRecord>().exec(),
+    byId: async (id: string) => found(await accounts.findById(id).lean<AccountDocument>()),
 
     async byEmail(email: string) {
       const claim = await emails.findById(email).lean<EmailClaim>();
-      return claim ? accounts.findById(claim.userId).lean<AccountRecord>().exec() : null;
+      return claim ? found(await accounts.findById(claim.userId).lean<AccountDocument>()) : null;
     },
 
     exists: async (id: string) => (await accounts.exists({ _id: id })) !== null,
@@ -44,15 +42,16 @@ export function createAccountRepository(models: Models) {
       await emails.deleteOne({ _id: email, userId });
     },
 
-    create: async (account: AccountRecord): Promise<AccountRecord> =>
-      (await accounts.create(account)).toObject(),
+    create: async ({ id, ...account }: Account) =>
+      toAccount((await accounts.create({ _id: id, ...account })).toObject()),
 
     /** Rare, so an update in place (which FerretDB serves with a scan) is fine here. */
-    addRoles: (id: string, roles: readonly Role[]) =>
-      accounts
-        .findOneAndUpdate({ _id: id }, { $addToSet: { roles: { $each: [...roles] } } }, { new: true })
-        .lean<AccountRecord>()
-        .exec(),
+    addRoles: async (id: string, roles: readonly Role[]) =>
+      found(
+        await accounts
+          .findOneAndUpdate({ _id: id }, { $addToSet: { roles: { $each: [...roles] } } }, { new: true })
+          .lean<AccountDocument>(),
+      ),
 
     /** Whether there was such an account. */
     setPasswordHash: async (id: string, passwordHash: string) =>
@@ -65,5 +64,3 @@ export function createAccountRepository(models: Models) {
     },
   };
 }
-
-export type AccountRepository = ReturnType<typeof createAccountRepository>;

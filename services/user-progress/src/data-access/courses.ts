@@ -1,20 +1,24 @@
 import type { CourseSnapshot } from '@syllabus/contracts';
+import type { CourseCopy, CourseReadModel } from '../domain/ports';
 import { isDuplicateKey, type CourseDocument, type Models } from './models';
 import { trusted } from './trusted';
 
-export type CourseRecord = Pick<CourseDocument, 'slug' | 'title' | 'lessonIds' | 'status'> & { _id: string };
-
 /** The local copy of the catalog's courses, as this service needs them. */
-export function createCourseReadModel(models: Models) {
+export function createCourseReadModel(models: Models): CourseReadModel {
   return {
-    find: (courseId: string) => models.courses.findById(courseId).lean<CourseRecord>().exec(),
+    async find(courseId: string): Promise<CourseCopy | null> {
+      const doc = await models.courses.findById(courseId).lean<CourseDocument & { _id: string }>();
+      return (
+        doc && { id: doc._id, slug: doc.slug, title: doc.title, lessonIds: doc.lessonIds, status: doc.status }
+      );
+    },
 
     /**
      * Writes a course's state as of `version`, unless the copy already has that version or a
      * newer one: idempotent and order-proof (a late upsert collides with the newer document and
      * is ignored).
      */
-    async apply(course: CourseSnapshot, status: CourseDocument['status'], at: Date) {
+    async apply(course: CourseSnapshot, status: CourseCopy['status'], at: Date) {
       try {
         await models.courses.updateOne(
           { _id: course.courseId, version: trusted({ $lt: course.version }) },
@@ -36,5 +40,3 @@ export function createCourseReadModel(models: Models) {
     },
   };
 }
-
-export type CourseReadModel = ReturnType<typeof createCourseReadModel>;

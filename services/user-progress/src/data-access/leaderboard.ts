@@ -1,11 +1,5 @@
 import type { Redis } from 'ioredis';
-
-export interface LeaderboardRow {
-  rank: number;
-  userId: string;
-  displayName: string;
-  xp: number;
-}
+import type { LeaderboardRow } from '../domain/ports';
 
 /**
  * The leaderboard as a Redis sorted set (XP by learner) beside a hash of display names:
@@ -52,5 +46,3 @@ export function createLeaderboard(redis: Redis, prefix: string) {
     },
   };
 }
-
-export type Leaderboard = ReturnType<typeof createLeaderboard>;

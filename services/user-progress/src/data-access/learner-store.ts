@@ -5,16 +5,9 @@ import { createRelayLoop, type RelayLoop } from '@syllabus/messaging';
 import { Gauge, type Logger, type Registry } from '@syllabus/service-kit';
 import type { PendingEvent } from '../domain/events';
 import type { LearnerState } from '../domain/learner-state';
+import type { Decision, LearnerHead } from '../domain/ports';
 import { isDuplicateKey, type Models, type OutboxDocument } from './models';
 import { trusted } from './trusted';
-
-export interface LearnerHead {
-  seq: number;
-  state: LearnerState;
-}
-
-/** A change decided on the current state: the next state and what it announces. */
-export type Decision = { state: LearnerState; events: PendingEvent[] } | undefined;
 
 const versionId = (userId: string, seq: number) => `${userId}:${String(seq).padStart(10, '0')}`;
 
@@ -137,7 +130,10 @@ export function createLearnerStore(options: {
   // Outbox entries this process's writers are still finishing (sending, or waiting to be
   // removed): this process's relay leaves them alone, so it does not send their events again.
   const finishing = new Set<string>();
+  let flushTimer: NodeJS.Timeout | undefined;
   const flushDone = async () => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
     if (done.length === 0) return;
     const ids = done;
     done = [];
@@ -150,8 +146,10 @@ export function createLearnerStore(options: {
       for (const id of ids) finishing.delete(id);
     }
   };
-  const flusher = setInterval(() => void flushDone(), 250);
-  flusher.unref();
+  const markDone = (id: string) => {
+    done.push(id);
+    flushTimer ??= setTimeout(() => void flushDone(), 250).unref();
+  };
 
   /** The leaderboard after a change; false when it must be caught up later. */
   async function project(userId: string, state: LearnerState, id: string) {
@@ -181,7 +179,7 @@ export function createLearnerStore(options: {
         return;
       }
       if (projected) {
-        done.push(id);
+        markDone(id);
         return;
       }
       await outbox.updateOne({ _id: id }, { $set: { sent: true } }).catch(() => undefined);
@@ -360,10 +358,7 @@ export function createLearnerStore(options: {
     /** Waits for this process's sends in flight and clears what they finished (at shutdown). */
     async settle() {
       await Promise.all(sending.values());
-      clearInterval(flusher);
       await flushDone();
     },
   };
 }
-
-export type LearnerStore = ReturnType<typeof createLearnerStore>;

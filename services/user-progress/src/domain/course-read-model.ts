@@ -1,5 +1,5 @@
 import type { DomainEvent, EventsOf } from '@syllabus/contracts';
-import type { CourseReadModel } from '../data-access/courses';
+import type { CourseReadModel } from './ports';
 
 /** Keeps the local copy of a catalog course current from the catalog's events. */
 export function applyCourseEvent(

@@ -1,7 +1,5 @@
 import { DomainError } from '@syllabus/contracts';
-import type { Leaderboard } from '../data-access/leaderboard';
-import type { LearnerHead, LearnerStore } from '../data-access/learner-store';
-import type { CourseReadModel, CourseRecord as Course } from '../data-access/courses';
+import type { CourseCopy as Course, CourseReadModel, Leaderboard, LearnerHead, LearnerStore } from './ports';
 import { deterministicId, pendingEvent, type PendingEvent } from './events';
 import { currentStreak, streakAfter, type EnrolmentState, type LearnerState } from './learner-state';
 import { STREAK_MILESTONES } from './streaks';

@@ -1,7 +1,6 @@
 import { DomainError, type User } from '@syllabus/contracts';
 import type { Role } from '@syllabus/auth';
-import type { AccountRecord, AccountRepository } from '../data-access/accounts';
-import type { LearnerStore } from '../data-access/learner-store';
+import type { Account, AccountRepository, LearnerStore } from './ports';
 import { pendingEvent } from './events';
 import { initialState } from './learner-state';
 import { createPasswords, type Passwords } from './passwords';
@@ -10,8 +9,8 @@ export type { User };
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-const toUser = (doc: AccountRecord): User => ({
-  id: doc._id,
+const toUser = (doc: Account): User => ({
+  id: doc.id,
   email: doc.email,
   displayName: doc.displayName,
   roles: doc.roles,
@@ -79,7 +78,7 @@ export function createUserService(deps: {
         ),
       ]);
       const account = await accounts.create({
-        _id: userId,
+        id: userId,
         email,
         passwordHash,
         displayName: input.displayName,
@@ -106,13 +105,13 @@ export function createUserService(deps: {
     async grantRoles(email: string, granted: readonly Role[]): Promise<User | undefined> {
       const doc = await accountByEmail(email);
       if (!doc) return undefined;
-      const updated = await accounts.addRoles(doc._id, granted);
+      const updated = await accounts.addRoles(doc.id, granted);
       return updated ? toUser(updated) : undefined;
     },
 
     /** Sets an existing account's password, found by email or id; false when there is none. */
     async setPassword(account: { email: string } | { id: string }, password: string): Promise<boolean> {
-      const id = 'email' in account ? (await accountByEmail(account.email))?._id : account.id;
+      const id = 'email' in account ? (await accountByEmail(account.email))?.id : account.id;
       if (!id) return false;
       return accounts.setPasswordHash(id, await passwords.hash(password));
     },

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Fanout } from '../../data-access/fanout';
-import type { Notification } from '../../data-access/store';
+import type { Notification } from '../../domain/ports';
 import type { FeedService } from '../../domain/feed';
 
 /**

@@ -1,5 +1,5 @@
 import type { Broker } from '@syllabus/messaging';
-import type { CourseReadModel } from '../../data-access/courses';
+import type { CourseReadModel } from '../../domain/ports';
 import { applyCourseEvent } from '../../domain/course-read-model';
 
 /** Builds the local read model of courses from the catalog's events. */

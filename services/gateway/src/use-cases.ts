@@ -1,0 +1,29 @@
+import type { ServiceContext } from '@syllabus/service-kit';
+import type { Config } from './config';
+import { createSessionStore } from './data-access/sessions';
+import { createUserDirectory } from './data-access/user-directory';
+import type { Dependencies } from './dependencies';
+import { createTokenService } from './domain/tokens';
+
+/** The gateway's own domain — signing people in — wired from its clients; nothing starts here. */
+export function createUseCases(deps: Dependencies, { config }: ServiceContext<Config>) {
+  return {
+    tokens: createTokenService({
+      keys: deps.keys,
+      sessions: createSessionStore({
+        redis: deps.redis,
+        prefix: config.REDIS_KEY_PREFIX,
+        spentTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+        revokedTtlSeconds: config.SESSION_MAX_SECONDS,
+      }),
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      sessionMaxSeconds: config.SESSION_MAX_SECONDS,
+    }),
+    directory: createUserDirectory({ upstreams: deps.upstreams, internalToken: config.INTERNAL_TOKEN }),
+  };
+}
+
+export type UseCases = ReturnType<typeof createUseCases>;
