@@ -1,6 +1,7 @@
 import { tokenVerifierFor } from '@syllabus/auth';
 import { createCache, createPassThroughCache, openRedis, type Cache } from '@syllabus/cache';
 import { createBroker } from '@syllabus/messaging';
+import { LRUCache } from 'lru-cache';
 import { openPostgres } from '@syllabus/postgres';
 import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
@@ -30,7 +31,10 @@ export async function createDependencies({ config, lifecycle, logger, metrics }:
   const broker = await createBroker({ url: config.RABBITMQ_URL, prefix: config.MESSAGING_PREFIX, logger });
   lifecycle.onShutdown('rabbitmq', () => broker.close());
 
-  return { postgres, db, redis, cache, broker, verifyToken: tokenVerifierFor(config) };
+  // Process-local and bounded, like every in-memory cache here: the ETag of each published page.
+  const etags = new LRUCache<string, string>({ max: 1_000 });
+
+  return { postgres, db, redis, cache, etags, broker, verifyToken: tokenVerifierFor(config) };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

@@ -22,7 +22,12 @@ export function createHttp(
     routes: (app) =>
       mountCatalogRoutes(
         app,
-        { reads: useCases.reads, courses: useCases.courses, verifyToken: deps.verifyToken },
+        {
+          reads: useCases.reads,
+          courses: useCases.courses,
+          verifyToken: deps.verifyToken,
+          etags: deps.etags,
+        },
         config.VALIDATE_RESPONSES,
       ),
   };

@@ -1,5 +1,6 @@
 import { createTokenVerifier } from '@syllabus/auth';
 import { openRedis } from '@syllabus/cache';
+import { LRUCache } from 'lru-cache';
 import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
 import { createUpstreams } from './data-access/upstreams';
@@ -30,7 +31,10 @@ export async function createDependencies({ config, lifecycle, logger }: ServiceC
     audience: config.JWT_AUDIENCE,
   });
 
-  return { redis, upstreams, keys, verifyToken };
+  // Process-local and bounded, like every in-memory cache here: operations registered by hash.
+  const persistedQueries = new LRUCache<string, string>({ max: 1_000 });
+
+  return { redis, upstreams, keys, verifyToken, persistedQueries };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

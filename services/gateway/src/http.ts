@@ -30,7 +30,7 @@ export async function createHttp(
   { config, logger, lifecycle }: ServiceContext<Config>,
 ): Promise<ServiceHttp> {
   const { upstreams } = deps;
-  const graphql = await startGraphql(config, logger);
+  const graphql = await startGraphql(config, logger, deps.persistedQueries);
   lifecycle.onShutdown('GraphQL server', () => graphql.stop());
   const limiter = (name: string, limit: number, key?: Parameters<typeof createRateLimiter>[0]['key']) =>
     createRateLimiter({

@@ -4,6 +4,7 @@
 // the roles, and keeps its password unless BOOTSTRAP_PASSWORD is given (then that is its
 // password). A new account without BOOTSTRAP_PASSWORD gets a generated one, printed once.
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import mongoose from 'mongoose';
 import { roles } from '@syllabus/auth';
 import { fields, loadConfigOrExit, z } from '@syllabus/config';
@@ -46,6 +47,7 @@ async function main() {
       registry: new Registry(),
       project: () => Promise.reject(new Error('the bootstrap command does not rank')),
       relayIntervalMs: 60_000,
+      heads: new LRUCache({ max: 10 }),
     });
     const users = createUserService({ accounts: createAccountRepository(models), store });
     let password: string | undefined;

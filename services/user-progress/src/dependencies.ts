@@ -1,9 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import mongoose from 'mongoose';
 import { tokenVerifierFor } from '@syllabus/auth';
 import { openRedis } from '@syllabus/cache';
 import { createBroker } from '@syllabus/messaging';
 import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
+import type { CourseCopy, LearnerHead } from './domain/ports';
 import { createModels, syncIndexes } from './data-access/models';
 
 /** The composition root: the only place that opens connections. Each teardown sits beside its client. */
@@ -31,7 +33,18 @@ export async function createDependencies({ config, lifecycle, logger }: ServiceC
   const broker = await createBroker({ url: config.RABBITMQ_URL, prefix: config.MESSAGING_PREFIX, logger });
   lifecycle.onShutdown('rabbitmq', () => broker.close());
 
-  return { mongo, models, isFerretDb, redis, broker, verifyToken: tokenVerifierFor(config) };
+  // Process-local and bounded, like every in-memory cache here.
+  const caches = {
+    /** Each learner's newest version this process has seen. */
+    learnerHeads: new LRUCache<string, LearnerHead>({ max: 5_000 }),
+    /** The course copy, trusted for COURSE_CACHE_MS (catalog changes reach it within that). */
+    recentCourses: new LRUCache<string, Promise<CourseCopy | null>>({
+      max: 10_000,
+      ttl: config.COURSE_CACHE_MS,
+    }),
+  };
+
+  return { mongo, models, isFerretDb, redis, broker, caches, verifyToken: tokenVerifierFor(config) };
 }
 
 export type Dependencies = Awaited<ReturnType<typeof createDependencies>>;

@@ -24,6 +24,7 @@ export function createUseCases(deps: Dependencies, { config, logger, metrics }: 
     relayIntervalMs: config.OUTBOX_INTERVAL_MS,
     graceMs: config.OUTBOX_GRACE_MS,
     seekNewest: !deps.isFerretDb,
+    heads: deps.caches.learnerHeads,
   });
   // The relay is background work: `workers.ts` starts and stops it.
   deps.broker.onConnect(() => store.relay.wake());
@@ -34,7 +35,12 @@ export function createUseCases(deps: Dependencies, { config, logger, metrics }: 
       store,
       passwords: createPasswords({ concurrency: config.HASH_CONCURRENCY, queue: config.HASH_QUEUE }),
     }),
-    progress: createProgressService({ courses, store, leaderboard, courseCacheMs: config.COURSE_CACHE_MS }),
+    progress: createProgressService({
+      courses,
+      store,
+      leaderboard,
+      recentCourses: deps.caches.recentCourses,
+    }),
     courses,
     accounts,
     leaderboard,

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { LRUCache } from 'lru-cache';
 import request from 'supertest';
 import { Registry, createLogger } from '@syllabus/service-kit';
 import { waitFor } from '@syllabus/testing';
 import { createLearnerStore } from '../src/data-access/learner-store';
-import { startWithListener } from './support';
+import { everythingSentHasArrived, startWithListener } from './support';
 import { withBearer } from '@syllabus/testing/http';
 
 let service: Awaited<ReturnType<typeof startWithListener>>['service'];
@@ -69,7 +70,7 @@ describe('enrolments and lesson completion', () => {
     await waitFor(() => eventsOf(learner.id, 'progress.course-completed.v1').length === 1, {
       what: 'course-completed',
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await everythingSentHasArrived(service, listener);
     assert.equal(
       eventsOf(learner.id, 'progress.lesson-completed.v1').length,
       3,
@@ -106,7 +107,7 @@ describe('enrolments and lesson completion', () => {
     await waitFor(() => eventsOf(learner.id, 'progress.lesson-completed.v1').length >= 1, {
       what: 'the event',
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await everythingSentHasArrived(service, listener);
     assert.equal(eventsOf(learner.id, 'progress.lesson-completed.v1').length, 1);
   });
 
@@ -291,6 +292,7 @@ describe('enrolments and lesson completion', () => {
         project: () => Promise.resolve(),
         relayIntervalMs: 60_000,
         seekNewest,
+        heads: new LRUCache({ max: 10 }),
       });
     const byId = await fresh(false).head(learner.id);
     const byIndex = await fresh(true).head(learner.id);

@@ -1,3 +1,4 @@
+import type { LRUCache } from 'lru-cache';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -58,17 +59,15 @@ const refused = (message: string, code: string, status: number) =>
  * only when the gateway does not know it yet. The allow-listed operations are always known;
  * others are remembered (a bounded number, per gateway instance) unless only the allow-list runs.
  */
-function persistedQueryCache(acceptNew: boolean, max = 1_000) {
-  const registered = new Map<string, string>();
+function persistedQueryCache(
+  acceptNew: boolean,
+  registered: Pick<LRUCache<string, string>, 'get' | 'set' | 'delete'>,
+) {
   const hashOf = (key: string) => key.replace(/^apq:/, '');
   return {
     get: (key: string) => Promise.resolve(persistedByHash.get(hashOf(key)) ?? registered.get(hashOf(key))),
     set(key: string, value: string) {
-      if (acceptNew && !persistedByHash.has(hashOf(key))) {
-        registered.delete(hashOf(key));
-        registered.set(hashOf(key), value);
-        if (registered.size > max) registered.delete(registered.keys().next().value!);
-      }
+      if (acceptNew && !persistedByHash.has(hashOf(key))) registered.set(hashOf(key), value);
       return Promise.resolve();
     },
     delete: (key: string) => Promise.resolve(registered.delete(hashOf(key))),
@@ -83,7 +82,12 @@ function persistedQueryCache(acceptNew: boolean, max = 1_000) {
  * `extensions.code` from the services' problem types, never a stack trace, and a fault of ours
  * is logged and answered as INTERNAL_SERVER_ERROR without its message.
  */
-export async function startGraphql(config: Config, logger: Logger) {
+export async function startGraphql(
+  config: Config,
+  logger: Logger,
+  /** The operations clients registered here (a bounded number, per gateway instance). */
+  registered: LRUCache<string, string>,
+) {
   const schema = createSchema();
   const bounds: ApolloServerPlugin<GraphqlRequestContext> = {
     requestDidStart() {
@@ -112,7 +116,7 @@ export async function startGraphql(config: Config, logger: Logger) {
       maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, ...reported }),
       costLimitRule({ maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true, ...reported }),
     ],
-    persistedQueries: { cache: persistedQueryCache(!config.GRAPHQL_PERSISTED_ONLY) },
+    persistedQueries: { cache: persistedQueryCache(!config.GRAPHQL_PERSISTED_ONLY, registered) },
     plugins: [bounds, ApolloServerPluginLandingPageDisabled()],
     formatError(formatted, error) {
       const original = unwrapResolverError(error);

@@ -5,7 +5,7 @@ import { createRelayLoop, type RelayLoop } from '@syllabus/messaging';
 import { Gauge, type Logger, type Registry } from '@syllabus/service-kit';
 import type { PendingEvent } from '../domain/events';
 import type { LearnerState } from '../domain/learner-state';
-import type { Decision, LearnerHead } from '../domain/ports';
+import type { Decision, LearnerHead, LocalCache } from '../domain/ports';
 import { isDuplicateKey, type Models, type OutboxDocument } from './models';
 import { trusted } from './trusted';
 
@@ -34,7 +34,7 @@ export function createLearnerStore(options: {
   /** How old an outbox entry must be before the relay takes it over from its writer. */
   graceMs?: number;
   /** Newest versions remembered, per learner, in this process. */
-  cacheSize?: number;
+  heads: LocalCache<LearnerHead>;
   /**
    * Find a learner's newest version with the compound index rather than by doubling and halving
    * `_id` reads: true on a server that serves secondary indexes (MongoDB), false on FerretDB.
@@ -43,15 +43,12 @@ export function createLearnerStore(options: {
 }) {
   const { learnerVersions, outbox } = options.models;
   const graceMs = options.graceMs ?? 5_000;
-  const cacheSize = options.cacheSize ?? 5_000;
-  const heads = new Map<string, LearnerHead>();
+  const { heads } = options;
 
   const remember = (userId: string, head: LearnerHead) => {
     const known = heads.get(userId);
     if (known && known.seq >= head.seq) return;
-    heads.delete(userId);
     heads.set(userId, head);
-    if (heads.size > cacheSize) heads.delete(heads.keys().next().value!);
   };
 
   interface VersionDocument {

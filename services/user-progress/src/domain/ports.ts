@@ -80,6 +80,13 @@ export interface LearnerStore {
   create(userId: string, state: LearnerState, events: PendingEvent[]): Promise<void>;
 }
 
+/** A bounded, process-local cache (an LRU, whose entries may also expire). */
+export interface LocalCache<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): unknown;
+  delete(key: string): boolean;
+}
+
 export interface LeaderboardRow {
   rank: number;
   userId: string;

@@ -1,5 +1,12 @@
 import { DomainError } from '@syllabus/contracts';
-import type { CourseCopy as Course, CourseReadModel, Leaderboard, LearnerHead, LearnerStore } from './ports';
+import type {
+  CourseCopy as Course,
+  CourseReadModel,
+  Leaderboard,
+  LearnerHead,
+  LearnerStore,
+  LocalCache,
+} from './ports';
 import { deterministicId, pendingEvent, type PendingEvent } from './events';
 import { currentStreak, streakAfter, type EnrolmentState, type LearnerState } from './learner-state';
 import { STREAK_MILESTONES } from './streaks';
@@ -57,20 +64,19 @@ export function createProgressService(deps: {
   courses: CourseReadModel;
   store: LearnerStore;
   leaderboard: Leaderboard;
-  /** How long this process trusts its copy of a course (catalog changes reach it within that). */
-  courseCacheMs?: number;
+  /**
+   * The course read model as this process remembers it, briefly: it is read on every learner
+   * request, and catalog changes reach the process within the entries' lifetime.
+   */
+  recentCourses: LocalCache<Promise<Course | null>>;
 }) {
-  const { store } = deps;
-  const courseCacheMs = deps.courseCacheMs ?? 1_000;
-  const courses = new Map<string, { until: number; course: Promise<Course | null> }>();
+  const { store, recentCourses: courses } = deps;
 
-  /** The course read model, remembered briefly: it is read on every learner request. */
   function courseOf(courseId: string): Promise<Course | null> {
     const cached = courses.get(courseId);
-    if (cached && cached.until > Date.now()) return cached.course;
+    if (cached) return cached;
     const course = deps.courses.find(courseId);
-    courses.set(courseId, { until: Date.now() + courseCacheMs, course });
-    if (courses.size > 10_000) courses.delete(courses.keys().next().value!);
+    courses.set(courseId, course);
     course.catch(() => courses.delete(courseId));
     return course;
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
+import type { LRUCache } from 'lru-cache';
 import { guardsFor, principalOf, type TokenVerifier } from '@syllabus/auth';
 import { DomainError, catalogRoutes } from '@syllabus/contracts';
 import { mountRoutes } from '@syllabus/service-kit';
@@ -7,6 +8,8 @@ import type { CatalogReads } from '../../domain/catalog-reads';
 import type { CourseService } from '../../domain/course-service';
 import type { CourseDetail } from '../../domain/model';
 import { cursors } from './cursors';
+
+type EtagCache = Pick<LRUCache<string, string>, 'get' | 'set'>;
 
 /**
  * A course's ETag names its version (for If-Match) and hashes its representation (so that a
@@ -42,14 +45,12 @@ function sendCourse(req: Request, res: Response, course: CourseDetail, status = 
  * and remembered — parsing, serialising and hashing the page on every read cost the catalog a
  * sixth of its time per cached read.
  */
-const etagsOfPages = new Map<string, string>();
-function sendPublishedCourse(req: Request, res: Response, json: string) {
-  let etag = etagsOfPages.get(json);
+function sendPublishedCourse(req: Request, res: Response, json: string, etags: EtagCache) {
+  let etag = etags.get(json);
   if (etag === undefined) {
     const { version } = JSON.parse(json) as Pick<CourseDetail, 'version'>;
     etag = `"v${version}-${createHash('sha256').update(json).digest('hex').slice(0, 16)}"`;
-    if (etagsOfPages.size >= 1_000) etagsOfPages.delete(etagsOfPages.keys().next().value!);
-    etagsOfPages.set(json, etag);
+    etags.set(json, etag);
   }
   res.set('ETag', etag);
   res.set('Cache-Control', req.principal ? 'private, no-cache' : 'public, no-cache');
@@ -62,6 +63,8 @@ export function mountCatalogRoutes(
     reads: CatalogReads;
     courses: CourseService;
     verifyToken: TokenVerifier;
+    /** The ETags of published pages, by their text. */
+    etags: EtagCache;
   },
   validateResponses: boolean,
 ) {
@@ -93,7 +96,7 @@ export function mountCatalogRoutes(
       },
       getCourse: async ({ params }, req, res) => {
         const published = await reads.publishedCourseJson(params.course);
-        if (published !== 'null') return sendPublishedCourse(req, res, published);
+        if (published !== 'null') return sendPublishedCourse(req, res, published, deps.etags);
         sendCourse(req, res, await reads.course(params.course, req.principal)); // a draft, to its author
       },
       getCourses: async ({ query }, req, res) => {
