@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { startRedisServer, testEnv } from '@syllabus/testing';
+import { startRedisServer, testEnv, waitFor } from '@syllabus/testing';
 import { createCache } from '../src/index';
 
 let redis: Redis;
@@ -147,19 +147,11 @@ describe('cache-aside on a real Redis', () => {
   });
 });
 
-async function waitForTtl(key: string): Promise<number> {
-  for (let i = 0; i < 50; i += 1) {
-    const ttl = await redis.ttl(key);
-    if (ttl > 0) return ttl;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${key} never got a TTL`);
-}
+const waitForTtl = (key: string) =>
+  waitFor(async () => Math.max(0, await redis.ttl(key)), { what: `a TTL on ${key}`, intervalMs: 10 });
 
-async function waitForCount(pattern: string, count: number) {
-  for (let i = 0; i < 100; i += 1) {
-    if ((await redis.keys(pattern)).length === count) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`expected ${count} keys matching ${pattern}`);
-}
+const waitForCount = (pattern: string, count: number) =>
+  waitFor(async () => (await redis.keys(pattern)).length === count, {
+    what: `${count} keys matching ${pattern}`,
+    intervalMs: 10,
+  });

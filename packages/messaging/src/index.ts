@@ -68,6 +68,8 @@ export interface Broker {
   /** Messages waiting in a queue (e.g. `<queue>.dead-letter`). Queue names here are the topology's. */
   messageCount(queue: string): Promise<number>;
   readonly connected: boolean;
+  /** Deliveries this process's handlers are still working on. */
+  readonly handling: number;
   /** Calls `listener` after every (re)connection from now on; e.g. to wake an outbox relay. */
   onConnect(listener: () => void): void;
   /** For readiness: resolves when connected. */
@@ -286,6 +288,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     exchange,
     get connected() {
       return publishChannel !== undefined;
+    },
+    get handling() {
+      return inFlight.size;
     },
     onConnect(listener) {
       connectListeners.push(listener);

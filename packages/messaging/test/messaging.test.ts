@@ -47,6 +47,21 @@ async function consumeInto(broker: Broker, queue: string, pick: (event: DomainEv
 
 const queueName = (name: string) => `test.${name}.${randomUUID()}`;
 
+/**
+ * Publishes a sentinel and waits until `received` has it: one queue delivers in order, so what
+ * was to arrive before it has arrived, and a test can assert that nothing else came.
+ */
+async function afterSentinel<T>(
+  publisher: Broker,
+  received: readonly T[],
+  eventOf: (item: T) => DomainEvent,
+) {
+  const sentinel = milestone('user/sentinel');
+  await publisher.publish(sentinel);
+  await waitFor(() => received.some((item) => eventOf(item).id === sentinel.id), { what: 'the sentinel' });
+  return received.filter((item) => eventOf(item).id !== sentinel.id);
+}
+
 describe('messaging on a real RabbitMQ', () => {
   before(() => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -77,8 +92,11 @@ describe('messaging on a real RabbitMQ', () => {
       return span.spanContext().traceId;
     });
     await waitFor(() => received.length === 1, { what: 'the event' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(received.length, 1, 'consumed exactly once');
+    assert.equal(
+      (await afterSentinel(broker, received, (item) => item.event)).length,
+      1,
+      'consumed exactly once',
+    );
     assert.deepEqual(received[0]!.event, event);
     assert.equal(received[0]!.traceId, publisherTraceId);
   });
@@ -221,11 +239,12 @@ describe('messaging on a real RabbitMQ', () => {
       }
 
       const consumer = await newBroker(queue);
-      const received = await consumeInto(consumer, queue, (event) => event.id);
+      const received: DomainEvent[] = [];
+      await consumer.consume({ queue, handler: async (event) => void received.push(event) });
       await waitFor(() => received.length >= 100, { what: '100 messages', timeoutMs: 20_000 });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(received.length, 100);
-      assert.deepEqual(new Set(received), published);
+      const ids = (await afterSentinel(publisher, received, (event) => event)).map((event) => event.id);
+      assert.equal(ids.length, 100);
+      assert.deepEqual(new Set(ids), published);
     },
   );
 });

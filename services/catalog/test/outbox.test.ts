@@ -5,7 +5,7 @@ import { canControl, controlService, testEnv, waitFor } from '@syllabus/testing'
 import type { DomainEvent } from '@syllabus/contracts';
 import { createBroker } from '@syllabus/messaging';
 import { createLogger } from '@syllabus/service-kit';
-import { metricValue, startCatalog } from './support';
+import { everythingRecordedHasArrived, metricValue, startCatalog } from './support';
 import { withBearer } from '@syllabus/testing/http';
 
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
@@ -66,7 +66,7 @@ describe(
           },
           { what: 'the event after the broker returned', timeoutMs: 30_000 },
         );
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await everythingRecordedHasArrived(catalog, (event) => consumer.publish(event), received);
         const all = listener.events.filter(
           (e) =>
             (e.data as { courseId: string }).courseId === course.body.id &&

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { startTestIssuer } from '@syllabus/auth/testing';
-import { parseEvent, type DomainEvent } from '@syllabus/contracts';
+import { createEvent, parseEvent, type DomainEvent } from '@syllabus/contracts';
 import { startService } from '@syllabus/service-kit';
 import { createTestDatabase, testEnv, testServiceEnv, waitFor } from '@syllabus/testing';
 import { migrateUp } from '../src/data-access/migrations';
@@ -39,10 +39,15 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
         what: 'the seed events to be relayed',
       },
     );
-    await waitFor(async () => (await deps.broker.messageCount('catalog.cache-invalidation')) === 0, {
+    // Then a sentinel's invalidation: the queue delivers in order, so once it is done and no
+    // handler is busy, every seed event's invalidation is done too.
+    const sentinel = sentinelEvent();
+    const sentinelKey = `${config.CACHE_NAMESPACE}course:${sentinel.data.slug}`;
+    await deps.redis.set(sentinelKey, 'stale');
+    await deps.broker.publish(sentinel);
+    await waitFor(async () => (await deps.redis.exists(sentinelKey)) === 0 && deps.broker.handling === 0, {
       what: 'the seed events to be consumed',
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const bearer = async (sub: string, roles: ('learner' | 'author' | 'admin')[]) =>
     `Bearer ${await issuer.mint({ sub, roles })}`;
@@ -64,10 +69,44 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
   };
 }
 
+/** An event about no course, to be published after everything a test waits for. */
+export const sentinelEvent = (): DomainEvent<'catalog.course-updated.v1'> =>
+  createEvent(
+    'catalog.course-updated.v1',
+    {
+      courseId: randomUUID(),
+      slug: `sentinel-${randomUUID().slice(0, 8)}`,
+      title: 'Sentinel',
+      version: 1,
+      lessonIds: [],
+    },
+    { source: 'catalog', subject: 'sentinel' },
+  );
+
+/**
+ * Resolves once every event the catalog recorded has reached `received`, so that a test can
+ * then assert that nothing more came: no outbox row is waiting for the broker's confirm, then a
+ * sentinel published after that arrives (one queue delivers in order).
+ */
+export async function everythingRecordedHasArrived(
+  catalog: Pick<Awaited<ReturnType<typeof startCatalog>>, 'deps'>,
+  publish: (event: DomainEvent) => Promise<unknown>,
+  received: readonly DomainEvent[],
+) {
+  await waitFor(
+    async () =>
+      (await catalog.deps.postgres.query('SELECT 1 FROM outbox WHERE published_at IS NULL')).rowCount === 0,
+    { what: 'the outbox to be relayed', timeoutMs: 30_000 },
+  );
+  const sentinel = sentinelEvent();
+  await publish(sentinel);
+  await waitFor(() => received.some(({ id }) => id === sentinel.id), { what: 'the sentinel event' });
+}
+
 /** A queue of its own bound to the catalog's exchange: what other services would receive. */
 export async function listenForEvents(exchange: string) {
   const connection = await connect(testEnv.RABBITMQ_URL);
-  const channel = await connection.createChannel();
+  const channel = await connection.createConfirmChannel();
   await channel.assertExchange(exchange, 'topic', { durable: true });
   const { queue } = await channel.assertQueue('', { exclusive: true });
   await channel.bindQueue(queue, exchange, 'catalog.#');
@@ -77,7 +116,18 @@ export async function listenForEvents(exchange: string) {
     events.push(parseEvent(JSON.parse(message.content.toString('utf8'))));
     channel.ack(message);
   });
-  return { events, close: () => connection.close() };
+  /** Publishes on the exchange as the catalog does, confirmed. */
+  const publish = (event: DomainEvent) =>
+    new Promise<void>((resolve, reject) =>
+      channel.publish(
+        exchange,
+        event.type,
+        Buffer.from(JSON.stringify(event)),
+        { persistent: true },
+        (error) => (error ? reject(error as Error) : resolve()),
+      ),
+    );
+  return { events, publish, close: () => connection.close() };
 }
 
 /** A metric's value from a Prometheus text exposition, 0 when absent. */

@@ -3,7 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { waitFor } from '@syllabus/testing';
-import { listenForEvents, startCatalog } from './support';
+import {
+  everythingRecordedHasArrived as allRecordedHaveArrived,
+  listenForEvents,
+  startCatalog,
+} from './support';
 import { withBearer } from '@syllabus/testing/http';
 
 type Catalog = Awaited<ReturnType<typeof startCatalog>>;
@@ -30,17 +34,7 @@ async function addLesson(id: string, title: string, extra: object = {}) {
 const eventsFor = (courseId: string) =>
   events.events.filter((e) => (e.data as { courseId: string }).courseId === courseId);
 
-/**
- * Returns once every event recorded so far has arrived: it publishes a course of its own (a
- * sentinel) and waits for that event. The outbox is relayed in the order it was written, on one
- * channel, to one queue, so anything recorded before the sentinel arrives before it.
- */
-async function everythingRecordedHasArrived() {
-  const sentinel = (await createDraft()).body;
-  await addLesson(sentinel.id, 'Sentinel');
-  await withBearer(catalog.app, catalog.auth.author).post(`/v1/courses/${sentinel.id}/publish`).expect(200);
-  await waitFor(() => eventsFor(sentinel.id).length > 0, { what: 'the sentinel event' });
-}
+const everythingRecordedHasArrived = () => allRecordedHaveArrived(catalog, events.publish, events.events);
 
 describe('catalog authoring', () => {
   before(async () => {

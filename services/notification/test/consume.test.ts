@@ -39,13 +39,22 @@ describe('consuming events', () => {
     await service.deps.broker.publish(event);
     await service.deps.broker.publish(event);
 
-    await waitFor(
-      () => receiver.calls.length >= 1 && service.smtp.received.some((m) => m.to.includes(learner.email)),
-      {
-        what: 'the email and the webhook call',
+    // Every copy consumed, and what was queued sent: only a queued delivery is ever sent, once.
+    await service.everyEventHandled();
+    const sends = await waitFor(
+      async () => {
+        const { rows } = await service.deps.postgres.query<{ channel: string; status: string }>(
+          'SELECT channel, status FROM deliveries WHERE event_id = $1 ORDER BY channel',
+          [event.id],
+        );
+        return rows.length >= 2 && rows.every((row) => row.status === 'delivered') && rows;
       },
+      { what: 'the email and the webhook call' },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.deepEqual(
+      sends.map((send) => send.channel),
+      ['email', 'webhook'],
+    );
 
     const feed = await withBearer(service.app, learner.bearer).get('/v1/me/notifications').expect(200);
     assert.equal(feed.body.items.length, 1);

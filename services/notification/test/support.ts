@@ -157,6 +157,27 @@ export async function startNotification(
     completedAt: new Date().toISOString(),
   });
 
+  /**
+   * Resolves once every event published so far has been handled, so that a test can then assert
+   * that nothing more came of them: a sentinel published now has passed the inbox (the queue
+   * delivers in order), and no handler is still busy with one delivered before it.
+   */
+  async function everyEventHandled() {
+    const sentinel = await publish('catalog.course-updated.v1', {
+      courseId: randomUUID(),
+      slug: 'sentinel',
+      title: 'Sentinel',
+      version: 1,
+      lessonIds: [],
+    });
+    await waitFor(
+      async () =>
+        (await deps.postgres.query('SELECT 1 FROM inbox WHERE event_id = $1', [sentinel.id])).rowCount ===
+          1 && deps.broker.handling === 0,
+      { what: 'the sentinel event to be handled' },
+    );
+  }
+
   /** `POST /v1/me/webhooks` as `learner`; the caller states what it expects. */
   const subscribe = (learner: { bearer: string }, url: string, eventTypes: string[]) =>
     withBearer(app, learner.bearer).post('/v1/me/webhooks').send({ url, eventTypes });
@@ -171,6 +192,7 @@ export async function startNotification(
     issuer,
     databaseUrl,
     publish,
+    everyEventHandled,
     givenLearner,
     courseCompleted,
     stop: async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@syllabus/testing';
-import { startWithListener } from './support';
+import { everythingSentHasArrived, startWithListener } from './support';
 
 describe('streak milestones', () => {
   let suite: Awaited<ReturnType<typeof startWithListener>>;
@@ -24,7 +24,7 @@ describe('streak milestones', () => {
       const found = suite.listener.events.filter((e) => e.type === 'progress.streak-milestone.v1');
       return found.length > 0 && found;
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await everythingSentHasArrived(suite.service, suite.listener);
     assert.equal(suite.listener.events.filter((e) => e.type === 'progress.streak-milestone.v1').length, 1);
     assert.deepEqual(milestones[0]!.data, { userId: learner.id, days: 3, reachedAt: day(3).toISOString() });
     const stats = await progress.stats(me, day(3, '05:00:00'));

@@ -157,8 +157,37 @@ export async function listenForProgressEvents(
       if (!received.some(({ id }) => id === event.id)) received.push(event);
     },
   });
+  /**
+   * Publishes a sentinel event on the exchange and waits for it: the listener's queue delivers in
+   * order, so everything the broker had confirmed before has arrived by then.
+   */
+  async function sentinel() {
+    const event = createEvent(
+      'progress.enrolled.v1',
+      { userId: randomUUID(), courseId: randomUUID(), enrolledAt: new Date().toISOString() },
+      { source: 'user-progress', subject: 'sentinel' },
+    );
+    await broker.publish(event);
+    await waitFor(() => deliveries.some(({ id }) => id === event.id), { what: 'the sentinel event' });
+  }
   /** `events`: each once; `deliveries`: every delivery, repeats included. */
-  return { events: received, deliveries, close: () => broker.close() };
+  return { events: received, deliveries, sentinel, close: () => broker.close() };
+}
+
+/**
+ * Resolves once every event user-progress committed has reached `listener`, so that a test can
+ * then assert that nothing more came: the outbox is empty (each entry is removed only after its
+ * events were confirmed, by the writer or the relay), then a sentinel published after arrives.
+ */
+export async function everythingSentHasArrived(
+  service: Pick<Awaited<ReturnType<typeof startUserProgress>>, 'deps'>,
+  listener: Pick<Awaited<ReturnType<typeof listenForProgressEvents>>, 'sentinel'>,
+) {
+  await waitFor(async () => (await service.deps.models.outbox.countDocuments({})) === 0, {
+    what: 'an empty outbox',
+    timeoutMs: 30_000,
+  });
+  await listener.sentinel();
 }
 
 /** User-progress and a listener of its events (as notification consumes them), stopped together. */
