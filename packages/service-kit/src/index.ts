@@ -22,7 +22,10 @@ export {
   type ServiceContext,
   type ServiceDefinition,
   type ServiceHttp,
+  type HttpStage,
   type ServiceParts,
+  type ServiceTypes,
+  type WorkersStage,
   type StartOptions,
   type Worker,
 } from './service';

@@ -52,6 +52,25 @@ export interface ServiceParts<Deps, UseCases> {
   useCases: UseCases;
 }
 
+/** The types a service's stages are written against: its config, its clients, its use cases. */
+export interface ServiceTypes {
+  config: BaseConfig;
+  deps: unknown;
+  useCases: unknown;
+}
+
+/** A service's `http.ts`. */
+export type HttpStage<T extends ServiceTypes> = (
+  parts: ServiceParts<T['deps'], T['useCases']>,
+  context: ServiceContext<T['config']>,
+) => ServiceHttp | Promise<ServiceHttp>;
+
+/** A service's `workers.ts`. */
+export type WorkersStage<T extends ServiceTypes> = (
+  parts: ServiceParts<T['deps'], T['useCases']>,
+  context: ServiceContext<T['config']>,
+) => readonly Worker[];
+
 /**
  * A service, as `startService` runs it. Each stage is a function of the ones before it, so a
  * test harness starts exactly what `main.ts` starts, in the same order:

@@ -26,3 +26,10 @@ export function createUseCases(deps: Dependencies, { config, logger, metrics }: 
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
+
+/** What catalog's stages are typed by (`HttpStage<Catalog>`, `WorkersStage<Catalog>`). */
+export interface Catalog {
+  config: Config;
+  deps: Dependencies;
+  useCases: UseCases;
+}

@@ -1,18 +1,9 @@
-import type { ServiceContext, ServiceParts, Worker } from '@syllabus/service-kit';
-import type { Config } from './config';
-import type { Dependencies } from './dependencies';
+import type { WorkersStage } from '@syllabus/service-kit';
 import { consumeCacheInvalidations } from './entry-points/messaging/cache-invalidation';
-import type { UseCases } from './use-cases';
+import type { Catalog } from './use-cases';
 
 /** The catalog's background work: its own cache-invalidation consumer, and the outbox relay. */
-export const createWorkers = (
-  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
-  { logger }: ServiceContext<Config>,
-): Worker[] => [
+export const createWorkers: WorkersStage<Catalog> = ({ deps, useCases: { outboxRelay } }, { logger }) => [
   { name: 'cache invalidation', start: () => consumeCacheInvalidations({ ...deps, logger }) },
-  {
-    name: 'outbox relay',
-    start: () => useCases.outboxRelay.start(),
-    stop: () => useCases.outboxRelay.stop(),
-  },
+  { name: 'outbox relay', start: () => outboxRelay.start(), stop: () => outboxRelay.stop() },
 ];

@@ -1,17 +1,8 @@
 import cors from 'cors';
 import { guardsFor } from '@syllabus/auth';
 import { expressPath, gatewayRoutes } from '@syllabus/contracts';
-import {
-  dependencyChecks,
-  mountRoutes,
-  rejectOtherMethods,
-  type ServiceContext,
-  type ServiceHttp,
-  type ServiceParts,
-} from '@syllabus/service-kit';
+import { dependencyChecks, mountRoutes, rejectOtherMethods, type HttpStage } from '@syllabus/service-kit';
 import { apiDocument, upstreamRoutes } from './api';
-import type { Config } from './config';
-import type { Dependencies } from './dependencies';
 import { authHandlers, noStore, rejectRevokedSessions } from './entry-points/http/auth-routes';
 import { dashboardHandler } from './entry-points/http/dashboard';
 import { mountConsole } from './entry-points/http/console';
@@ -21,14 +12,11 @@ import { limitLiveStreams } from './entry-points/http/live-streams';
 import { proxyTo } from './entry-points/http/proxy';
 import { createLoginGuards, createRateLimiter } from './entry-points/http/rate-limits';
 import { startGraphql } from './graphql/server';
-import type { UseCases } from './use-cases';
+import type { Gateway } from './use-cases';
 
 const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'ETag', 'Location', 'X-Request-Id'];
 
-export async function createHttp(
-  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
-  { config, logger, lifecycle }: ServiceContext<Config>,
-): Promise<ServiceHttp> {
+export const createHttp: HttpStage<Gateway> = async ({ deps, useCases }, { config, logger, lifecycle }) => {
   const { upstreams } = deps;
   const graphql = await startGraphql(config, logger, deps.persistedQueries);
   lifecycle.onShutdown('GraphQL server', () => graphql.stop());
@@ -116,4 +104,4 @@ export async function createHttp(
       }
     },
   };
-}
+};

@@ -27,3 +27,10 @@ export function createUseCases(deps: Dependencies, { config }: ServiceContext<Co
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
+
+/** What gateway's stages are typed by (`HttpStage<Gateway>`, `WorkersStage<Gateway>`). */
+export interface Gateway {
+  config: Config;
+  deps: Dependencies;
+  useCases: UseCases;
+}

@@ -1,20 +1,9 @@
-import {
-  dependencyChecks,
-  type ServiceContext,
-  type ServiceHttp,
-  type ServiceParts,
-} from '@syllabus/service-kit';
-import type { Config } from './config';
-import type { Dependencies } from './dependencies';
+import { dependencyChecks, type HttpStage } from '@syllabus/service-kit';
 import { createLiveStreams } from './entry-points/http/live-streams';
 import { mountNotificationRoutes } from './entry-points/http/routes';
-import type { UseCases } from './use-cases';
+import type { Notification } from './use-cases';
 
-export function createHttp(
-  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
-  { config }: ServiceContext<Config>,
-): ServiceHttp {
-  const { feed, webhooks } = useCases;
+export const createHttp: HttpStage<Notification> = ({ deps, useCases: { feed, webhooks } }, { config }) => {
   const streams = createLiveStreams({
     feed,
     fanout: deps.fanout,
@@ -24,8 +13,8 @@ export function createHttp(
   return {
     healthChecks: [
       dependencyChecks.postgres(deps.postgres, true), // the feed, the inbox, deliveries: everything
-      dependencyChecks.redis(deps.redis, false), // fans live events out across instances only
       dependencyChecks.rabbitmq(deps.broker, false), // only brings new events
+      dependencyChecks.redis(deps.redis, false), // fans live events out across instances only
     ],
     routes: (app) =>
       mountNotificationRoutes(
@@ -36,4 +25,4 @@ export function createHttp(
     // Open streams would hold the server open.
     drain: () => streams.closeAll(),
   };
-}
+};

@@ -43,3 +43,10 @@ export function createUseCases(deps: Dependencies, { config, logger, metrics }: 
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
+
+/** What notification's stages are typed by (`HttpStage<Notification>`, `WorkersStage<Notification>`). */
+export interface Notification {
+  config: Config;
+  deps: Dependencies;
+  useCases: UseCases;
+}

@@ -1,14 +1,9 @@
-import type { ServiceContext, ServiceParts, Worker } from '@syllabus/service-kit';
-import type { Config } from './config';
-import type { Dependencies } from './dependencies';
+import type { WorkersStage } from '@syllabus/service-kit';
 import { consumeEvents } from './entry-points/messaging/events-consumer';
-import type { UseCases } from './use-cases';
+import type { Notification } from './use-cases';
 
 /** Background work: consuming events, and sending the emails and webhooks they queue. */
-export const createWorkers = (
-  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
-  { config }: ServiceContext<Config>,
-): Worker[] => [
+export const createWorkers: WorkersStage<Notification> = ({ deps, useCases }, { config }) => [
   {
     name: 'events',
     start: () =>

@@ -49,3 +49,10 @@ export function createUseCases(deps: Dependencies, { config, logger, metrics }: 
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
+
+/** What user-progress's stages are typed by (`HttpStage<UserProgress>`, `WorkersStage<UserProgress>`). */
+export interface UserProgress {
+  config: Config;
+  deps: Dependencies;
+  useCases: UseCases;
+}

@@ -1,14 +1,9 @@
-import type { ServiceContext, ServiceParts, Worker } from '@syllabus/service-kit';
-import type { Config } from './config';
-import type { Dependencies } from './dependencies';
+import type { WorkersStage } from '@syllabus/service-kit';
 import { consumeCatalogEvents } from './entry-points/messaging/catalog-events';
-import type { UseCases } from './use-cases';
+import type { UserProgress } from './use-cases';
 
 /** Background work: the course read model from catalog events, the event relay, the leaderboard's repair. */
-export function createWorkers(
-  { deps, useCases }: ServiceParts<Dependencies, UseCases>,
-  { config, logger }: ServiceContext<Config>,
-): Worker[] {
+export const createWorkers: WorkersStage<UserProgress> = ({ deps, useCases }, { config, logger }) => {
   const { store, leaderboard, accounts } = useCases;
 
   // Every few seconds: is the leaderboard still in Redis? If not, make it again from the learners.
@@ -50,4 +45,4 @@ export function createWorkers(
       stop: () => clearInterval(repair),
     },
   ];
-}
+};

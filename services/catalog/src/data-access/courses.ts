@@ -201,14 +201,7 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       return rows.length > 0;
     },
 
-    async insert(course: {
-      slug: string;
-      title: string;
-      summary: string;
-      level: Level;
-      trackId: string;
-      authorId: string;
-    }): Promise<string> {
+    async insert(course) {
       const [row] = await db
         .query<{ id: string }>(
           'insert_course',
@@ -225,17 +218,7 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       return row!.id;
     },
 
-    /** Applies field changes; the version is bumped separately, once per change of the course. */
-    async update(
-      id: string,
-      changes: Partial<{
-        title: string;
-        summary: string;
-        level: Level;
-        trackId: string;
-        status: Course['status'];
-      }>,
-    ) {
+    async update(id, changes) {
       const columns: Record<string, unknown> = {
         title: changes.title,
         summary: changes.summary,
@@ -260,10 +243,7 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       );
     },
 
-    async insertLesson(
-      courseId: string,
-      lesson: { title: string; body: string; durationMinutes: number; position?: number },
-    ): Promise<string> {
+    async insertLesson(courseId, lesson) {
       const [{ count } = { count: 0 }] = await db.query<{ count: number }>(
         'lesson_count',
         'SELECT count(*)::int AS count FROM lessons WHERE course_id = $1',

@@ -119,14 +119,7 @@ function createNotificationStore(db: Queryable): NotificationStore {
       );
     },
 
-    async insertNotification(n: {
-      userId: string;
-      eventId: string;
-      eventType: string;
-      title: string;
-      body: string;
-      at: string;
-    }) {
+    async insertNotification(n) {
       const [row] = await db.query<NotificationRow>(
         'insert_notification',
         `INSERT INTO notifications (user_id, event_id, event_type, title, body, created_at)
@@ -136,13 +129,7 @@ function createNotificationStore(db: Queryable): NotificationStore {
       return toNotification(row!);
     },
 
-    async enqueueDelivery(d: {
-      eventId: string;
-      channel: 'email' | 'webhook';
-      userId: string;
-      subscriptionId: string | null;
-      payload: unknown;
-    }) {
+    async enqueueDelivery(d) {
       const traceContext: Record<string, string> = {};
       propagation.inject(context.active(), traceContext);
       await db.query(

@@ -23,11 +23,7 @@ const toSubscription = (row: SubscriptionRow): Subscription => ({
 export function createWebhookRepository(db: Database): WebhookRepository {
   return {
     /** Adds a subscription unless the learner already has `perUser`; undefined then. */
-    async insertWithinLimit(
-      userId: string,
-      subscription: { url: string; eventTypes: string[]; secret: string },
-      perUser: number,
-    ): Promise<Subscription | undefined> {
+    async insertWithinLimit(userId, subscription, perUser) {
       // Counted and inserted under a lock of the learner's, so two at once cannot both pass the cap.
       return db.transaction(async (tx) => {
         await tx.query('lock_user_subscriptions', 'SELECT pg_advisory_xact_lock(hashtext($1))', [userId]);
