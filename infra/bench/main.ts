@@ -10,23 +10,21 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createTestDatabase, freePort, testEnv, waitFor } from '@syllabus/testing';
 import { startOtlpReceiver } from '@syllabus/testing/otlp';
 import { cpuByPart } from '../support/cpu';
-import { percentile } from '../support/figures';
-import { createServiceRunner, limitsForOneSource, newRun, root } from '../support/services';
+import { machine, percentile } from '../support/figures';
+import { createServiceRunner, harnessOptions, limitsForOneSource, newRun, root } from '../support/services';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '10' },
-    smoke: { type: 'boolean', default: false },
-    profile: { type: 'boolean', default: false },
+    ...harnessOptions,
   },
 });
 const seconds = args.smoke ? 1 : Number(args.seconds);
@@ -303,12 +301,7 @@ async function main() {
     const report = {
       run,
       when: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpu: cpus()[0]?.model,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        servicesNode: services.nodeVersion,
-      },
+      machine: machine(services.nodeVersion),
       load: { tool: 'wrk', threads: 1, connections, seconds, rounds, path: PATH, bodyBytes: body.length },
       raisedLimits,
       results: best,

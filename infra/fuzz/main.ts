@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, testEnv } from '@syllabus/testing';
 import { startSmtpServer } from '@syllabus/testing/smtp';
 import { createServiceRunner, limitsForOneSource, newRun, root } from '../support/services';
+import { nativeSystem } from '../support/system';
 
 const { values: args } = parseArgs({
   options: {
@@ -60,79 +60,17 @@ async function main() {
     logs,
     onUnexpectedExit: (why) => failures.push(why),
   });
-  const port = async () => String(await freePort());
-  const gateway = await port();
-  const gatewayOps = await port();
-  const catalog = await port();
-  const catalogOps = await port();
-  const progress = await port();
-  const progressOps = await port();
-  const notification = await port();
-  const notificationOps = await port();
-  const gatewayUrl = `http://127.0.0.1:${gateway}`;
-  const database = (name: string) => `${testEnv.POSTGRES_URL.replace(/\/[^/]*$/, '')}/${name}`;
-  const catalogDb = database(`fuzz_catalog_${run}`);
-  const notificationDb = database(`fuzz_notification_${run}`);
-  const mongo = { MONGODB_URL: testEnv.MONGODB_URL, MONGODB_DATABASE: `fuzz_progress_${run}` };
-  const internalToken = `fuzz-${randomUUID()}-${randomUUID()}`;
-  const shared = {
-    OTEL_SDK_DISABLED: 'true',
-    VALIDATE_RESPONSES: 'true',
-    RABBITMQ_URL: testEnv.RABBITMQ_URL,
-    MESSAGING_PREFIX: `test.fuzz.${run}.`,
-    JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
-    JWT_ISSUER: gatewayUrl,
-    ...raisedSettings,
-  };
+  const system = await nativeSystem({
+    services,
+    name: 'fuzz',
+    run,
+    smtpUrl: smtp.url,
+    everyService: { OTEL_SDK_DISABLED: 'true', VALIDATE_RESPONSES: 'true', ...raisedSettings },
+  });
+  const { gatewayUrl, mongo } = system;
   process.stdout.write(`fuzz run ${run}; raised for this run: ${JSON.stringify(raisedSettings)}\n`);
   try {
-    services.runToEnd('catalog', 'dist/src/migrate.js', { POSTGRES_URL: catalogDb });
-    services.runToEnd('notification', 'dist/src/migrate.js', { POSTGRES_URL: notificationDb });
-    services.start('gateway', 'gateway', {
-      ...shared,
-      PORT: gateway,
-      OPERATOR_PORT: gatewayOps,
-      REDIS_URL: testEnv.REDIS_URL,
-      REDIS_KEY_PREFIX: `test:fuzz:${run}:gateway:`,
-      CATALOG_URL: `http://127.0.0.1:${catalog}`,
-      USER_PROGRESS_URL: `http://127.0.0.1:${progress}`,
-      NOTIFICATION_URL: `http://127.0.0.1:${notification}`,
-      INTERNAL_TOKEN: internalToken,
-      JWT_SIGNING_KEYS: services.runToEnd('gateway', 'dist/src/generate-keys.js', {}).trim(),
-    });
-    services.start('user-progress', 'user-progress', {
-      ...shared,
-      ...mongo,
-      PORT: progress,
-      OPERATOR_PORT: progressOps,
-      REDIS_URL: testEnv.REDIS_URL,
-      REDIS_KEY_PREFIX: `test:fuzz:${run}:progress:`,
-      INTERNAL_TOKEN: internalToken,
-    });
-    services.start('notification', 'notification', {
-      ...shared,
-      PORT: notification,
-      OPERATOR_PORT: notificationOps,
-      POSTGRES_URL: notificationDb,
-      REDIS_URL: testEnv.REDIS_URL,
-      FANOUT_CHANNEL_PREFIX: `test:fuzz:${run}:`,
-      SMTP_URL: smtp.url,
-    });
-    services.start('catalog', 'catalog', {
-      ...shared,
-      PORT: catalog,
-      OPERATOR_PORT: catalogOps,
-      POSTGRES_URL: catalogDb,
-      CACHE_REDIS_URL: testEnv.CACHE_REDIS_URL,
-      CACHE_NAMESPACE: `test:fuzz:${run}:catalog:`,
-    });
-    await Promise.all([
-      services.ready('gateway', Number(gatewayOps)),
-      services.ready('user-progress', Number(progressOps)),
-      services.ready('notification', Number(notificationOps)),
-      services.ready('catalog', Number(catalogOps)),
-    ]);
-    services.runToEnd('catalog', 'dist/src/seed/main.js', { POSTGRES_URL: catalogDb });
+    await system.start();
 
     // The two callers: a learner who signs up, and an author (who also learns) made by the
     // bootstrap command, as an operator would.
@@ -217,6 +155,7 @@ async function main() {
     writeFileSync(join(logs, 'summary.json'), JSON.stringify(Object.fromEntries(twoHundreds), null, 2));
   } finally {
     await services.stopAll();
+    await system.removeData();
     await smtp.close();
   }
   if (failures.length > 0) {

@@ -58,7 +58,7 @@ export async function chaos(
         system.services.stop('notification', 'SIGKILL'),
       );
       await at(smoke ? 21 : 24, 'notification restarted', () => {
-        system.services.start('notification', 'notification', system.notificationEnv);
+        system.services.start('notification', 'notification', system.settings.notification);
       });
       await at(smoke ? 24 : 30, 'Redis stopped', () => backing('stop', 'redis'));
       await at(smoke ? 27 : 34, 'Redis started', () => backing('start', 'redis'));

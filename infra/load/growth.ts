@@ -9,7 +9,7 @@ import type { System } from './system';
  * and their places on the leaderboard.
  */
 export async function grow(system: System, count: number) {
-  const { progressDb, redis, run } = system;
+  const { progressDb, redis, keyPrefix } = system;
   const perLearner = 50;
   const versions = progressDb.collection('learner_versions');
   const client = system.notificationPg();
@@ -51,7 +51,7 @@ export async function grow(system: System, count: number) {
             `('${userId}', '${randomUUID()}', 'progress.lesson-completed.v1', 'Lesson completed', 'Well done')`,
           );
         }
-        await redis.zadd(`bench:load:${run}:progress:leaderboard:xp`, perLearner * 10, userId);
+        await redis.zadd(`${keyPrefix}progress:leaderboard:xp`, perLearner * 10, userId);
       }
       await versions.insertMany(batch, { ordered: false });
       await client.query(

@@ -15,7 +15,7 @@
 // and chaos.ts (what each phase measures and checks), accounting.ts (what became of every completion),
 // report.ts (figures and checks); generator.ts is the load generator's process, protocol.ts
 // what the two say to each other.
-import { cpus, totalmem } from 'node:os';
+import { machine } from '../support/figures';
 import { newRun } from '../support/services';
 import { createAccounting } from './accounting';
 import { chaos } from './chaos';
@@ -33,13 +33,7 @@ async function main() {
   const report: Record<string, unknown> = {
     run,
     when: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-      servicesNode: system.services.nodeVersion,
-    },
+    machine: machine(system.services.nodeVersion),
     mongodbHandler: 'FerretDB 1.24, SQLite handler',
     plan,
     tracing: plan.tracing,

@@ -41,32 +41,27 @@ export async function signUp(system: System, plan: Plan) {
 export const refreshed = async (system: System, learners: Learner[]) =>
   (await system.phase({ kind: 'refresh', gateway: system.gatewayUrl, learners })).learners!;
 
-/** Compiled code paths and filled caches, as in a running system (not measured). */
-export async function warmUp(system: System, learner: Learner, courses: Course[]) {
-  await system.phase({
+/** One learner's 40 completions in a row (reading everything every `readEvery`). */
+const fortyCompletions = (system: System, learner: Learner, courses: Course[], readEvery: number) =>
+  system.phase({
     kind: 'learn',
     gateway: system.gatewayUrl,
     learners: [learner],
     courses,
     seconds: 60,
     maxCompletions: 40,
-    readEvery: 5,
+    readEvery,
   });
+
+/** Compiled code paths and filled caches, as in a running system (not measured). */
+export async function warmUp(system: System, learner: Learner, courses: Course[]) {
+  await fortyCompletions(system, learner, courses, 5);
 }
 
 /** One learner alone: 40 completions in a row, the latency of each operation without contention. */
 export async function oneLearnerAlone(system: System, learner: Learner, courses: Course[]) {
   await quiet('one learner alone');
-  const alone = await system.phase({
-    kind: 'learn',
-    gateway: system.gatewayUrl,
-    learners: [learner],
-    courses,
-    seconds: 60,
-    maxCompletions: 40,
-    readEvery: 1_000_000,
-  });
-  const ops = summarise(alone);
+  const ops = summarise(await fortyCompletions(system, learner, courses, 1_000_000));
   printTable('one learner alone (40 completions in a row)', ops);
   return ops;
 }
@@ -170,7 +165,7 @@ export function sampleQueueDepths(system: System) {
         }
         const channel = await connection.createChannel();
         channel.on('error', () => undefined);
-        const queue = await channel.checkQueue(`${system.prefix}notification.events`);
+        const queue = await channel.checkQueue(`${system.messagingPrefix}notification.events`);
         depths.notification = Math.max(depths.notification, queue.messageCount);
         await channel.close();
       } catch {

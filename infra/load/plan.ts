@@ -1,6 +1,6 @@
 // What a load run does, from its command line (the options are listed at the top of main.ts).
 import { parseArgs } from 'node:util';
-import { limitsForOneSource } from '../support/services';
+import { harnessOptions, limitsForOneSource } from '../support/services';
 
 const { values: args } = parseArgs({
   options: {
@@ -8,9 +8,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '30' },
     grow: { type: 'string', default: '0' },
     chaos: { type: 'boolean', default: false },
-    smoke: { type: 'boolean', default: false },
-    /** Writes a CPU profile per service (node --cpu-prof) into the run's log directory. */
-    profile: { type: 'boolean', default: false },
+    ...harnessOptions,
     /** Runs the services with the telemetry SDK off, to see what tracing costs (it is on as deployed). */
     'no-tracing': { type: 'boolean', default: false },
   },

@@ -21,6 +21,12 @@ export const limitsForOneSource = {
   UPSTREAM_QUEUE: '512',
 };
 
+/** The options every harness takes: `--smoke` (a short run for CI) and `--profile` (a CPU profile per process). */
+export const harnessOptions = {
+  smoke: { type: 'boolean', default: false },
+  profile: { type: 'boolean', default: false },
+} as const;
+
 /** A run's id, and its directory (`.syllabus/<kind>/<name>-<id>`) for logs and figures. */
 export function newRun(kind: 'bench' | 'load' | 'fuzz', name: string) {
   const run = randomUUID().slice(0, 8);
