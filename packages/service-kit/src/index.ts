@@ -11,6 +11,9 @@ export {
   mountedRoutes,
   rejectOtherMethods,
   type MountOptions,
+  JsonText,
+  streamed,
+  type Answer,
   type RouteHandler,
   type RouteHandlers,
 } from './routes';

@@ -14,11 +14,72 @@ import { z } from 'zod';
 import { HttpProblem } from './problems';
 import { parseInput } from './validation';
 
+/**
+ * A body already serialised: text known to be `JSON.stringify` of a `T` (read from a cache that
+ * stored it so, for one), sent as it is.
+ */
+export class JsonText<T> {
+  declare readonly of?: T;
+  constructor(readonly text: string) {}
+}
+
+type DeclaredStatus<R extends RouteDeclaration> = Extract<keyof R['responses'], number>;
+type BodyOf<D> = D extends { body: infer Schema extends z.ZodType } ? z.input<Schema> : undefined;
+type HeadersOf<D> = D extends { headers: infer Schema extends z.ZodType } ? z.input<Schema> : unknown;
+type IsStream<D> = D extends { contentType: 'text/event-stream' } ? true : false;
+
+/** Headers beyond the declared ones (caching, say) are the handler's to add. */
+type ExtraHeaders = Record<string, string>;
+
+/** One declared answer: its status, the body declared for it (none for none), its declared headers. */
+type DeclaredAnswer<S, D> = (BodyOf<D> extends undefined
+  ? { status: S; body?: undefined }
+  : { status: S; body: BodyOf<D> | JsonText<BodyOf<D>> }) &
+  (unknown extends HeadersOf<D> ? { headers?: ExtraHeaders } : { headers: HeadersOf<D> & ExtraHeaders });
+
+/**
+ * What a handler of route `R` returns, and the kit sends: one of the answers `R` declares. An
+ * answer it does not declare — another status, another body, a declared header missing — does
+ * not compile. Failures are thrown (a DomainError), never answered here.
+ */
+export type Answer<R extends RouteDeclaration> = {
+  [S in DeclaredStatus<R>]: IsStream<R['responses'][S]> extends true
+    ? never
+    : DeclaredAnswer<S, R['responses'][S]>;
+}[DeclaredStatus<R>];
+
+/**
+ * What a handler returns when it has answered with a stream of its own (Server-Sent Events),
+ * which only a route declaring a `text/event-stream` answer may.
+ */
+export const streamed = { streamed: true } as const;
+type StreamedBy<R extends RouteDeclaration> = true extends {
+  [S in DeclaredStatus<R>]: IsStream<R['responses'][S]>;
+}[DeclaredStatus<R>]
+  ? typeof streamed
+  : never;
+
 export type RouteHandler<R extends RouteDeclaration> = (
   input: InputOf<R>,
   req: Request,
   res: Response,
-) => unknown;
+) => Answer<R> | StreamedBy<R> | Promise<Answer<R> | StreamedBy<R>>;
+
+interface SentAnswer {
+  status: number;
+  body?: unknown;
+  headers?: unknown;
+}
+
+/** Sends what a handler answered. */
+function send(res: Response, answer: SentAnswer | typeof streamed) {
+  if ('streamed' in answer) return;
+  res.status(answer.status);
+  if (answer.headers) res.set(answer.headers as Record<string, string>);
+  if (answer.body === undefined) res.end();
+  else if (answer.body instanceof JsonText) res.type('application/json').send(answer.body.text);
+  else res.json(answer.body);
+}
 
 export type RouteHandlers<Routes extends Record<string, RouteDeclaration>> = {
   [K in keyof Routes]: RouteHandler<Routes[K]>;
@@ -126,13 +187,18 @@ export function mountRoutes<Routes extends Record<string, RouteDeclaration>>(
 ) {
   rejectOtherMethods(app, Object.values(routes));
   for (const [name, declaration] of Object.entries(routes)) {
-    const handler = handlers[name] as RouteHandler<RouteDeclaration>;
+    // Each handler was checked against its own route where it was written; here they are one kind.
+    const handler = handlers[name] as unknown as (
+      input: ReturnType<typeof inputOf>,
+      req: Request,
+      res: Response,
+    ) => Promise<SentAnswer | typeof streamed>;
     const guards = options.guards[declaration.access];
     if (!guards) throw new Error(`no guard for ${declaration.access} (${declaration.operationId})`);
     const before = (options.before as Record<string, RequestHandler[]> | undefined)?.[name] ?? [];
     app[declaration.method](expressPath(declaration.path), ...before, ...guards, async (req, res) => {
       if (options.validateResponses) checkAnswers(declaration, res);
-      await handler(inputOf(declaration, req), req, res);
+      send(res, await handler(inputOf(declaration, req), req, res));
     });
   }
 }

@@ -63,10 +63,12 @@ export const createHttp: HttpStage<Gateway> = async ({ deps, useCases }, { confi
         gatewayRoutes,
         {
           ...authHandlers({ ...useCases, keys: deps.keys }),
-          dashboard: dashboardHandler(deps),
-          openApi: (_input, _req, res) => {
-            res.set('Cache-Control', 'public, max-age=300').json(apiDocument);
-          },
+          dashboard: dashboardHandler(useCases),
+          openApi: () => ({
+            status: 200,
+            headers: { 'Cache-Control': 'public, max-age=300' },
+            body: apiDocument,
+          }),
         },
         {
           guards: guardsFor(deps.verifyToken),
@@ -85,7 +87,7 @@ export const createHttp: HttpStage<Gateway> = async ({ deps, useCases }, { confi
       // GraphQL beside REST: the same services, limits and tokens; described by its own SDL.
       mountGraphql(app, {
         server: graphql,
-        upstreams,
+        call: useCases.call,
         charge: (req, res, hits) => overall.charge(req, res, hits),
       });
 

@@ -1,13 +1,17 @@
 import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
 import { createSessionStore } from './data-access/sessions';
+import { createServiceCalls } from './data-access/service-calls';
 import { createUserDirectory } from './data-access/user-directory';
 import type { Dependencies } from './dependencies';
 import { createTokenService } from './domain/tokens';
 
 /** The gateway's own domain — signing people in — wired from its clients; nothing starts here. */
 export function createUseCases(deps: Dependencies, { config }: ServiceContext<Config>) {
+  const call = createServiceCalls(deps.upstreams);
   return {
+    /** Calls a service's route, as it declares it. */
+    call,
     tokens: createTokenService({
       keys: deps.keys,
       sessions: createSessionStore({
@@ -22,7 +26,7 @@ export function createUseCases(deps: Dependencies, { config }: ServiceContext<Co
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
       sessionMaxSeconds: config.SESSION_MAX_SECONDS,
     }),
-    directory: createUserDirectory({ upstreams: deps.upstreams, internalToken: config.INTERNAL_TOKEN }),
+    directory: createUserDirectory({ call, internalToken: config.INTERNAL_TOKEN }),
   };
 }
 

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 
+/** A public key as the JWKS publishes it: named by its `kid`. */
+type PublicJwk = JWK & { kid: string; kty: string };
+
 export interface KeyRing {
   /** The key new tokens are signed with. */
   signing: { kid: string; key: CryptoKey };
   /** Every public key a token may still be verified with: the signing key and the retiring ones. */
-  jwks: { keys: JWK[] };
+  jwks: { keys: PublicJwk[] };
 }
 
 /**
@@ -15,14 +18,17 @@ export interface KeyRing {
  */
 export async function createKeyRing(privateJwks: JWK[]): Promise<KeyRing> {
   const [first] = privateJwks;
-  if (!first?.kid) throw new Error('JWT_SIGNING_KEYS needs at least one private JWK with a kid');
-  const publicKeys = privateJwks.map(({ d: _private, ...publicPart }) => ({
-    ...publicPart,
-    alg: 'ES256',
-    use: 'sig',
-  }));
+  if (!first) throw new Error('JWT_SIGNING_KEYS needs at least one private JWK');
+  // A verifier picks the key by `kid`: a published key without one could verify nothing.
+  const publicKeys = privateJwks.map(({ d: _private, kid, kty, ...publicPart }) => {
+    if (!kid || !kty) throw new Error('every key in JWT_SIGNING_KEYS needs a kid and a kty');
+    return { ...publicPart, kid, kty, alg: 'ES256', use: 'sig' };
+  });
   return {
-    signing: { kid: first.kid, key: (await importJWK({ ...first, alg: 'ES256' }, 'ES256')) as CryptoKey },
+    signing: {
+      kid: publicKeys[0]!.kid,
+      key: (await importJWK({ ...first, alg: 'ES256' }, 'ES256')) as CryptoKey,
+    },
     jwks: { keys: publicKeys },
   };
 }

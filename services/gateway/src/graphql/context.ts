@@ -1,11 +1,21 @@
 import DataLoader from 'dataloader';
 import type { Request } from 'express';
 import { GraphQLError } from 'graphql';
-import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { courseBatch, slug as slugSchema, type courseSchema } from '@syllabus/contracts';
+import {
+  catalogRoutes,
+  courseBatch,
+  slug as slugSchema,
+  type courseSchema,
+  type RouteDeclaration,
+} from '@syllabus/contracts';
 import { HttpProblem } from '@syllabus/service-kit';
-import type { UpstreamName, Upstreams } from '../data-access/upstreams';
+import {
+  forwardedHeaders,
+  type AnswerOf,
+  type CallOf,
+  type ServiceCalls,
+} from '../data-access/service-calls';
 
 type Course = z.infer<typeof courseSchema>;
 
@@ -26,20 +36,15 @@ function errorCodeOf(name: string) {
 }
 
 /** A problem answered by a service (or by the gateway on its behalf) as a GraphQL error. */
-function problemError(problem: {
-  type?: unknown;
-  title?: unknown;
-  detail?: unknown;
-  status?: unknown;
-  errors?: unknown;
-}) {
+function problemError(problem: HttpProblem) {
   const name = problemName(problem.type);
+  const errors = problem.extensions.errors;
   return new GraphQLError(text(problem.detail) ?? text(problem.title) ?? name, {
     extensions: {
       code: errorCodeOf(name),
       problem: problem.type,
       status: problem.status,
-      ...(problem.errors ? { errors: problem.errors } : {}),
+      ...(errors ? { errors } : {}),
     },
   });
 }
@@ -66,66 +71,37 @@ function batchesOf(slugs: readonly string[]) {
 }
 
 /**
- * What one GraphQL request's resolvers share: calls to the services through the gateway's own
- * upstream pools, bulkheads and breakers (as REST is proxied), with the caller's token, so each
- * service makes its own object-level checks; and DataLoaders, so that a query asks each service
- * once per distinct read whatever the number of objects it walks (no N+1): every GET is made
- * once per request, and courses are fetched by slug, many in one call.
+ * What one GraphQL request's resolvers share: calls to the services through their declared
+ * routes, over the gateway's own upstream pools, bulkheads and breakers (as REST is proxied),
+ * with the caller's token, so each service makes its own object-level checks; a read made once
+ * per request whatever the number of fields that need it; and a DataLoader, so that courses are
+ * fetched by slug, many in one call (no N+1).
  */
-export function createGraphqlContext(deps: { upstreams: Upstreams }, req: Request) {
-  const headers = (body: boolean): Record<string, string> => ({
-    ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-    'x-request-id': String(req.res?.getHeader('X-Request-Id') ?? ''),
-    ...(body ? { 'content-type': 'application/json' } : {}),
-  });
+export function createGraphqlContext(deps: { call: ServiceCalls }, req: Request) {
+  const headers = forwardedHeaders(req);
 
-  async function call<T>(
-    name: UpstreamName,
-    method: Dispatcher.HttpMethod,
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
-    let response: Dispatcher.ResponseData;
+  async function call<R extends RouteDeclaration>(route: R, input: Omit<CallOf<R>, 'headers'>) {
     try {
-      response = await deps.upstreams.send(name, {
-        method,
-        path,
-        headers: headers(body !== undefined),
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      return await deps.call(route, { ...input, headers } as CallOf<R>);
     } catch (error) {
       if (error instanceof HttpProblem) throw problemError(error);
       throw error;
     }
-    if (response.statusCode === 204) {
-      await response.body.dump();
-      return undefined as T;
-    }
-    const answer = (await response.body.json()) as T;
-    if (response.statusCode >= 400) throw problemError(answer as Parameters<typeof problemError>[0]);
-    return answer;
   }
 
-  const reads = new DataLoader<string, unknown, string>(
-    (keys) =>
-      Promise.all(
-        keys.map((key) => {
-          const [name, path] = key.split(' ', 2) as [UpstreamName, string];
-          return call(name, 'GET', path).catch((error: unknown) => error as Error);
-        }),
-      ),
-    { batch: false },
-  );
+  // Each read's answer, by route and input, for the rest of this request.
+  const readsMade = new Map<string, Promise<unknown>>();
+  function read<R extends RouteDeclaration>(route: R, input: Omit<CallOf<R>, 'headers'>) {
+    const key = `${route.operationId} ${JSON.stringify(input)}`;
+    if (!readsMade.has(key)) readsMade.set(key, call(route, input));
+    // Stored under this route's own key: the answer of `call(route, input)`.
+    return readsMade.get(key) as Promise<AnswerOf<R>>;
+  }
 
   const courses = new DataLoader<string, Course | null>(async (slugs) => {
     const found = await Promise.all(
       batchesOf(slugs).map(
-        async (batch) =>
-          (
-            (await reads.load(`catalog /v1/course-details?slugs=${batch.join(',')}`)) as {
-              items: Course[];
-            }
-          ).items,
+        async (batch) => (await read(catalogRoutes.getCourses, { query: { slugs: batch.join(',') } })).items,
       ),
     );
     const bySlug = new Map(found.flat().map((course) => [course.slug, course]));
@@ -133,11 +109,10 @@ export function createGraphqlContext(deps: { upstreams: Upstreams }, req: Reques
   });
 
   return {
-    /** A GET, made once per request whatever the number of fields that need it. */
-    get: <T>(name: UpstreamName, path: string) => reads.load(`${name} ${path}`) as Promise<T>,
-    /** A write: never cached, never batched. */
-    send: <T>(name: UpstreamName, method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) =>
-      call<T>(name, method, path, body),
+    /** A read, made once per request whatever the number of fields that need it. */
+    get: read,
+    /** A write: never remembered, never batched. */
+    send: call,
     /** A course by slug; null when it does not exist or the caller may not see it. */
     course: (slug: string) => courses.load(slug),
   };

@@ -18,12 +18,13 @@ import {
   courseSchema,
   courseSummarySchema,
   enrolmentSchema,
+  notificationRoutes,
   notificationSchema,
   statsSchema,
   userProgressRoutes,
 } from '@syllabus/contracts';
 import type { GraphqlContext } from './context';
-import { connectionPage, type ServicePage } from './connections';
+import { connectionPage } from './connections';
 import { createTypeDeriver } from './from-zod';
 
 const list = (type: GraphQLOutputType) => new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
@@ -33,15 +34,17 @@ const nonNull = <T extends GraphQLNullableType>(type: T) => new GraphQLNonNull(t
 const itemOf = (body: z.ZodType | undefined) =>
   ((body as z.ZodObject).shape.items as z.ZodArray<z.ZodObject>).element;
 
-const query = (values: Record<string, unknown>) => {
-  const defined = Object.entries(values).filter(([, value]) => value !== undefined && value !== null);
-  return defined.length === 0
-    ? ''
-    : `?${new URLSearchParams(defined.map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
-};
-const segment = (value: unknown) => encodeURIComponent(String(value));
-
 type Enrolment = z.infer<typeof enrolmentSchema>;
+
+/** The `courses` field's arguments; a filter may come as null, which means none. */
+interface CourseFilters {
+  first: number;
+  after?: string | null;
+  track?: string | null;
+  level?: z.infer<typeof courseSchema.shape.level> | null;
+  skill?: string | null;
+  q?: string | null;
+}
 
 /**
  * The GraphQL schema beside REST: the same services, the same tokens and the same checks. Its
@@ -98,10 +101,10 @@ export function createSchema() {
       description: 'Every course this one builds on, transitively, nearest first',
       resolve: async (parent: { slug: string }, _args, ctx) =>
         (
-          await ctx.get<{ items: unknown[] }>(
-            'catalog',
-            `/v1/courses/${segment(parent.slug)}/prerequisites?transitive=true`,
-          )
+          await ctx.get(catalogRoutes.listPrerequisites, {
+            params: { course: parent.slug },
+            query: { transitive: 'true' },
+          })
         ).items,
     },
   }));
@@ -117,7 +120,7 @@ export function createSchema() {
     unreadCount: { type: nonNull(GraphQLInt) },
   });
   const unreadNotifications = (ctx: GraphqlContext) =>
-    ctx.get<{ unreadCount: number }>('notification', '/v1/me/notifications?unread=true&limit=1');
+    ctx.get(notificationRoutes.listNotifications, { query: { unread: 'true', limit: 1 } });
 
   const me = new GraphQLObjectType<object, GraphqlContext>({
     name: 'Me',
@@ -127,10 +130,9 @@ export function createSchema() {
     fields: {
       enrollments: {
         type: new GraphQLList(nonNull(enrolment)),
-        resolve: async (_me, _args, ctx) =>
-          (await ctx.get<{ items: Enrolment[] }>('user-progress', '/v1/me/enrollments')).items,
+        resolve: async (_me, _args, ctx) => (await ctx.get(userProgressRoutes.listEnrolments, {})).items,
       },
-      stats: { type: stats, resolve: (_me, _args, ctx) => ctx.get('user-progress', '/v1/me/stats') },
+      stats: { type: stats, resolve: (_me, _args, ctx) => ctx.get(userProgressRoutes.myStats, {}) },
       unreadNotifications: {
         type: GraphQLInt,
         resolve: async (_me, _args, ctx) => (await unreadNotifications(ctx)).unreadCount,
@@ -145,10 +147,9 @@ export function createSchema() {
         resolve: async (_me, args: { first: number; after?: string; unread: boolean }, ctx) => {
           let unreadCount = 0;
           const connection = await connectionPage(args, async (cursor, limit) => {
-            const page = await ctx.get<ServicePage<unknown> & { unreadCount: number }>(
-              'notification',
-              `/v1/me/notifications${query({ limit, cursor, unread: args.unread })}`,
-            );
+            const page = await ctx.get(notificationRoutes.listNotifications, {
+              query: { limit, cursor, unread: args.unread ? 'true' : 'false' },
+            });
             unreadCount = page.unreadCount;
             return page;
           });
@@ -170,12 +171,11 @@ export function createSchema() {
       enrollments: {
         type: list(enrolment),
         resolve: async ({ id }, _args, ctx) =>
-          (await ctx.get<{ items: Enrolment[] }>('user-progress', `/v1/users/${segment(id)}/enrollments`))
-            .items,
+          (await ctx.get(userProgressRoutes.userEnrolments, { params: { userId: id } })).items,
       },
       stats: {
         type: nonNull(stats),
-        resolve: ({ id }, _args, ctx) => ctx.get('user-progress', `/v1/users/${segment(id)}/stats`),
+        resolve: ({ id }, _args, ctx) => ctx.get(userProgressRoutes.userStats, { params: { userId: id } }),
       },
     },
   });
@@ -194,13 +194,11 @@ export function createSchema() {
     fields: {
       tracks: {
         type: list(types.objectType(itemOf(catalogRoutes.listTracks.responses[200].body))),
-        resolve: async (_root, _args, ctx) =>
-          (await ctx.get<{ items: unknown[] }>('catalog', '/v1/tracks')).items,
+        resolve: async (_root, _args, ctx) => (await ctx.get(catalogRoutes.listTracks, {})).items,
       },
       skills: {
         type: list(types.objectType(itemOf(catalogRoutes.listSkills.responses[200].body))),
-        resolve: async (_root, _args, ctx) =>
-          (await ctx.get<{ items: unknown[] }>('catalog', '/v1/skills')).items,
+        resolve: async (_root, _args, ctx) => (await ctx.get(catalogRoutes.listSkills, {})).items,
       },
       course: {
         type: course,
@@ -212,10 +210,16 @@ export function createSchema() {
         type: nonNull(connection('CourseConnection', courseSummary)),
         description: 'Published courses, filtered and searched, a page at a time',
         args: courseFilters,
-        resolve: (_root, args: { first: number; after?: string } & Record<string, unknown>, ctx) => {
-          const { first, after, ...filters } = args;
-          return connectionPage({ first, after }, (cursor, limit) =>
-            ctx.get<ServicePage<unknown>>('catalog', `/v1/courses${query({ ...filters, limit, cursor })}`),
+        resolve: (_root, args: CourseFilters, ctx) => {
+          const { first, after, track, level, skill, q } = args;
+          const filters = {
+            track: track ?? undefined,
+            level: level ?? undefined,
+            skill: skill ?? undefined,
+            q: q ?? undefined,
+          };
+          return connectionPage({ first, after: after ?? undefined }, (cursor, limit) =>
+            ctx.get(catalogRoutes.listCourses, { query: { ...filters, limit, cursor } }),
           );
         },
       },
@@ -229,12 +233,7 @@ export function createSchema() {
         type: list(leaderboardRow),
         args: { first: { type: GraphQLInt, defaultValue: 10 } },
         resolve: async (_root, args: { first: number }, ctx) =>
-          (
-            await ctx.get<{ items: unknown[] }>(
-              'user-progress',
-              `/v1/leaderboard${query({ limit: args.first })}`,
-            )
-          ).items,
+          (await ctx.get(userProgressRoutes.leaderboard, { query: { limit: args.first } })).items,
       },
     },
   });
@@ -246,33 +245,29 @@ export function createSchema() {
         type: nonNull(enrolment),
         args: { courseId: { type: nonNull(GraphQLID) } },
         resolve: (_root, args: { courseId: string }, ctx) =>
-          ctx.send('user-progress', 'POST', '/v1/me/enrollments', { courseId: args.courseId }),
+          ctx.send(userProgressRoutes.enrol, { body: { courseId: args.courseId } }),
       },
       completeLesson: {
         type: nonNull(completion),
         description: 'Idempotent: `changed` is false when the lesson was already complete',
         args: { courseId: { type: nonNull(GraphQLID) }, lessonId: { type: nonNull(GraphQLID) } },
         resolve: (_root, args: { courseId: string; lessonId: string }, ctx) =>
-          ctx.send(
-            'user-progress',
-            'PUT',
-            `/v1/me/enrollments/${segment(args.courseId)}/lessons/${segment(args.lessonId)}/completion`,
-          ),
+          ctx.send(userProgressRoutes.completeLesson, {
+            params: { course: args.courseId, lesson: args.lessonId },
+          }),
       },
       markNotificationRead: {
         type: nonNull(GraphQLBoolean),
         args: { id: { type: nonNull(GraphQLID) } },
         resolve: async (_root, args: { id: string }, ctx) => {
-          await ctx.send('notification', 'POST', `/v1/me/notifications/${segment(args.id)}/read`);
+          await ctx.send(notificationRoutes.markRead, { params: { notification: args.id } });
           return true;
         },
       },
       markAllNotificationsRead: {
         type: nonNull(GraphQLInt),
         description: 'How many changed',
-        resolve: async (_root, _args, ctx) =>
-          (await ctx.send<{ updated: number }>('notification', 'POST', '/v1/me/notifications/read-all'))
-            .updated,
+        resolve: async (_root, _args, ctx) => (await ctx.send(notificationRoutes.markAllRead, {})).updated,
       },
     },
   });

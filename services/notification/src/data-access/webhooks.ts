@@ -1,10 +1,12 @@
 import type { Database } from '@syllabus/postgres';
 import type { Subscription, WebhookRepository } from '../domain/ports';
+import type { NotifiableEvent } from '../domain/templates';
 
 interface SubscriptionRow {
   id: string;
   url: string;
-  event_types: string[];
+  /** Only what the route accepted: event types a webhook may be told of. */
+  event_types: NotifiableEvent[];
   created_at: Date;
   disabled_at: Date | null;
   consecutive_failures: number;

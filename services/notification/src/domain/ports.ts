@@ -78,7 +78,7 @@ export interface NotificationData extends NotificationStore {
 export interface Subscription {
   id: string;
   url: string;
-  eventTypes: string[];
+  eventTypes: NotifiableEvent[];
   createdAt: string;
   disabledAt: string | null;
   consecutiveFailures: number;
@@ -89,7 +89,7 @@ export interface WebhookRepository {
   /** Adds a subscription unless the learner already has `perUser`; undefined then. */
   insertWithinLimit(
     userId: string,
-    subscription: { url: string; eventTypes: string[]; secret: string },
+    subscription: { url: string; eventTypes: NotifiableEvent[]; secret: string },
     perUser: number,
   ): Promise<Subscription | undefined>;
   list(userId: string): Promise<Subscription[]>;

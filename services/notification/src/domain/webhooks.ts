@@ -1,5 +1,6 @@
 import { DomainError } from '@syllabus/contracts';
 import type { WebhookRepository } from './ports';
+import type { NotifiableEvent } from './templates';
 import { newWebhookSecret } from './signing';
 import { assertSafeWebhookUrl } from './ssrf';
 
@@ -11,7 +12,7 @@ export function createWebhookService(deps: {
   const { subscriptions } = deps;
   return {
     /** The secret is returned here once; it is never shown again. */
-    async subscribe(userId: string, input: { url: string; eventTypes: string[] }) {
+    async subscribe(userId: string, input: { url: string; eventTypes: NotifiableEvent[] }) {
       const url = await assertSafeWebhookUrl(input.url, deps.allowPrivateNetworks);
       const secret = newWebhookSecret();
       // One event fans out to every subscription: a cap per learner bounds the calls one event makes.

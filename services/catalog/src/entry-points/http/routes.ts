@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Express, Request, Response } from 'express';
+import type { Express, Request } from 'express';
 import type { LRUCache } from 'lru-cache';
 import { guardsFor, principalOf, type TokenVerifier } from '@syllabus/auth';
 import { DomainError, catalogRoutes } from '@syllabus/contracts';
-import { mountRoutes } from '@syllabus/service-kit';
+import { JsonText, mountRoutes } from '@syllabus/service-kit';
 import type { CatalogReads } from '../../domain/catalog-reads';
 import type { CourseService } from '../../domain/course-service';
 import type { CourseDetail } from '../../domain/model';
@@ -32,12 +32,15 @@ function expectedVersion(ifMatch: string | undefined, required = false): number 
   return Number(version);
 }
 
-/** Answers with the course and its ETag; 304 when the client's If-None-Match still matches. */
-function sendCourse(req: Request, res: Response, course: CourseDetail, status = 200) {
-  res.set('ETag', etagOf(course));
-  res.set('Cache-Control', req.principal ? 'private, no-cache' : 'public, no-cache');
-  res.status(status).json(course);
-}
+/** Who may keep a copy: shared caches only of what anyone may read. */
+const cacheControl = (req: Request) => (req.principal ? 'private, no-cache' : 'public, no-cache');
+
+/** The course with its ETag (Express answers 304 when the client's If-None-Match still matches). */
+const courseAnswer = <S extends 200 | 201>(req: Request, course: CourseDetail, status: S) => ({
+  status,
+  headers: { ETag: etagOf(course), 'Cache-Control': cacheControl(req) },
+  body: course,
+});
 
 /**
  * The same for a published course as cached: its text is sent as it is, and its ETag (the same
@@ -45,16 +48,18 @@ function sendCourse(req: Request, res: Response, course: CourseDetail, status = 
  * and remembered — parsing, serialising and hashing the page on every read cost the catalog a
  * sixth of its time per cached read.
  */
-function sendPublishedCourse(req: Request, res: Response, json: string, etags: EtagCache) {
+function publishedCourseAnswer(req: Request, json: string, etags: EtagCache) {
   let etag = etags.get(json);
   if (etag === undefined) {
     const { version } = JSON.parse(json) as Pick<CourseDetail, 'version'>;
     etag = `"v${version}-${createHash('sha256').update(json).digest('hex').slice(0, 16)}"`;
     etags.set(json, etag);
   }
-  res.set('ETag', etag);
-  res.set('Cache-Control', req.principal ? 'private, no-cache' : 'public, no-cache');
-  res.type('application/json').send(json);
+  return {
+    status: 200 as const,
+    headers: { ETag: etag, 'Cache-Control': cacheControl(req) },
+    body: new JsonText<CourseDetail>(json),
+  };
 }
 
 export function mountCatalogRoutes(
@@ -73,13 +78,17 @@ export function mountCatalogRoutes(
     app,
     catalogRoutes,
     {
-      listTracks: async (_input, _req, res) => {
-        res.set('Cache-Control', 'public, no-cache').json({ items: await reads.tracks() });
-      },
-      listSkills: async (_input, _req, res) => {
-        res.set('Cache-Control', 'public, no-cache').json({ items: await reads.skills() });
-      },
-      listCourses: async ({ query }, _req, res) => {
+      listTracks: async () => ({
+        status: 200,
+        headers: { 'Cache-Control': 'public, no-cache' },
+        body: { items: await reads.tracks() },
+      }),
+      listSkills: async () => ({
+        status: 200,
+        headers: { 'Cache-Control': 'public, no-cache' },
+        body: { items: await reads.skills() },
+      }),
+      listCourses: async ({ query }) => {
         const { cursor, ...filter } = query;
         const after = cursor === undefined ? undefined : cursors.decode(cursor);
         if (cursor !== undefined && !after) {
@@ -89,53 +98,66 @@ export function mountCatalogRoutes(
         }
         const page = await reads.listCourses({ ...filter, after });
         // Express derives a weak ETag from the body and answers 304 to a matching If-None-Match.
-        res.set('Cache-Control', 'public, no-cache').json({
-          items: page.items,
-          nextCursor: page.next ? cursors.encode(page.next) : null,
-        });
+        return {
+          status: 200,
+          headers: { 'Cache-Control': 'public, no-cache' },
+          body: { items: page.items, nextCursor: page.next ? cursors.encode(page.next) : null },
+        };
       },
-      getCourse: async ({ params }, req, res) => {
+      getCourse: async ({ params }, req) => {
         const published = await reads.publishedCourseJson(params.course);
-        if (published !== 'null') return sendPublishedCourse(req, res, published, deps.etags);
-        sendCourse(req, res, await reads.course(params.course, req.principal)); // a draft, to its author
+        if (published !== 'null') return publishedCourseAnswer(req, published, deps.etags);
+        return courseAnswer(req, await reads.course(params.course, req.principal), 200); // a draft, to its author
       },
-      getCourses: async ({ query }, req, res) => {
-        const items = await reads.courses(query.slugs.split(','), req.principal);
-        res.set('Cache-Control', req.principal ? 'private, no-cache' : 'public, no-cache').json({ items });
-      },
-      listPrerequisites: async ({ params, query }, req, res) => {
-        res.json({
-          items: await reads.prerequisites(params.course, query.transitive === 'true', req.principal),
-        });
-      },
-      createCourse: async ({ body }, req, res) => {
+      getCourses: async ({ query }, req) => ({
+        status: 200,
+        headers: { 'Cache-Control': cacheControl(req) },
+        body: { items: await reads.courses(query.slugs.split(','), req.principal) },
+      }),
+      listPrerequisites: async ({ params, query }, req) => ({
+        status: 200,
+        body: { items: await reads.prerequisites(params.course, query.transitive === 'true', req.principal) },
+      }),
+      createCourse: async ({ body }, req) => {
         const course = await courses.createCourse(principalOf(req), body);
-        res.location(`/v1/courses/${course.slug}`);
-        sendCourse(req, res, course, 201);
+        const answer = courseAnswer(req, course, 201);
+        return { ...answer, headers: { ...answer.headers, Location: `/v1/courses/${course.slug}` } };
       },
-      updateCourse: async ({ params, headers, body }, req, res) => {
+      updateCourse: async ({ params, headers, body }, req) => {
         const version = expectedVersion(headers['if-match'], true);
-        sendCourse(req, res, await courses.updateCourse(principalOf(req), params.course, version, body));
+        return courseAnswer(
+          req,
+          await courses.updateCourse(principalOf(req), params.course, version, body),
+          200,
+        );
       },
-      addLesson: async ({ params, headers, body }, req, res) => {
+      addLesson: async ({ params, headers, body }, req) => {
         const version = expectedVersion(headers['if-match']);
-        sendCourse(req, res, await courses.addLesson(principalOf(req), params.course, version, body), 201);
+        return courseAnswer(
+          req,
+          await courses.addLesson(principalOf(req), params.course, version, body),
+          201,
+        );
       },
-      reorderLessons: async ({ params, headers, body }, req, res) => {
+      reorderLessons: async ({ params, headers, body }, req) => {
         const version = expectedVersion(headers['if-match']);
         const course = await courses.reorderLessons(principalOf(req), params.course, version, body.lessonIds);
-        sendCourse(req, res, course);
+        return courseAnswer(req, course, 200);
       },
-      removeLesson: async ({ params, headers }, req, res) => {
+      removeLesson: async ({ params, headers }, req) => {
         const version = expectedVersion(headers['if-match']);
         const course = await courses.removeLesson(principalOf(req), params.course, version, params.lesson);
-        sendCourse(req, res, course);
+        return courseAnswer(req, course, 200);
       },
-      setCourseSkills: async ({ params, headers, body }, req, res) => {
+      setCourseSkills: async ({ params, headers, body }, req) => {
         const version = expectedVersion(headers['if-match']);
-        sendCourse(req, res, await courses.setSkills(principalOf(req), params.course, version, body.skills));
+        return courseAnswer(
+          req,
+          await courses.setSkills(principalOf(req), params.course, version, body.skills),
+          200,
+        );
       },
-      setCoursePrerequisites: async ({ params, headers, body }, req, res) => {
+      setCoursePrerequisites: async ({ params, headers, body }, req) => {
         const version = expectedVersion(headers['if-match']);
         const course = await courses.setPrerequisites(
           principalOf(req),
@@ -143,15 +165,15 @@ export function mountCatalogRoutes(
           version,
           body.prerequisites,
         );
-        sendCourse(req, res, course);
+        return courseAnswer(req, course, 200);
       },
-      publishCourse: async ({ params, headers }, req, res) => {
+      publishCourse: async ({ params, headers }, req) => {
         const version = expectedVersion(headers['if-match']);
-        sendCourse(req, res, await courses.publish(principalOf(req), params.course, version));
+        return courseAnswer(req, await courses.publish(principalOf(req), params.course, version), 200);
       },
-      archiveCourse: async ({ params, headers }, req, res) => {
+      archiveCourse: async ({ params, headers }, req) => {
         const version = expectedVersion(headers['if-match']);
-        sendCourse(req, res, await courses.archive(principalOf(req), params.course, version));
+        return courseAnswer(req, await courses.archive(principalOf(req), params.course, version), 200);
       },
     },
     { guards: guardsFor(deps.verifyToken), validateResponses },

@@ -24,30 +24,33 @@ export function authHandlers(deps: { directory: UserDirectory; tokens: TokenServ
 } {
   const { directory, tokens } = deps;
   return {
-    jwks: (_input, _req, res) => {
-      res.set('Cache-Control', 'public, max-age=300').json(deps.keys.jwks);
-    },
-    signup: async ({ body }, _req, res) => {
+    jwks: () => ({
+      status: 200,
+      headers: { 'Cache-Control': 'public, max-age=300' },
+      body: deps.keys.jwks,
+    }),
+    signup: async ({ body }) => {
       const user = await directory.create(body);
-      res.status(201).json({ user, ...(await tokens.issue(user)) });
+      return { status: 201, body: { user, ...(await tokens.issue(user)) } };
     },
-    login: async ({ body }, _req, res) => {
+    login: async ({ body }) => {
       const user = await directory.verify(body).catch(asWrongCredentials('the email or password is wrong'));
-      res.json(await tokens.issue(user));
+      return { status: 200, body: await tokens.issue(user) };
     },
-    refresh: async ({ body }, _req, res) => {
-      res.json(await tokens.rotate(body.refreshToken, (userId) => directory.find(userId)));
-    },
-    logout: async ({ body }, _req, res) => {
+    refresh: async ({ body }) => ({
+      status: 200,
+      body: await tokens.rotate(body.refreshToken, (userId) => directory.find(userId)),
+    }),
+    logout: async ({ body }) => {
       await tokens.revoke(body.refreshToken);
-      res.status(204).end();
+      return { status: 204 };
     },
-    logoutAll: async (_input, req, res) => {
+    logoutAll: async (_input, req) => {
       await tokens.revokeAll(principalOf(req).userId);
-      res.status(204).end();
+      return { status: 204 };
     },
     /** A new password ends every session, this one too; the answer is a fresh pair for this client. */
-    changePassword: async ({ body }, req, res) => {
+    changePassword: async ({ body }, req) => {
       const account = await directory.find(principalOf(req).userId);
       if (!account) throw new DomainError('account-gone', 'the account no longer exists');
       await directory
@@ -55,7 +58,7 @@ export function authHandlers(deps: { directory: UserDirectory; tokens: TokenServ
         .catch(asWrongCredentials('the current password is wrong'));
       await directory.setPassword(account.id, body.newPassword);
       await tokens.revokeAll(account.id);
-      res.json(await tokens.issue(account));
+      return { status: 200, body: await tokens.issue(account) };
     },
   };
 }

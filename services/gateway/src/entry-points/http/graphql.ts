@@ -3,7 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { Express, Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { TooManyRequestsProblem } from '@syllabus/service-kit';
-import type { Upstreams } from '../../data-access/upstreams';
+import type { ServiceCalls } from '../../data-access/service-calls';
 import { createGraphqlContext } from '../../graphql/context';
 import type { GraphqlServer } from '../../graphql/server';
 
@@ -16,7 +16,7 @@ export function mountGraphql(
   app: Express,
   deps: {
     server: GraphqlServer;
-    upstreams: Upstreams;
+    call: ServiceCalls;
     charge(req: Request, res: Response, hits: number): Promise<void>;
   },
 ) {

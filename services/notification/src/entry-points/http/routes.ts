@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { guardsFor, principalOf, type TokenVerifier } from '@syllabus/auth';
 import { notificationRoutes } from '@syllabus/contracts';
-import { mountRoutes } from '@syllabus/service-kit';
+import { mountRoutes, streamed } from '@syllabus/service-kit';
 import type { FeedService } from '../../domain/feed';
 import type { WebhookService } from '../../domain/webhooks';
 import type { LiveStreams } from './live-streams';
@@ -21,20 +21,21 @@ export function mountNotificationRoutes(
     app,
     notificationRoutes,
     {
-      listNotifications: async ({ query }, req, res) => {
+      listNotifications: async ({ query }, req) => {
         const page = await feed.page(principalOf(req).userId, {
           unreadOnly: query.unread === 'true',
           before: query.cursor === undefined ? undefined : Number(query.cursor),
           limit: query.limit,
         });
-        res.set('Cache-Control', 'private, no-store').json(page);
+        return { status: 200, headers: { 'Cache-Control': 'private, no-store' }, body: page };
       },
-      markAllRead: async (_input, req, res) => {
-        res.json({ updated: await feed.markAllRead(principalOf(req).userId) });
-      },
-      markRead: async ({ params }, req, res) => {
+      markAllRead: async (_input, req) => ({
+        status: 200,
+        body: { updated: await feed.markAllRead(principalOf(req).userId) },
+      }),
+      markRead: async ({ params }, req) => {
         await feed.markRead(principalOf(req).userId, params.notification);
-        res.status(204).end();
+        return { status: 204 };
       },
       notificationStream: async ({ headers }, req, res) => {
         const after = headers['last-event-id'];
@@ -43,22 +44,27 @@ export function mountNotificationRoutes(
           after === undefined ? undefined : Number(after),
           res,
         );
+        return streamed;
       },
-      getPreferences: async (_input, req, res) => {
-        res.json({ preferences: await feed.preferences(principalOf(req).userId) });
-      },
-      setPreferences: async ({ body }, req, res) => {
-        res.json({ preferences: await feed.setPreferences(principalOf(req).userId, body.preferences) });
-      },
-      createWebhook: async ({ body }, req, res) => {
-        res.status(201).json(await deps.webhooks.subscribe(principalOf(req).userId, body));
-      },
-      listWebhooks: async (_input, req, res) => {
-        res.json({ items: await deps.webhooks.list(principalOf(req).userId) });
-      },
-      deleteWebhook: async ({ params }, req, res) => {
+      getPreferences: async (_input, req) => ({
+        status: 200,
+        body: { preferences: await feed.preferences(principalOf(req).userId) },
+      }),
+      setPreferences: async ({ body }, req) => ({
+        status: 200,
+        body: { preferences: await feed.setPreferences(principalOf(req).userId, body.preferences) },
+      }),
+      createWebhook: async ({ body }, req) => ({
+        status: 201,
+        body: await deps.webhooks.subscribe(principalOf(req).userId, body),
+      }),
+      listWebhooks: async (_input, req) => ({
+        status: 200,
+        body: { items: await deps.webhooks.list(principalOf(req).userId) },
+      }),
+      deleteWebhook: async ({ params }, req) => {
         await deps.webhooks.remove(principalOf(req).userId, params.webhook);
-        res.status(204).end();
+        return { status: 204 };
       },
     },
     { guards: guardsFor(deps.verifyToken), validateResponses },

@@ -32,45 +32,43 @@ export function mountProgressRoutes(
     app,
     userProgressRoutes,
     {
-      createUser: async ({ body }, _req, res) => {
-        res.status(201).json(await users.register(body));
-      },
-      verifyCredentials: async ({ body }, _req, res) => {
-        res.json(await users.verifyCredentials(body));
-      },
-      getUser: async ({ params }, _req, res) => {
+      createUser: async ({ body }) => ({ status: 201, body: await users.register(body) }),
+      verifyCredentials: async ({ body }) => ({ status: 200, body: await users.verifyCredentials(body) }),
+      getUser: async ({ params }) => {
         const user = await users.findById(params.userId);
         if (!user) throw new DomainError('account-gone', 'no such account');
-        res.json(user);
+        return { status: 200, body: user };
       },
-      setPassword: async ({ params, body }, _req, res) => {
+      setPassword: async ({ params, body }) => {
         if (!(await users.setPassword({ id: params.userId }, body.password)))
           throw new DomainError('account-gone', 'no such account');
-        res.status(204).end();
+        return { status: 204 };
       },
-      enrol: async ({ body }, req, res) => {
-        res.status(201).json(await progress.enrol(principalOf(req).userId, body.courseId));
-      },
-      listEnrolments: async (_input, req, res) => {
-        res.json({ items: await progress.enrolments(principalOf(req).userId) });
-      },
-      completeLesson: async ({ params }, req, res) => {
+      enrol: async ({ body }, req) => ({
+        status: 201,
+        body: await progress.enrol(principalOf(req).userId, body.courseId),
+      }),
+      listEnrolments: async (_input, req) => ({
+        status: 200,
+        body: { items: await progress.enrolments(principalOf(req).userId) },
+      }),
+      completeLesson: async ({ params }, req) => {
         const result = await progress.completeLesson(principalOf(req).userId, params.course, params.lesson);
-        res.json({ ...result.enrolment, changed: result.changed });
+        return { status: 200, body: { ...result.enrolment, changed: result.changed } };
       },
-      myStats: async (_input, req, res) => {
-        res.json(await progress.stats(principalOf(req).userId));
-      },
-      leaderboard: async ({ query }, _req, res) => {
-        res.json({ items: await progress.leaderboard(query.limit) });
-      },
-      userEnrolments: async ({ params }, req, res) => {
+      myStats: async (_input, req) => ({ status: 200, body: await progress.stats(principalOf(req).userId) }),
+      leaderboard: async ({ query }) => ({
+        status: 200,
+        body: { items: await progress.leaderboard(query.limit) },
+      }),
+      userEnrolments: async ({ params }, req) => {
         const user = await subjectOf(req, params.userId);
-        res.json({ items: await progress.enrolments(user.id) });
+        return { status: 200, body: { items: await progress.enrolments(user.id) } };
       },
-      userStats: async ({ params }, req, res) => {
-        res.json(await progress.stats((await subjectOf(req, params.userId)).id));
-      },
+      userStats: async ({ params }, req) => ({
+        status: 200,
+        body: await progress.stats((await subjectOf(req, params.userId)).id),
+      }),
     },
     {
       guards: guardsFor(deps.verifyToken, deps.internalToken),
