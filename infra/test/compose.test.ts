@@ -251,7 +251,7 @@ describe('observability configuration', () => {
       'packages/service-kit/src/metrics.ts',
       'packages/cache/src/index.ts',
       'services/catalog/src/data-access/outbox.ts',
-      'services/user-progress/src/data-access/learner-store.ts',
+      'services/user-progress/src/data-access/learner-relay.ts',
       'services/notification/src/dependencies.ts',
       'services/notification/src/data-access/deliveries.ts',
     ]

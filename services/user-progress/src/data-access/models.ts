@@ -1,11 +1,14 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import type { PendingEvent } from '../domain/events';
+import type { LearnerState } from '../domain/learner-state';
 
 // The layout keeps every request's cost flat as the collections grow, on FerretDB and MongoDB
 // alike. FerretDB 1.24 (SQLite) serves only two things without scanning a whole collection: a
-// read by `_id` and an insert; an update or delete by `_id` scans (236 ms and 213 ms at 50,000
-// documents, measured), and no update is atomic. So the large collections here are written
-// once, read by a deterministic `_id`, and never updated; only small collections (courses, the
-// outbox) and rare operations (a role grant, a password change) update in place.
+// read by `_id` and an insert; an update or delete by `_id` scans the collection, and no
+// update is atomic. So the large collections here are written once, read by a deterministic
+// `_id`, and never updated; only small collections (courses, the outbox) and rare operations
+// (a role grant, a password change) update in place. The README says what a real MongoDB
+// would allow instead.
 //
 // Strict schemas: a field not declared here is refused by mongoose, not silently stored.
 const strict = { strict: 'throw', strictQuery: 'throw', versionKey: false } as const;
@@ -46,6 +49,57 @@ const pendingEvent = new Schema(
   { _id: false, ...strict },
 );
 
+/** A learner's state as the domain defines it (`LearnerState`), checked on every write. */
+const learnerStateSchema = new Schema(
+  {
+    displayName: { type: String, required: true, maxlength: 100 },
+    timeZone: { type: String, required: true },
+    xp: { type: Number, required: true, min: 0 },
+    lessonsCompleted: { type: Number, required: true, min: 0 },
+    coursesCompleted: { type: Number, required: true, min: 0 },
+    streak: {
+      type: new Schema(
+        {
+          lastDay: { type: String, default: null, match: /^\d{4}-\d{2}-\d{2}$/ },
+          run: { type: Number, required: true, min: 0 },
+          longest: { type: Number, required: true, min: 0 },
+        },
+        { _id: false, ...strict },
+      ),
+      required: true,
+    },
+    enrolments: {
+      type: [
+        new Schema(
+          {
+            courseId: { type: String, required: true },
+            enrolledAt: { type: String, required: true },
+            completedLessonIds: { type: [String], required: true },
+            completedAt: { type: String, default: null },
+          },
+          { _id: false, ...strict },
+        ),
+      ],
+      required: true,
+    },
+  },
+  { _id: false, ...strict },
+);
+
+/** A learner version's `_id`: the learner, then its place in the chain, so that ids sort by it. */
+export const versionId = (userId: string, seq: number) => `${userId}:${String(seq).padStart(10, '0')}`;
+export const seqOf = (id: string) => Number(id.slice(id.lastIndexOf(':') + 1));
+
+/** A learner version as read (lean): a void one has no state and no events. */
+export interface VersionDocument {
+  _id: string;
+  userId: string;
+  seq: number;
+  void?: boolean;
+  state?: LearnerState;
+  events?: PendingEvent[];
+}
+
 /**
  * One version of a learner's state, `_id` `{userId}:{seq}`: the whole state after a change,
  * with the events the change announces. Inserting version n+1 is the change — the unique `_id`
@@ -60,7 +114,7 @@ const learnerVersionSchema = new Schema(
     seq: { type: Number, required: true },
     at: { type: Date, required: true },
     void: { type: Boolean, default: undefined },
-    state: { type: Schema.Types.Mixed, default: undefined },
+    state: { type: learnerStateSchema, default: undefined },
     events: { type: [pendingEvent], default: undefined },
   },
   strict,

@@ -64,7 +64,12 @@ export interface LearnerHead {
 /** A change decided on the current state: the next state and what it announces. */
 export type Decision = { state: LearnerState; events: PendingEvent[] } | undefined;
 
-/** Each learner's state, changed only by deciding on the newest one (see data-access/learner-store.ts). */
+/**
+ * Each learner's state, changed only by deciding on the newest one. `data-access/` implements it
+ * as FerretDB allows — a chain of versions, an outbox and a relay; on a real MongoDB one
+ * document per learner with a compare-and-set on its version would do (the service's README
+ * says which FerretDB limit each part answers).
+ */
 export interface LearnerStore {
   head(userId: string): Promise<LearnerHead | undefined>;
   /**
