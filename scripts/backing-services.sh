@@ -268,7 +268,7 @@ env_var_for() {
 up() {
   mkdir -p "$STATE" "$LOGS"
   reserve_ports
-  local wanted=() native=() name var
+  local wanted=() name var
   for name in postgres redis redis-cache rabbitmq mongodb; do
     var=$(env_var_for $name)
     if [ -n "${!var:-}" ]; then log "$var is set: using that server for $name"; else wanted+=("$name"); fi
@@ -280,7 +280,6 @@ up() {
       die "no Docker engine answers, and native provisioning needs Debian or Ubuntu. Start Docker, or set POSTGRES_URL, REDIS_URL, RABBITMQ_URL and MONGODB_URL."
     for name in "${wanted[@]}"; do
       case $name in postgres) pg_start ;; redis | redis-cache) redis_start "$name" ;; rabbitmq) rabbit_start ;; mongodb) mongo_start ;; esac
-      native+=("$name")
     done
   fi
   {
@@ -288,7 +287,6 @@ up() {
       var=$(env_var_for $name)
       printf '%s=%s\n' "$var" "${!var:-$(url_for $name)}"
     done
-    printf 'SYLLABUS_NATIVE_SERVICES="%s"\n' "${native[*]}"
   } >"$URLS_FILE"
   log "ready: ${wanted[*]:-(all external)}; URLs in $URLS_FILE"
 }

@@ -8,7 +8,8 @@ import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@open
 import { connect } from 'amqplib';
 import { pino } from 'pino';
 import { createEvent, type DomainEvent } from '@syllabus/contracts';
-import { canControl, controlService, testEnv, waitFor } from '@syllabus/testing';
+import { testEnv, waitFor } from '@syllabus/testing';
+import { outageProxyFor } from '@syllabus/testing/outage';
 import { BrokerUnavailableError, createBroker, type Broker } from '../src/index';
 
 const logger = pino({ level: 'silent' });
@@ -18,9 +19,9 @@ const brokers: Broker[] = [];
 const exchange = `test.events.${randomUUID()}`;
 
 /** A broker whose topology is one queue bound to the milestone events. */
-async function newBroker(queue: string) {
+async function newBroker(queue: string, url = testEnv.RABBITMQ_URL) {
   const topology = { exchange, queues: { [queue]: ['progress.streak-milestone.v1'] as const } };
-  const broker = await createBroker({ url: testEnv.RABBITMQ_URL, logger, topology });
+  const broker = await createBroker({ url, logger, topology });
   brokers.push(broker);
   await waitFor(() => broker.connected, { what: 'broker connection' });
   return broker;
@@ -213,38 +214,39 @@ describe('messaging on a real RabbitMQ', () => {
     assert.match(letter!.lastError ?? '', /progress\.enrolled\.v1 is not bound to/);
   });
 
-  it(
-    'when the real broker is stopped and started, then no confirmed message is lost and clients reconnect',
-    { skip: !canControl('rabbitmq') && 'RabbitMQ is not run by scripts/backing-services.sh here' },
-    async () => {
-      const queue = queueName('restart');
-      // The publisher declares the consumer's queue from the topology: no consumer runs yet.
-      const publisher = await newBroker(queue);
-      const published = new Set<string>();
-      for (let i = 0; i < 50; i += 1) {
-        const event = milestone();
-        await publisher.publish(event);
-        published.add(event.id);
-      }
+  it('when the broker is lost and comes back, then no confirmed message is lost and the client reconnects', async () => {
+    const queue = queueName('restart');
+    // The publisher reaches the broker through a proxy this test takes down (a broker killed
+    // outright, and its queues recovered from disk, is the load harness's chaos phase).
+    const outage = await outageProxyFor(testEnv.RABBITMQ_URL);
+    // The publisher declares the consumer's queue from the topology: no consumer runs yet.
+    const publisher = await newBroker(queue, outage.url);
+    const published = new Set<string>();
+    for (let i = 0; i < 50; i += 1) {
+      const event = milestone();
+      await publisher.publish(event);
+      published.add(event.id);
+    }
 
-      await controlService('stop', 'rabbitmq');
-      await assert.rejects(publisher.publish(milestone()), BrokerUnavailableError);
-      await controlService('start', 'rabbitmq');
+    await outage.begin();
+    await waitFor(() => !publisher.connected, { what: 'the publisher to see the broker gone' });
+    await assert.rejects(publisher.publish(milestone()), BrokerUnavailableError);
+    await outage.end();
 
-      await waitFor(() => publisher.connected, { what: 'the publisher to reconnect', timeoutMs: 30_000 });
-      for (let i = 0; i < 50; i += 1) {
-        const event = milestone();
-        await publisher.publish(event);
-        published.add(event.id);
-      }
+    await waitFor(() => publisher.connected, { what: 'the publisher to reconnect', timeoutMs: 30_000 });
+    for (let i = 0; i < 50; i += 1) {
+      const event = milestone();
+      await publisher.publish(event);
+      published.add(event.id);
+    }
 
-      const consumer = await newBroker(queue);
-      const received: DomainEvent[] = [];
-      await consumer.consume({ queue, handler: async (event) => void received.push(event) });
-      await waitFor(() => received.length >= 100, { what: '100 messages', timeoutMs: 20_000 });
-      const ids = (await afterSentinel(publisher, received, (event) => event)).map((event) => event.id);
-      assert.equal(ids.length, 100);
-      assert.deepEqual(new Set(ids), published);
-    },
-  );
+    const consumer = await newBroker(queue);
+    const received: DomainEvent[] = [];
+    await consumer.consume({ queue, handler: async (event) => void received.push(event) });
+    await waitFor(() => received.length >= 100, { what: '100 messages', timeoutMs: 20_000 });
+    const ids = (await afterSentinel(publisher, received, (event) => event)).map((event) => event.id);
+    assert.equal(ids.length, 100);
+    assert.deepEqual(new Set(ids), published);
+    await outage.close();
+  });
 });

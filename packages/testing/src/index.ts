@@ -1,13 +1,8 @@
 // Helpers for tests that run against real servers. Never imported by production code.
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { fields, loadConfig, z } from '@syllabus/config';
-
-const run = promisify(execFile);
 
 const testSchema = z.object({
   POSTGRES_URL: fields.postgresUrl().default('postgres://syllabus:syllabus@127.0.0.1:55432/syllabus'),
@@ -15,7 +10,6 @@ const testSchema = z.object({
   CACHE_REDIS_URL: fields.redisUrl().default('redis://127.0.0.1:56380'),
   RABBITMQ_URL: fields.amqpUrl().default('amqp://syllabus:syllabus@127.0.0.1:55672'),
   MONGODB_URL: fields.mongoUrl().default('mongodb://127.0.0.1:57017/'),
-  SYLLABUS_NATIVE_SERVICES: fields.list().transform((names) => names.flatMap((n) => n.split(' '))),
 });
 
 /** The backing servers `scripts/backing-services.sh up` provisioned (or the URLs given instead). */
@@ -29,31 +23,6 @@ export const testServiceEnv = {
   LOG_LEVEL: 'silent',
   VALIDATE_RESPONSES: 'true',
 } as const;
-
-export type BackingService = 'postgres' | 'redis' | 'rabbitmq' | 'mongodb';
-
-function repositoryRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'scripts', 'backing-services.sh'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('scripts/backing-services.sh not found above ' + __dirname);
-    dir = parent;
-  }
-  return dir;
-}
-
-/** True when the provisioning script runs this server here, so a test may stop and start it. */
-export function canControl(service: BackingService): boolean {
-  return testEnv.SYLLABUS_NATIVE_SERVICES.includes(service);
-}
-
-/** Stops or starts a natively provisioned server: a real outage, not a simulated one. */
-export async function controlService(action: 'stop' | 'start', service: BackingService): Promise<void> {
-  if (!canControl(service)) throw new Error(`${service} is not run by scripts/backing-services.sh here`);
-  await run('bash', [join(repositoryRoot(), 'scripts', 'backing-services.sh'), action, service], {
-    timeout: 120_000,
-  });
-}
 
 /** A fresh, empty PostgreSQL database for one test file; dropped by the returned function. */
 export async function createTestDatabase(

@@ -10,7 +10,10 @@ import { migrateUp } from '../src/data-access/migrations';
 import { seedCurriculum } from '../src/seed/seed';
 import { catalogService } from '../src/service';
 
-export async function startCatalog(options: { redisUrl?: string; seed?: boolean } = {}) {
+/** `env` overrides the settings, e.g. to reach a server through an outage proxy. */
+export async function startCatalog(
+  options: { redisUrl?: string; seed?: boolean; env?: Record<string, string> } = {},
+) {
   const database = await createTestDatabase('catalog');
   await migrateUp(database.url);
   const issuer = await startTestIssuer();
@@ -25,6 +28,7 @@ export async function startCatalog(options: { redisUrl?: string; seed?: boolean 
       CACHE_NAMESPACE: `test:catalog:${id}:`,
       OUTBOX_INTERVAL_MS: '200',
       ...issuer.env,
+      ...options.env,
     },
     beforeWorkers: (deps) => waitFor(() => deps.broker.connected, { what: 'the broker' }),
   });

@@ -12,7 +12,8 @@ import { withBearer } from '@syllabus/testing/http';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef';
 
-export async function startUserProgress() {
+/** `env` overrides the settings, e.g. to reach a server through an outage proxy. */
+export async function startUserProgress(options: { env?: Record<string, string> } = {}) {
   const issuer = await startTestIssuer();
   const id = randomUUID().slice(0, 8);
   const env = {
@@ -28,6 +29,7 @@ export async function startUserProgress() {
     REDIS_KEY_PREFIX: `test:progress:${id}:`,
     ...issuer.env,
     INTERNAL_TOKEN,
+    ...options.env,
   };
   const start = () =>
     startService(userProgressService, {
