@@ -8,9 +8,10 @@ eval "$(bash scripts/backing-services.sh env)"
 
 mkdir -p .syllabus
 log=.syllabus/test.log
-# One workspace at a time: some tests stop and start the shared servers on purpose.
+# Two workspaces at once (one per core): no test stops a shared server, and each test file
+# makes its own databases, queues and keys. Each workspace's output is kept together.
 status=0
-npx turbo run test --concurrency=1 --output-logs=full 2>&1 | tee "$log" || status=$?
+npx turbo run test --concurrency=2 --output-logs=full --log-order=grouped 2>&1 | tee "$log" || status=$?
 
 count() { awk -v key="ℹ $1 " '{ i = index($0, key); if (i) sum += substr($0, i + length(key)) + 0 } END { print sum + 0 }' "$log"; }
 echo
