@@ -17,10 +17,9 @@ export function createLogger(options: { service: string; level: string }): Logge
       },
     },
     // Written in batches: lines gather in memory until 4 KiB, or at most a second, and go out in
-    // one write. Writing each line as it came (even asynchronously) cost the catalog about 40 % of
-    // its throughput on a cached read (the bench, infra/README.md), the access log alone. pino
-    // flushes what is left when the process exits, a crash included; a SIGKILL loses at most
-    // the last second.
+    // one write, because a write per line costs a cached read much of its throughput (the bench
+    // measures it; infra/README.md has the figure). pino flushes what is left when the process
+    // exits, a crash included; a SIGKILL loses at most the last second.
     pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }),
   );
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Express, Request } from 'express';
 import type { LRUCache } from 'lru-cache';
-import { guardsFor, principalOf, type TokenVerifier } from '@syllabus/auth';
+import { guardsFor, principalOf, type Principal, type TokenVerifier } from '@syllabus/auth';
 import { DomainError, catalogRoutes } from '@syllabus/contracts';
 import { JsonText, mountRoutes } from '@syllabus/service-kit';
 import type { CatalogReads } from '../../domain/catalog-reads';
@@ -74,6 +74,19 @@ export function mountCatalogRoutes(
   validateResponses: boolean,
 ) {
   const { reads, courses } = deps;
+
+  /** An author's change to a course, made at the version their If-Match names; the course after it. */
+  const change = async (
+    req: Request,
+    headers: { 'if-match'?: string },
+    versionRequired: boolean,
+    make: (principal: Principal, version: number | undefined) => Promise<CourseDetail>,
+  ) =>
+    courseAnswer(
+      req,
+      await make(principalOf(req), expectedVersion(headers['if-match'], versionRequired)),
+      200,
+    );
   mountRoutes(
     app,
     catalogRoutes,
@@ -123,58 +136,34 @@ export function mountCatalogRoutes(
         const answer = courseAnswer(req, course, 201);
         return { ...answer, headers: { ...answer.headers, Location: `/v1/courses/${course.slug}` } };
       },
-      updateCourse: async ({ params, headers, body }, req) => {
-        const version = expectedVersion(headers['if-match'], true);
-        return courseAnswer(
-          req,
-          await courses.updateCourse(principalOf(req), params.course, version, body),
-          200,
-        );
-      },
-      addLesson: async ({ params, headers, body }, req) => {
-        const version = expectedVersion(headers['if-match']);
-        return courseAnswer(
-          req,
-          await courses.addLesson(principalOf(req), params.course, version, body),
-          201,
-        );
-      },
-      reorderLessons: async ({ params, headers, body }, req) => {
-        const version = expectedVersion(headers['if-match']);
-        const course = await courses.reorderLessons(principalOf(req), params.course, version, body.lessonIds);
-        return courseAnswer(req, course, 200);
-      },
-      removeLesson: async ({ params, headers }, req) => {
-        const version = expectedVersion(headers['if-match']);
-        const course = await courses.removeLesson(principalOf(req), params.course, version, params.lesson);
-        return courseAnswer(req, course, 200);
-      },
-      setCourseSkills: async ({ params, headers, body }, req) => {
-        const version = expectedVersion(headers['if-match']);
-        return courseAnswer(
-          req,
-          await courses.setSkills(principalOf(req), params.course, version, body.skills),
-          200,
-        );
-      },
-      setCoursePrerequisites: async ({ params, headers, body }, req) => {
-        const version = expectedVersion(headers['if-match']);
-        const course = await courses.setPrerequisites(
-          principalOf(req),
-          params.course,
-          version,
-          body.prerequisites,
-        );
-        return courseAnswer(req, course, 200);
-      },
-      publishCourse: async ({ params, headers }, req) => {
-        const version = expectedVersion(headers['if-match']);
-        return courseAnswer(req, await courses.publish(principalOf(req), params.course, version), 200);
-      },
-      archiveCourse: async ({ params, headers }, req) => {
-        const version = expectedVersion(headers['if-match']);
-        return courseAnswer(req, await courses.archive(principalOf(req), params.course, version), 200);
-      },
+      updateCourse: ({ params, headers, body }, req) =>
+        change(req, headers, true, (who, version) => courses.updateCourse(who, params.course, version, body)),
+      addLesson: async ({ params, headers, body }, req) => ({
+        ...(await change(req, headers, false, (who, version) =>
+          courses.addLesson(who, params.course, version, body),
+        )),
+        status: 201,
+      }),
+      reorderLessons: ({ params, headers, body }, req) =>
+        change(req, headers, false, (who, version) =>
+          courses.reorderLessons(who, params.course, version, body.lessonIds),
+        ),
+      removeLesson: ({ params, headers }, req) =>
+        change(req, headers, false, (who, version) =>
+          courses.removeLesson(who, params.course, version, params.lesson),
+        ),
+      setCourseSkills: ({ params, headers, body }, req) =>
+        change(req, headers, false, (who, version) =>
+          courses.setSkills(who, params.course, version, body.skills),
+        ),
+      setCoursePrerequisites: ({ params, headers, body }, req) =>
+        change(req, headers, false, (who, version) =>
+          courses.setPrerequisites(who, params.course, version, body.prerequisites),
+        ),
+      publishCourse: ({ params, headers }, req) =>
+        change(req, headers, false, (who, version) => courses.publish(who, params.course, version)),
+      archiveCourse: ({ params, headers }, req) =>
+        change(req, headers, false, (who, version) => courses.archive(who, params.course, version)),
     },
     { guards: guardsFor(deps.verifyToken), validateResponses },
   );
