@@ -8,8 +8,9 @@ eval "$(bash scripts/backing-services.sh env)"
 
 mkdir -p .syllabus
 log=.syllabus/test.log
-# Two workspaces at once (one per core): no test stops a shared server, and each test file
-# makes its own databases, queues and keys. Each workspace's output is kept together.
+# Two workspaces at once, and two test files at once in each (their package.json): no test
+# stops a shared server, and each test file makes its own databases, queues and keys. Each
+# workspace's output is kept together.
 status=0
 npx turbo run test --concurrency=2 --output-logs=full --log-order=grouped 2>&1 | tee "$log" || status=$?
 
