@@ -101,7 +101,6 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       return row && toCourse(row);
     },
 
-    /** Every published course's id, by title. */
     async publishedIds(): Promise<string[]> {
       const rows = await db.query<{ id: string }>(
         'published_course_ids',
@@ -147,7 +146,6 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       );
     },
 
-    /** Every course required before this one, directly or not, nearest first. */
     async prerequisiteClosure(
       courseId: string,
       publishedOnly = false,
@@ -168,7 +166,6 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       );
     },
 
-    /** Whether making `prerequisiteIds` prerequisites of `courseId` would close a cycle. */
     async wouldCreateCycle(courseId: string, prerequisiteIds: string[]): Promise<boolean> {
       const [row] = await db.query<{ cycle: boolean }>(
         'prerequisite_cycle_check',
@@ -190,10 +187,8 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       return row?.id;
     },
 
-    /** The ids of the skills named, by slug (the unknown ones are missing). */
     skillIdsOf: (slugs: string[]) => idsBySlug('skills', slugs),
 
-    /** The ids of the courses named, by slug (the unknown ones are missing). */
     courseIdsOf: (slugs: string[]) => idsBySlug('courses', slugs),
 
     async slugExists(slug: string): Promise<boolean> {
@@ -265,7 +260,6 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       return row!.id;
     },
 
-    /** Sets lesson positions to the order of `lessonIds` (a permutation of the course's lessons). */
     async reorderLessons(courseId: string, lessonIds: string[]) {
       await db.query('defer_lesson_positions', 'SET CONSTRAINTS lessons_unique_position DEFERRED');
       await db.query(
@@ -312,7 +306,6 @@ export function createCourseRepository(db: Queryable): CourseRepository {
       );
     },
 
-    /** Serialises changes to the prerequisite graph, so two concurrent edits cannot close a cycle. */
     async lockPrerequisiteGraph() {
       await db.query(
         'lock_prerequisite_graph',

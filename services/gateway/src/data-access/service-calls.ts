@@ -1,7 +1,8 @@
-import { problemSchema, serviceRoutes, type RouteDeclaration } from '@syllabus/contracts';
+import { problemSchema, type RouteDeclaration } from '@syllabus/contracts';
 import type { Request } from 'express';
 import { HttpProblem, OverloadedProblem } from '@syllabus/service-kit';
 import type { z } from 'zod';
+import { upstreamRoutes } from '../api';
 import type { UpstreamName, Upstreams } from './upstreams';
 
 type Input<S> = S extends z.ZodType ? z.input<S> : undefined;
@@ -29,8 +30,8 @@ export const forwardedHeaders = (req: Request): Record<string, string> => ({
 
 /** Which service declares a route: the one whose upstream the gateway calls for it. */
 const owners = new Map<string, UpstreamName>(
-  serviceRoutes.flatMap(({ service, routes }) =>
-    Object.values(routes).map((route: RouteDeclaration) => [route.operationId, service] as const),
+  upstreamRoutes.flatMap(({ service, routes }) =>
+    Object.values(routes).map((route) => [route.operationId, service] as const),
   ),
 );
 

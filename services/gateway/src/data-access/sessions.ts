@@ -36,7 +36,6 @@ export function createSessionStore(deps: {
   const sessionsKey = (userId: string) => `${prefix}sessions:${userId}`;
 
   return {
-    /** Keeps `token` for `ttlSeconds`, and its session among its user's. */
     async saveRefresh(token: string, record: RefreshRecord, ttlSeconds: number) {
       await redis
         .multi()
@@ -46,7 +45,6 @@ export function createSessionStore(deps: {
         .exec();
     },
 
-    /** Spends `token` at once: its record if it was live, its session if it was spent already. */
     async spend(
       token: string,
     ): Promise<{ state: 'live'; record: RefreshRecord } | { state: 'spent'; family: string } | undefined> {
@@ -59,7 +57,6 @@ export function createSessionStore(deps: {
         : { state: 'live', record: JSON.parse(value) as RefreshRecord };
     },
 
-    /** The session of `token`, live or spent. */
     async sessionOf(token: string): Promise<string | undefined> {
       const [live, spent] = await redis.mget(liveKey(token), spentKey(token));
       return live ? (JSON.parse(live) as RefreshRecord).family : (spent ?? undefined);

@@ -35,7 +35,6 @@ const channelOf = Object.fromEntries(Object.entries(columnOf).map(([k, v]) => [v
 
 function createNotificationStore(db: Queryable): NotificationStore {
   return {
-    /** True the first time an event id is seen; false for every redelivery after. */
     async firstDelivery(eventId: string, type: string): Promise<boolean> {
       const rows = await db.query(
         'inbox_insert',
@@ -82,7 +81,6 @@ function createNotificationStore(db: Queryable): NotificationStore {
       return row?.title;
     },
 
-    /** The learner's choices for one event type, with the defaults filled in. */
     async preferencesFor(userId: string, eventType: NotifiableEvent): Promise<Record<Channel, boolean>> {
       const rows = await db.query<{ channel: string; enabled: boolean }>(
         'preferences_for_event',
@@ -185,7 +183,6 @@ function createNotificationStore(db: Queryable): NotificationStore {
       return row?.count ?? 0;
     },
 
-    /** Marks one of the user's notifications read; false when it is not theirs or does not exist. */
     async markRead(userId: string, id: string): Promise<boolean> {
       const rows = await db.query(
         'mark_read',

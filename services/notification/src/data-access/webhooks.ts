@@ -24,7 +24,6 @@ const toSubscription = (row: SubscriptionRow): Subscription => ({
 /** Webhook subscriptions: a learner's, counted, added within a cap, listed and removed (softly). */
 export function createWebhookRepository(db: Database): WebhookRepository {
   return {
-    /** Adds a subscription unless the learner already has `perUser`; undefined then. */
     async insertWithinLimit(userId, subscription, perUser) {
       // Counted and inserted under a lock of the learner's, so two at once cannot both pass the cap.
       return db.transaction(async (tx) => {
@@ -53,7 +52,6 @@ export function createWebhookRepository(db: Database): WebhookRepository {
       return rows.map(toSubscription);
     },
 
-    /** Whether the learner had that subscription. */
     async remove(userId: string, id: string): Promise<boolean> {
       const rows = await db.query(
         'delete_subscription',

@@ -37,7 +37,6 @@ export function createAccountRepository(models: Models): AccountRepository {
 
     claimOf: (email: string) => emails.findById(email).lean<EmailClaim>().exec(),
 
-    /** Drops the claim, if it is still this user's. */
     releaseClaim: async (email: string, userId: string) => {
       await emails.deleteOne({ _id: email, userId });
     },
@@ -53,7 +52,6 @@ export function createAccountRepository(models: Models): AccountRepository {
           .lean<AccountDocument>(),
       ),
 
-    /** Whether there was such an account. */
     setPasswordHash: async (id: string, passwordHash: string) =>
       (await accounts.updateOne({ _id: id }, { $set: { passwordHash } })).matchedCount === 1,
 
