@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Provisions and controls the backing services Syllabus needs: PostgreSQL, Redis,
-# RabbitMQ (with the management plugin) and a MongoDB-compatible server.
+# RabbitMQ (with the management plugin), a MongoDB-compatible server and Jaeger.
 #
 #   backing-services.sh up            provision what is missing, start what is stopped, write the URLs
 #   backing-services.sh env           print the URLs as `export` lines (after `up`)
-#   backing-services.sh stop NAME     stop one natively run server (postgres|redis|rabbitmq|mongodb)
+#   backing-services.sh stop NAME     stop one natively run server (postgres|redis|rabbitmq|mongodb|jaeger)
 #   backing-services.sh start NAME    start it again
 #   backing-services.sh down          stop every natively run server
 #   backing-services.sh tools         install what the offline deployment checks use (docker-compose)
 #   backing-services.sh image-tools   install what builds and runs images without a Docker engine
 #
-# A URL already set in the environment (POSTGRES_URL, REDIS_URL, CACHE_REDIS_URL, RABBITMQ_URL, MONGODB_URL)
+# A URL already set in the environment (POSTGRES_URL, REDIS_URL, CACHE_REDIS_URL, RABBITMQ_URL, MONGODB_URL,
+# JAEGER_OTLP_URL with JAEGER_QUERY_URL)
 # means "use that server": it is neither installed nor started. Otherwise a Docker engine is
 # used when one answers, and if not, the servers are installed from Debian's packages (FerretDB
-# with Go) and run as plain processes on 127.0.0.1, without systemd.
+# and Jaeger built with Go) and run as plain processes on 127.0.0.1, without systemd.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,6 +33,9 @@ RABBIT_MGMT_PORT=55673
 RABBIT_DIST_PORT=55674
 EPMD_PORT=54369
 MONGO_PORT=57017
+# Jaeger's: OTLP in (gRPC, HTTP), the query service (HTTP, gRPC), health, its own metrics, span metrics.
+JAEGER_PORTS=(JAEGER_OTLP_GRPC_PORT=54317 JAEGER_OTLP_HTTP_PORT=54318 JAEGER_QUERY_PORT=56686
+  JAEGER_QUERY_GRPC_PORT=56685 JAEGER_HEALTH_PORT=53133 JAEGER_TELEMETRY_PORT=58888 JAEGER_SPANMETRICS_PORT=58889)
 
 log() { printf '[backing-services] %s\n' "$*" >&2; }
 
@@ -44,7 +48,7 @@ reserve_ports() {
   local file=/proc/sys/net/ipv4/ip_local_reserved_ports port current
   [ -w "$file" ] || { log "note: cannot reserve the ports in $file (not root); a restarted server may rarely find its port taken"; return 0; }
   current=$(cat "$file")
-  for port in $PG_PORT $REDIS_PORT $CACHE_REDIS_PORT $AMQP_PORT $RABBIT_MGMT_PORT $RABBIT_DIST_PORT $EPMD_PORT $MONGO_PORT; do
+  for port in $PG_PORT $REDIS_PORT $CACHE_REDIS_PORT $AMQP_PORT $RABBIT_MGMT_PORT $RABBIT_DIST_PORT $EPMD_PORT $MONGO_PORT "${JAEGER_PORTS[@]#*=}"; do
     case ",$current," in *",$port,"*) ;; *) current=${current:+$current,}$port ;; esac
   done
   echo "$current" >"$file" 2>/dev/null || log "note: could not reserve the ports in $file"
@@ -245,6 +249,53 @@ mongo_stop() {
   rm -f "$STATE/ferretdb/ferretdb.pid"
 }
 
+# --- Jaeger ----------------------------------------------------------------------------
+# Jaeger v2 is built from its Go module, once, and runs with infra/jaeger/config.yaml — the file
+# docker compose and the local Kubernetes overlay mount — with loopback addresses and the ports
+# above. Jaeger tags each commit twice: the Go module as v1.N and the release (the image) as
+# v2.(N-63); so the image tag in images.env, written once, names the module to build.
+jaeger_release() { sed -n 's|^JAEGER_IMAGE=jaegertracing/jaeger:\(2\.[0-9]*\.[0-9]*\)$|\1|p' "$ROOT/k8s/overlays/local/images.env"; }
+jaeger_module() { local release; release=$(jaeger_release); IFS=. read -r _ minor patch <<<"$release"; echo "v1.$((minor + 63)).$patch"; }
+jaeger_bin() { echo "$STATE/bin/jaeger-$(jaeger_release)"; }
+jaeger_install() {
+  [ -n "$(jaeger_release)" ] || die "no JAEGER_IMAGE=jaegertracing/jaeger:2.x.y line in k8s/overlays/local/images.env"
+  command -v go >/dev/null || apt_install golang-go
+  mkdir -p "$STATE/bin"
+  local module dir src=$STATE/src/jaeger
+  module=$(jaeger_module)
+  log "building Jaeger $(jaeger_release) (Go module $module) with Go, once; it takes several minutes"
+  # `go install ...@version` refuses a module whose go.mod has a `replace` directive (Jaeger's
+  # has one), so: download that exact version and build it in a copy, as its own Makefile does.
+  dir=$(go mod download -json "github.com/jaegertracing/jaeger@$module" 2>>"$LOGS/jaeger-build.log" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] || die "could not download Jaeger's module $module (see $LOGS/jaeger-build.log)"
+  rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  local version=github.com/jaegertracing/jaeger/internal/version
+  (cd "$src" && nice go build -trimpath -o "$(jaeger_bin).partial" \
+    -ldflags "-s -w -X $version.latestVersion=v$(jaeger_release) -X $version.commitSHA=$module" ./cmd/jaeger) \
+    >>"$LOGS/jaeger-build.log" 2>&1 || die "could not build Jaeger (see $LOGS/jaeger-build.log)"
+  mv "$(jaeger_bin).partial" "$(jaeger_bin)"
+  rm -rf "$src"
+}
+jaeger_start() {
+  [ -x "$(jaeger_bin)" ] || jaeger_install
+  local http=${JAEGER_PORTS[1]#*=} health=${JAEGER_PORTS[4]#*=}
+  port_open "$http" && return 0
+  mkdir -p "$STATE/jaeger"
+  (cd "$STATE" && exec env "${JAEGER_PORTS[@]}" setsid "$(jaeger_bin)" --config "$ROOT/infra/jaeger/config.yaml" \
+    >"$LOGS/jaeger.log" 2>&1 </dev/null) &
+  echo $! >"$STATE/jaeger/jaeger.pid"
+  wait_port "$http" jaeger 30
+  wait_port "$health" jaeger 30
+}
+jaeger_stop() {
+  [ -f "$STATE/jaeger/jaeger.pid" ] || return 0
+  local pid i; pid=$(cat "$STATE/jaeger/jaeger.pid")
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$STATE/jaeger/jaeger.pid"
+}
+
 # --- Docker, when an engine answers ------------------------------------------------------
 docker_up() { # names...
   log "a Docker engine answers: starting $* with docker compose"
@@ -259,17 +310,18 @@ url_for() {
     redis-cache) echo "redis://127.0.0.1:$CACHE_REDIS_PORT" ;;
     rabbitmq) echo "amqp://syllabus:syllabus@127.0.0.1:$AMQP_PORT" ;;
     mongodb) echo "mongodb://127.0.0.1:$MONGO_PORT/" ;;
+    jaeger) echo "http://127.0.0.1:${JAEGER_PORTS[1]#*=}" ;;
   esac
 }
 env_var_for() {
-  case $1 in postgres) echo POSTGRES_URL ;; redis) echo REDIS_URL ;; redis-cache) echo CACHE_REDIS_URL ;; rabbitmq) echo RABBITMQ_URL ;; mongodb) echo MONGODB_URL ;; esac
+  case $1 in postgres) echo POSTGRES_URL ;; redis) echo REDIS_URL ;; redis-cache) echo CACHE_REDIS_URL ;; rabbitmq) echo RABBITMQ_URL ;; mongodb) echo MONGODB_URL ;; jaeger) echo JAEGER_OTLP_URL ;; esac
 }
 
 up() {
   mkdir -p "$STATE" "$LOGS"
   reserve_ports
   local wanted=() name var
-  for name in postgres redis redis-cache rabbitmq mongodb; do
+  for name in postgres redis redis-cache rabbitmq mongodb jaeger; do
     var=$(env_var_for $name)
     if [ -n "${!var:-}" ]; then log "$var is set: using that server for $name"; else wanted+=("$name"); fi
   done
@@ -277,16 +329,18 @@ up() {
     docker_up "${wanted[@]}"
   else
     [ "$(uname -s)" = Linux ] || [ ${#wanted[@]} -eq 0 ] ||
-      die "no Docker engine answers, and native provisioning needs Debian or Ubuntu. Start Docker, or set POSTGRES_URL, REDIS_URL, RABBITMQ_URL and MONGODB_URL."
+      die "no Docker engine answers, and native provisioning needs Debian or Ubuntu. Start Docker, or set POSTGRES_URL, REDIS_URL, RABBITMQ_URL, MONGODB_URL, JAEGER_OTLP_URL and JAEGER_QUERY_URL."
     for name in "${wanted[@]}"; do
-      case $name in postgres) pg_start ;; redis | redis-cache) redis_start "$name" ;; rabbitmq) rabbit_start ;; mongodb) mongo_start ;; esac
+      case $name in postgres) pg_start ;; redis | redis-cache) redis_start "$name" ;; rabbitmq) rabbit_start ;; mongodb) mongo_start ;; jaeger) jaeger_start ;; esac
     done
   fi
   {
-    for name in postgres redis redis-cache rabbitmq mongodb; do
+    for name in postgres redis redis-cache rabbitmq mongodb jaeger; do
       var=$(env_var_for $name)
       printf '%s=%s\n' "$var" "${!var:-$(url_for $name)}"
     done
+    # Jaeger's query API (what the console's trace view and the trace tests read), beside its OTLP.
+    printf 'JAEGER_QUERY_URL=%s\n' "${JAEGER_QUERY_URL:-http://127.0.0.1:${JAEGER_PORTS[2]#*=}}"
   } >"$URLS_FILE"
   log "ready: ${wanted[*]:-(all external)}; URLs in $URLS_FILE"
 }
@@ -318,7 +372,9 @@ tools() {
     apt_install prometheus
     [ -z "$own_policy" ] || as_root rm -f $policy
   fi
-  printf 'KUBERNETES_VALIDATE=%s\nHADOLINT=%s\nCHROMIUM=%s\n' "$STATE/venv/bin/kubernetes-validate" "$STATE/venv/bin/hadolint" "$(command -v chromium)" >"$STATE/tools.env"
+  # Jaeger's own binary validates infra/jaeger/config.yaml as each deployment renders it.
+  [ -x "$(jaeger_bin)" ] || jaeger_install
+  printf 'KUBERNETES_VALIDATE=%s\nHADOLINT=%s\nCHROMIUM=%s\nJAEGER_BIN=%s\n' "$STATE/venv/bin/kubernetes-validate" "$STATE/venv/bin/hadolint" "$(command -v chromium)" "$(jaeger_bin)" >"$STATE/tools.env"
 }
 
 # Without a Docker engine, images are built and run with buildah (chroot isolation, no daemon);
@@ -340,10 +396,10 @@ case "${1:-up}" in
     [ ! -f "$STATE/tools.env" ] || sed 's/^/export /' "$STATE/tools.env"
     ;;
   stop)
-    case "${2:-}" in postgres) pg_stop ;; redis | redis-cache) redis_stop "$2" ;; rabbitmq) rabbit_stop ;; mongodb) mongo_stop ;; *) die "stop what? postgres|redis|redis-cache|rabbitmq|mongodb" ;; esac ;;
+    case "${2:-}" in postgres) pg_stop ;; redis | redis-cache) redis_stop "$2" ;; rabbitmq) rabbit_stop ;; mongodb) mongo_stop ;; jaeger) jaeger_stop ;; *) die "stop what? postgres|redis|redis-cache|rabbitmq|mongodb|jaeger" ;; esac ;;
   start)
     mkdir -p "$LOGS"
-    case "${2:-}" in postgres) pg_start ;; redis | redis-cache) redis_start "$2" ;; rabbitmq) rabbit_resume ;; mongodb) mongo_start ;; *) die "start what? postgres|redis|redis-cache|rabbitmq|mongodb" ;; esac ;;
-  down) mongo_stop; rabbit_shutdown; redis_stop redis-cache; redis_stop redis; pg_stop ;;
+    case "${2:-}" in postgres) pg_start ;; redis | redis-cache) redis_start "$2" ;; rabbitmq) rabbit_resume ;; mongodb) mongo_start ;; jaeger) jaeger_start ;; *) die "start what? postgres|redis|redis-cache|rabbitmq|mongodb|jaeger" ;; esac ;;
+  down) jaeger_stop; mongo_stop; rabbit_shutdown; redis_stop redis-cache; redis_stop redis; pg_stop ;;
   *) die "usage: $0 up|env|start NAME|stop NAME|down|tools|image-tools" ;;
 esac

@@ -15,9 +15,11 @@ POSTGRES_URL=$NOTIFICATION_POSTGRES_URL npm run --silent migrate -w @syllabus/no
 
 logs=.syllabus/logs
 mkdir -p "$logs"
-# Traces go to an OTLP endpoint when one is given (e.g. a local Jaeger on :4318); natively
-# there is none by default, so the SDK stays off rather than logging export failures.
-if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then export OTEL_SDK_DISABLED=true; fi
+# Every request is traced into the Jaeger the backing services run (or the OTLP endpoint given),
+# at 100%: OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG change that, OTEL_SDK_DISABLED=true ends it.
+export OTEL_EXPORTER_OTLP_ENDPOINT=${OTEL_EXPORTER_OTLP_ENDPOINT:-$JAEGER_OTLP_URL}
+# The console's trace view reads each action's trace from Jaeger's query API (JAEGER_QUERY_URL).
+export JAEGER_QUERY_URL
 export LOG_LEVEL=${LOG_LEVEL:-info}
 export GATEWAY_PORT=${GATEWAY_PORT:-8080}
 # The secret the gateway uses on user-progress's internal routes: made once, kept locally.
@@ -101,6 +103,7 @@ Syllabus is running (Node $(node --version)).
   try:      curl '$gateway/v1/courses?track=databases&limit=5'
             curl -X POST $gateway/v1/auth/signup -H 'Content-Type: application/json' \\
               -d '{"email":"you@example.com","password":"a long password","displayName":"You"}'
+  traces:   $JAEGER_QUERY_URL/api/v3/services   (Jaeger's API; each console action opens its trace)
   health:   http://127.0.0.1:9080/health/ready (each service on 908x: operators only, never routed)
   logs:     $logs/{gateway,catalog,user-progress,notification}.log
   mail:     .syllabus/mail/*.eml

@@ -39,6 +39,14 @@ export const problemTypes = {
   'account-gone': { status: 401, title: 'Account gone', about: 'the account no longer exists' },
   'not-yours': { status: 403, title: 'Not yours', about: "another user's records" },
 
+  // Traces
+  'trace-not-found': {
+    status: 404,
+    title: 'Trace not found',
+    about: 'no trace of your requests by this id (yet: spans reach Jaeger a second or two after the answer)',
+  },
+  'trace-view-off': { status: 404, title: 'Trace view off', about: 'this deployment does not show traces' },
+
   // Catalog
   'unknown-cursor': { status: 422, title: 'Unknown cursor', about: 'not a cursor this API issued' },
   'course-not-found': {

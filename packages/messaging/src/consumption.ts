@@ -66,7 +66,13 @@ export function createConsumption(deps: {
       `${consumer.queue} process`,
       {
         kind: SpanKind.CONSUMER,
-        attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': consumer.queue },
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.destination.name': consumer.queue,
+          // Which attempt this is (retries count up; a replayed dead letter starts again at 1).
+          'syllabus.event.attempt': attempt,
+          ...(headers['x-syllabus-replayed'] === true && { 'syllabus.event.replayed': true }),
+        },
       },
       parent,
       async (span) => {

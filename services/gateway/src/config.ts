@@ -68,6 +68,11 @@ export const configSchema = serviceSchema.extend({
   CORS_ORIGINS: fields.list(),
   /** The Jaeger UI's address, for the console to link each action's trace id to its trace. */
   CONSOLE_JAEGER_URL: fields.httpUrl().optional(),
+  /**
+   * Jaeger's query API, from which the trace view (GET /v1/me/traces/{traceId}) reads each
+   * caller's own traces; unset, the view is off (as in the production overlay).
+   */
+  JAEGER_QUERY_URL: fields.httpUrl().optional(),
   /** GraphQL (POST/GET /v1/graphql): whether the schema may be introspected. */
   GRAPHQL_INTROSPECTION: fields.flag(true),
   /** "Did you mean …?" in GraphQL validation errors: a map of the schema for anyone; off by default. */

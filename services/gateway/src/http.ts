@@ -10,6 +10,7 @@ import { mountDocsPage } from './entry-points/http/docs';
 import { mountGraphql } from './entry-points/http/graphql';
 import { limitLiveStreams } from './entry-points/http/live-streams';
 import { proxyTo } from './entry-points/http/proxy';
+import { traceHandler } from './entry-points/http/traces';
 import { createLoginGuards, createRateLimiter } from './entry-points/http/rate-limits';
 import { startGraphql } from './graphql/server';
 import type { Gateway } from './use-cases';
@@ -64,6 +65,7 @@ export const createHttp: HttpStage<Gateway> = async ({ deps, useCases }, { confi
         {
           ...authHandlers({ ...useCases, keys: deps.keys }),
           dashboard: dashboardHandler(useCases),
+          myTrace: traceHandler(useCases),
           openApi: () => ({
             status: 200,
             headers: { 'Cache-Control': 'public, max-age=300' },

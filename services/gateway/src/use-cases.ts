@@ -1,12 +1,14 @@
 import type { ServiceContext } from '@syllabus/service-kit';
 import type { Config } from './config';
+import { createJaegerTraces } from './data-access/jaeger-traces';
 import { createSessionStore } from './data-access/sessions';
 import { createServiceCalls } from './data-access/service-calls';
 import { createUserDirectory } from './data-access/user-directory';
 import type { Dependencies } from './dependencies';
 import { createTokenService } from './domain/tokens';
+import { createTraceView } from './domain/traces';
 
-/** The gateway's own domain — signing people in — wired from its clients; nothing starts here. */
+/** The gateway's own domain — signing people in, showing their traces — wired from its clients; nothing starts here. */
 export function createUseCases(deps: Dependencies, { config }: ServiceContext<Config>) {
   const call = createServiceCalls(deps.upstreams);
   return {
@@ -27,6 +29,11 @@ export function createUseCases(deps: Dependencies, { config }: ServiceContext<Co
       sessionMaxSeconds: config.SESSION_MAX_SECONDS,
     }),
     directory: createUserDirectory({ call, internalToken: config.INTERNAL_TOKEN }),
+    traces: createTraceView(
+      config.JAEGER_QUERY_URL
+        ? createJaegerTraces({ queryUrl: config.JAEGER_QUERY_URL, timeoutMs: config.UPSTREAM_TIMEOUT_MS })
+        : undefined,
+    ),
   };
 }
 

@@ -20,12 +20,18 @@ const serviceDir = (name: string) => dirname(require.resolve(`@syllabus/${name}/
 
 let telemetryEndpoint: string | undefined;
 
-function run(name: string, script: string, env: Record<string, string>, logs: string): ChildProcess {
+function run(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logs: string,
+  args: string[] = [],
+): ChildProcess {
   const preload = telemetryEndpoint ? ['--require', require.resolve('@syllabus/telemetry/register')] : [];
   const telemetry = telemetryEndpoint
     ? { OTEL_EXPORTER_OTLP_ENDPOINT: telemetryEndpoint, OTEL_SERVICE_NAME: name }
     : { OTEL_SDK_DISABLED: 'true' };
-  const child = spawn(process.execPath, [...preload, join(serviceDir(name), script)], {
+  const child = spawn(process.execPath, [...preload, join(serviceDir(name), script), ...args], {
     env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', VALIDATE_RESPONSES: 'true', ...telemetry, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -35,8 +41,14 @@ function run(name: string, script: string, env: Record<string, string>, logs: st
   return child;
 }
 
-async function runToEnd(name: string, script: string, env: Record<string, string>, logs: string) {
-  const child = run(name, script, env, logs);
+async function runToEnd(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logs: string,
+  args: string[] = [],
+) {
+  const child = run(name, script, env, logs, args);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`${name} ${script} exited with ${code}; see ${logs}`);
 }
@@ -71,6 +83,7 @@ async function startGatewayProcess(env: Record<string, string>, url: string, log
 export async function startSystem(
   options: {
     gatewayEnv?: Record<string, string>;
+    notificationEnv?: Record<string, string>;
     /** Run every service, the gateway too, as a traced process exporting to this OTLP endpoint. */
     telemetryEndpoint?: string;
     /** Run the gateway as a process of its own too (as the abuse suite attacks it). */
@@ -143,23 +156,20 @@ export async function startSystem(
     },
     logs,
   );
-  children.notification = run(
-    'notification',
-    'dist/src/main.js',
-    {
-      ...shared,
-      PORT: String(ports.notification),
-      OPERATOR_PORT: String(operatorPorts.notification),
-      POSTGRES_URL: notificationDb.url,
-      REDIS_URL: testEnv.REDIS_URL,
-      FANOUT_CHANNEL_PREFIX: `test:e2e:${id}:`,
-      // Without a mail server, deliveries retry in the background.
-      SMTP_URL: options.smtpUrl ?? 'smtp://127.0.0.1:1',
-      DELIVERY_INTERVAL_MS: '200',
-      SSE_HEARTBEAT_MS: '500',
-    },
-    logs,
-  );
+  const notificationEnv = {
+    ...shared,
+    PORT: String(ports.notification),
+    OPERATOR_PORT: String(operatorPorts.notification),
+    POSTGRES_URL: notificationDb.url,
+    REDIS_URL: testEnv.REDIS_URL,
+    FANOUT_CHANNEL_PREFIX: `test:e2e:${id}:`,
+    // Without a mail server, deliveries retry in the background.
+    SMTP_URL: options.smtpUrl ?? 'smtp://127.0.0.1:1',
+    DELIVERY_INTERVAL_MS: '200',
+    SSE_HEARTBEAT_MS: '500',
+    ...options.notificationEnv,
+  };
+  children.notification = run('notification', 'dist/src/main.js', notificationEnv, logs);
   const ready = async (port: number) =>
     waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200, {
       timeoutMs: 30_000,
@@ -195,6 +205,12 @@ export async function startSystem(
     gateway,
     gatewayEnv,
     logs,
+    /** Notification's database, for a test that makes it fail on purpose. */
+    notificationDatabaseUrl: notificationDb.url,
+    /** Runs one of notification's operator commands (`dead-letters replay`) as operators do. */
+    async notificationCommand(script: string, args: string[] = []) {
+      await runToEnd('notification', script, notificationEnv, logs, args);
+    },
     /** Where the catalog keeps its cache entries, in the cache's Redis. */
     catalogCacheNamespace: `test:e2e:${id}:catalog:`,
     /** Where each service answers health and metrics. */
@@ -262,10 +278,11 @@ export async function completeCourse(api: Parameters<typeof request>[0], slug: s
       (await withBearer(api, bearer).post('/v1/me/enrollments').send({ courseId: course.id })).status === 201,
     { what: `${slug} in the read model`, timeoutMs: 20_000 },
   );
+  let lastCompletion: request.Response | undefined;
   for (const lesson of course.lessons) {
-    await withBearer(api, bearer)
+    lastCompletion = await withBearer(api, bearer)
       .put(`/v1/me/enrollments/${course.id}/lessons/${lesson.id}/completion`)
       .expect(200);
   }
-  return { bearer, course };
+  return { bearer, course, lastCompletion: lastCompletion! };
 }

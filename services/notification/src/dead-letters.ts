@@ -1,8 +1,10 @@
 // `npm run dead-letters -w @syllabus/notification -- list [N]` shows the events that failed
-// every attempt; `… -- replay [N]` moves them back into the queue, attempts reset.
+// every attempt; `… -- replay [N]` moves them back into the queue, attempts reset. Each replay
+// is traced (the telemetry preload), linked to the trace in which the event failed.
 import { loadConfigOrExit } from '@syllabus/config';
 import { createBroker } from '@syllabus/messaging';
 import { createLogger } from '@syllabus/service-kit';
+import { shutdownTelemetry } from '@syllabus/telemetry';
 import { configSchema } from './config';
 
 const QUEUE = 'notification.events';
@@ -31,6 +33,7 @@ async function main(command: string | undefined, limit: number) {
     }
   } finally {
     await broker.close();
+    await shutdownTelemetry(); // the replays' spans, exported before the process ends
   }
 }
 

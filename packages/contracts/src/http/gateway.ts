@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { enrolmentSchema, newUserSchema, statsSchema, userSchema } from './user-progress';
 import { route } from './route';
 
-// The gateway's own routes: sessions, its keys, the dashboard it composes, and the API document.
+// The gateway's own routes: sessions, its keys, the dashboard it composes, the trace view, and
+// the API document.
 
 export const tokenPairSchema = z
   .strictObject({
@@ -12,6 +13,26 @@ export const tokenPairSchema = z
     tokenType: z.literal('Bearer'),
   })
   .meta({ id: 'TokenPair' });
+
+const traceSpanSchema = z
+  .strictObject({
+    spanId: z.string(),
+    parentSpanId: z.string().nullable().meta({ description: 'null for a root' }),
+    service: z.string(),
+    name: z.string(),
+    kind: z.enum(['internal', 'server', 'client', 'producer', 'consumer']),
+    startMs: z.number().min(0).meta({ description: "From the trace's start" }),
+    durationMs: z.number().min(0),
+    status: z.enum(['unset', 'ok', 'error']),
+    attributes: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .meta({ description: 'Those a learner reads: HTTP, database, messaging and Syllabus attributes' }),
+    events: z.array(z.strictObject({ name: z.string(), atMs: z.number().min(0) })),
+    links: z
+      .array(z.strictObject({ traceId: z.string(), spanId: z.string() }))
+      .meta({ description: 'Spans of other traces this one follows from (a replay, a batch)' }),
+  })
+  .meta({ id: 'TraceSpan' });
 
 const refreshToken = z.string().min(20).max(200);
 const refreshBody = z.strictObject({ refreshToken });
@@ -129,6 +150,39 @@ export const gatewayRoutes = {
           .meta({ id: 'Dashboard' }),
       },
     },
+  }),
+  myTrace: route({
+    operationId: 'myTrace',
+    method: 'get',
+    path: '/v1/me/traces/{traceId}',
+    summary: 'The trace one of my requests became, as a waterfall',
+    description:
+      'Read from Jaeger: the spans of the trace the `traceresponse` header of an answer named, every ' +
+      "service's part, in start order. Only a trace rooted in a request made with the caller's own " +
+      'token is shown (an admin sees any); any other id is `trace-not-found`, as is one whose spans ' +
+      'have not all arrived yet. Off (`trace-view-off`) where the deployment does not configure it.',
+    access: 'signed-in',
+    params: z.strictObject({
+      traceId: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/)
+        .meta({ description: 'W3C trace id: 32 lowercase hex digits' }),
+    }),
+    responses: {
+      200: {
+        description: 'The trace',
+        body: z
+          .strictObject({
+            traceId: z.string(),
+            startedAt: z.iso.datetime(),
+            durationMs: z.number().min(0),
+            services: z.array(z.string()),
+            spans: z.array(traceSpanSchema),
+          })
+          .meta({ id: 'Trace' }),
+      },
+    },
+    problems: ['trace-not-found', 'trace-view-off', 'service-unavailable'],
   }),
   openApi: route({
     operationId: 'openApi',

@@ -25,3 +25,34 @@ export interface SessionStore {
   sessionsOf(userId: string): Promise<string[]>;
   forgetSessionsOf(userId: string): Promise<void>;
 }
+
+/** One span of a stored trace, as the trace view shows it. */
+export interface TraceSpan {
+  spanId: string;
+  parentSpanId: string | null;
+  service: string;
+  name: string;
+  kind: 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+  /** From the trace's first span's start. */
+  startMs: number;
+  durationMs: number;
+  status: 'unset' | 'ok' | 'error';
+  attributes: Record<string, string | number | boolean>;
+  events: { name: string; atMs: number }[];
+  links: { traceId: string; spanId: string }[];
+}
+
+export interface StoredTrace {
+  traceId: string;
+  startedAt: string;
+  durationMs: number;
+  services: string[];
+  spans: TraceSpan[];
+  /** Whose request the trace began with: the opaque user id on its root span, if it has one. */
+  ownerId: string | undefined;
+}
+
+/** Where traces are kept (Jaeger). `undefined` while none of the trace has arrived. */
+export interface TraceStore {
+  read(traceId: string): Promise<StoredTrace | undefined>;
+}

@@ -141,15 +141,18 @@ export function createDeliveryWorker(options: {
       // Each send is a span in the trace of the event that asked for it.
       const send = context
         .with(propagation.extract(ROOT_CONTEXT, row.trace_context), () =>
-          tracer.startActiveSpan(`${row.channel} send`, { kind: SpanKind.CLIENT }, (span) =>
-            attempt(row)
-              .catch((error: unknown) =>
-                logger.warn(
-                  { err: error, deliveryId: row.id },
-                  'delivery outcome not recorded; its lease retries it',
-                ),
-              )
-              .finally(() => span.end()),
+          tracer.startActiveSpan(
+            `${row.channel} send`,
+            { kind: SpanKind.CLIENT, attributes: { 'syllabus.delivery.attempt': row.attempts } },
+            (span) =>
+              attempt(row)
+                .catch((error: unknown) =>
+                  logger.warn(
+                    { err: error, deliveryId: row.id },
+                    'delivery outcome not recorded; its lease retries it',
+                  ),
+                )
+                .finally(() => span.end()),
           ),
         )
         .finally(() => {
@@ -174,7 +177,9 @@ export function createDeliveryWorker(options: {
       outcomes.inc({ channel: row.channel, result });
     } catch (error) {
       outcomes.inc({ channel: row.channel, result: 'error' });
-      trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR });
+      const span = trace.getActiveSpan();
+      span?.recordException(error instanceof Error ? error : String(error));
+      span?.setStatus({ code: SpanStatusCode.ERROR });
       await recordFailure(row, error);
     }
   }

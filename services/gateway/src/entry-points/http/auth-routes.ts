@@ -5,6 +5,7 @@ import type { Logger, RouteHandler } from '@syllabus/service-kit';
 import type { UserDirectory } from '../../data-access/user-directory';
 import type { KeyRing } from '../../domain/keys';
 import type { TokenService } from '../../domain/tokens';
+import { ownRequestTrace } from './traces';
 
 type Routes = typeof gatewayRoutes;
 type AuthRoute = 'signup' | 'login' | 'refresh' | 'logout' | 'logoutAll' | 'changePassword' | 'jwks';
@@ -31,10 +32,12 @@ export function authHandlers(deps: { directory: UserDirectory; tokens: TokenServ
     }),
     signup: async ({ body }) => {
       const user = await directory.create(body);
+      ownRequestTrace(user.id);
       return { status: 201, body: { user, ...(await tokens.issue(user)) } };
     },
     login: async ({ body }) => {
       const user = await directory.verify(body).catch(asWrongCredentials('the email or password is wrong'));
+      ownRequestTrace(user.id);
       return { status: 200, body: await tokens.issue(user) };
     },
     refresh: async ({ body }) => ({
@@ -86,6 +89,7 @@ export function rejectRevokedSessions(deps: {
     const principal = await deps.verifyToken(header.slice(7)).catch(() => undefined);
     if (!principal) return next();
     req.principal = principal;
+    ownRequestTrace(principal.userId);
     if (!principal.sessionId) return next();
     try {
       if (await deps.tokens.isRevoked(principal.sessionId))

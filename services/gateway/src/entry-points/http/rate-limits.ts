@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
 import { slowDown } from 'express-slow-down';
@@ -59,9 +60,14 @@ export function createRateLimiter(options: {
   });
 }
 
+/**
+ * The account a login names, as a digest: the counters' Redis keys (and the spans of the commands
+ * that touch them) then never carry an email address.
+ */
 const accountOf = (req: Request) => {
   const email = (req.body as { email?: unknown } | undefined)?.email;
-  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+  const normalised = typeof email === 'string' ? email.trim().toLowerCase() : '';
+  return createHash('sha256').update(normalised).digest('base64url').slice(0, 22);
 };
 
 /**
