@@ -64,7 +64,8 @@ export function setUnread(count: number) {
 function noteTrace(request: Request, response: Response) {
   // W3C Trace Context Level 2: `traceresponse: 00-<trace id>-<span id>-<flags>`.
   const id = response.headers.get('traceresponse')?.split('-')[1];
-  if (!id) return;
+  // Reading a trace is not an action of the learner's worth showing the trace of.
+  if (!id || new URL(request.url).pathname.startsWith('/v1/me/traces/')) return;
   state.lastTrace = { id, what: `${request.method} ${new URL(request.url).pathname}` };
   changed();
 }

@@ -9,6 +9,7 @@ import { CatalogPage } from './views/catalog';
 import { CoursePage } from './views/course';
 import { DashboardPage } from './views/dashboard';
 import { NotificationsPage } from './views/notifications';
+import { TracePage } from './views/trace';
 
 const jaegerUrl = document.querySelector<HTMLMetaElement>('meta[name="syllabus-jaeger-url"]')?.content || '';
 
@@ -51,7 +52,7 @@ function App() {
   }
 
   const [, page, param] = hash.split('/');
-  const needsSession = ['dashboard', 'notifications', 'author'].includes(page ?? '');
+  const needsSession = ['dashboard', 'notifications', 'author', 'traces'].includes(page ?? '');
   const view =
     needsSession && !session ? (
       <AuthPage mode="login" />
@@ -61,6 +62,8 @@ function App() {
       <DashboardPage />
     ) : page === 'notifications' ? (
       <NotificationsPage version={live.version} />
+    ) : page === 'traces' && param ? (
+      <TracePage traceId={param} jaegerUrl={jaegerUrl} />
     ) : page === 'author' && param ? (
       <EditCoursePage slug={decodeURIComponent(param)} />
     ) : page === 'author' ? (
@@ -114,17 +117,26 @@ function App() {
         {lastTrace && (
           <p>
             Last request {lastTrace.what}: trace{' '}
-            {jaegerUrl ? (
-              <a
-                id="trace-id"
-                href={`${jaegerUrl.replace(/\/$/, '')}/trace/${lastTrace.id}`}
-                target="_blank"
-                rel="noreferrer"
-              >
+            {session ? (
+              <a id="trace-id" href={`#/traces/${lastTrace.id}`}>
                 {lastTrace.id}
               </a>
             ) : (
               <code id="trace-id">{lastTrace.id}</code>
+            )}
+            {jaegerUrl && (
+              <>
+                {' '}
+                (
+                <a
+                  href={`${jaegerUrl.replace(/\/$/, '')}/trace/${lastTrace.id}`}
+                  target="_blank"
+                  rel="noreferrer"
+                >
+                  in Jaeger
+                </a>
+                )
+              </>
             )}
           </p>
         )}

@@ -9,7 +9,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { waitFor } from '@syllabus/testing';
 import { withBearer } from '@syllabus/testing/http';
-import { startOtlpReceiver } from '@syllabus/testing/otlp';
+import { jaeger, traceIdOf } from '@syllabus/testing/jaeger';
+import { startSmtpServer } from '@syllabus/testing/smtp';
 import { startSystem } from './support';
 
 const screenshots = join(__dirname, '..', '..', '..', '..', '.syllabus', 'screenshots');
@@ -17,17 +18,18 @@ const JAEGER = 'http://jaeger.syllabus.test:16686';
 const COURSE = { slug: 'http-and-rest', title: 'HTTP and REST API Design' };
 
 describe('the learner console in Chromium', () => {
-  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   let system: Awaited<ReturnType<typeof startSystem>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let browser: Browser;
   const author = { email: `author-${Date.now()}@syllabus.test`, password: 'an author password' };
 
   before(async () => {
     mkdirSync(screenshots, { recursive: true });
-    receiver = await startOtlpReceiver();
+    smtp = await startSmtpServer();
     system = await startSystem({
-      telemetryEndpoint: receiver.url,
-      gatewayEnv: { CONSOLE_JAEGER_URL: JAEGER },
+      telemetryEndpoint: process.env.JAEGER_OTLP_URL,
+      smtpUrl: smtp.url,
+      gatewayEnv: { CONSOLE_JAEGER_URL: JAEGER, JAEGER_QUERY_URL: jaeger().url },
     });
     await system.bootstrapUser(author.email, author.password);
     // Enrolment needs user-progress to know the course from the catalog's events: wait for that
@@ -63,7 +65,7 @@ describe('the learner console in Chromium', () => {
   after(async () => {
     await browser?.close();
     await system?.stop();
-    await receiver?.close();
+    await smtp?.close();
   });
 
   async function signUp(email: string) {
@@ -86,7 +88,7 @@ describe('the learner console in Chromium', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
   }
 
-  it('when a learner signs up, finds a course by search, enrols and completes it, then the notification arrives live, and the trace id shown is a real trace', async () => {
+  it("when a learner signs up, finds a course by search, enrols and completes it, then the notification arrives live, and the completion's trace opens as a waterfall of its services", async () => {
     const page = await signUp(`console-${Date.now()}@syllabus.test`);
     // The tracks arrive while the search is being typed (held here until it is): the page renders
     // again then, and what was typed must stay.
@@ -105,6 +107,12 @@ describe('the learner console in Chromium', () => {
     await page.getByRole('button', { name: 'Enrol', exact: true }).click();
     await page.getByText('0 % complete').waitFor();
 
+    // The trace each completion became, as the gateway announced it.
+    const completions: string[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'PUT' && response.url().endsWith('/completion'))
+        completions.push(traceIdOf(response.headers()));
+    });
     const next = page.getByRole('button', { name: /^Complete / });
     for (let lesson = 0; lesson < 50 && (await next.count()) > 0; lesson += 1) {
       const before = await next.count();
@@ -125,18 +133,32 @@ describe('the learner console in Chromium', () => {
       );
     await page.screenshot({ path: join(screenshots, 'course-completed.png'), fullPage: true });
 
-    // The last action's trace: shown, linked to the configured Jaeger UI, and really exported.
+    // The last action's trace: shown, a link to its trace view, and beside it one to the Jaeger UI.
     const traceLink = page.locator('#trace-id');
-    const traceId = (await traceLink.textContent())!.trim();
-    assert.match(traceId, /^[0-9a-f]{32}$/);
-    assert.equal(await traceLink.getAttribute('href'), `${JAEGER}/trace/${traceId}`);
-    await waitFor(
-      () => receiver.spans.some((span) => span.traceId === traceId && span.service === 'gateway'),
-      {
-        what: `the trace ${traceId} at the OTLP receiver`,
-        timeoutMs: 20_000,
-      },
+    const shown = (await traceLink.textContent())!.trim();
+    assert.match(shown, /^[0-9a-f]{32}$/);
+    assert.equal(await traceLink.getAttribute('href'), `#/traces/${shown}`);
+    assert.equal(
+      await page.getByRole('link', { name: 'in Jaeger' }).getAttribute('href'),
+      `${JAEGER}/trace/${shown}`,
     );
+
+    // The completion that completed the course, as a waterfall read from Jaeger: its request
+    // through the gateway, user-progress and its document store, and notification's consumer.
+    const completion = completions.at(-1)!;
+    await page.evaluate(`location.hash = '#/traces/${completion}'`); // no reload: the session stays
+    await page.getByRole('heading', { name: 'Trace' }).waitFor();
+    const waterfall = page.getByRole('table');
+    for (const service of ['gateway', 'user-progress', 'notification'])
+      await waterfall.locator(`tr[data-service="${service}"]`).first().waitFor({ timeout: 20_000 });
+    await waterfall.getByText('email send').waitFor({ timeout: 20_000 });
+    assert.match((await page.locator('#trace-summary').textContent())!, new RegExp(completion));
+    await page
+      .getByText(/^PUT \/v1\/me\/enrollments/)
+      .first()
+      .click(); // its attributes open
+    await page.getByText('http.route').first().waitFor();
+    await page.screenshot({ path: join(screenshots, 'trace-view.png'), fullPage: true });
 
     await page.getByRole('link', { name: /^Notifications/ }).click();
     await page.getByText(`You completed ${COURSE.title}`).first().waitFor();

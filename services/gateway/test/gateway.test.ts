@@ -10,6 +10,7 @@ import { createTokenVerifier } from '@syllabus/auth';
 import { expressPath } from '@syllabus/contracts';
 import { mountedRoutes } from '@syllabus/service-kit';
 import { freePort, startRedisServer, testEnv, waitFor } from '@syllabus/testing';
+import { withBearer } from '@syllabus/testing/http';
 import { apiDocument } from '../src/api';
 import { createKeyRing, generateSigningKey } from '../src/domain/keys';
 import { startDirectory } from './directory-stand-in';
@@ -221,6 +222,14 @@ describe('gateway authentication', () => {
       assert.equal(res.status, 401, JSON.stringify(res.body));
     });
   }
+
+  it('when the trace view is not configured, then asking for a trace says it is off', async () => {
+    const { accessToken } = await signup(gateway.app);
+    const res = await withBearer(gateway.app, `Bearer ${accessToken}`)
+      .get(`/v1/me/traces/${'a'.repeat(32)}`)
+      .expect(404);
+    assert.equal(res.body.type, 'urn:problem:syllabus:trace-view-off');
+  });
 
   it('when keys rotate, then both are published and a token signed by the old key still verifies', async () => {
     const newKey = await generateSigningKey();

@@ -39,6 +39,7 @@ describe('journeys, as Jaeger stores them', () => {
     smtp = await startSmtpServer();
     system = await startSystem({
       telemetryEndpoint: otlp,
+      gatewayEnv: { JAEGER_QUERY_URL: store.url },
       smtpUrl: smtp.url,
       notificationEnv: {
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
@@ -287,6 +288,61 @@ describe('journeys, as Jaeger stores them', () => {
       await database.query('DROP FUNCTION IF EXISTS refuse_traced_poison() CASCADE').catch(() => undefined);
       await database.end();
     }
+  });
+
+  it('when a trace is asked for in the trace view, then its owner and an admin see it, another learner is told it does not exist', async () => {
+    const signUp = async (name: string) => {
+      const email = `${name}-${Date.now()}@syllabus.test`;
+      const res = await request(system.gateway.app)
+        .post('/v1/auth/signup')
+        .send({ email, password: 'a long password', displayName: name })
+        .expect(201);
+      secrets.push(email);
+      return `Bearer ${(res.body as { accessToken: string }).accessToken}`;
+    };
+    const owner = await signUp('owner');
+    const other = await signUp('other');
+    const admin = { email: `admin-view-${Date.now()}@syllabus.test`, password: 'an admin password' };
+    await system.bootstrapUser(admin.email, admin.password, 'admin,learner');
+    const adminLogin = await request(system.gateway.app).post('/v1/auth/login').send(admin).expect(200);
+    const adminBearer = `Bearer ${(adminLogin.body as { accessToken: string }).accessToken}`;
+    const dashboard = await withBearer(system.gateway.app, owner).get('/v1/me/dashboard').expect(200);
+    const traceId = traceIdOf(dashboard.headers);
+    const view = (bearer: string, id = traceId) =>
+      withBearer(system.gateway.app, bearer).get(`/v1/me/traces/${id}`);
+
+    // Its owner: the whole composition, every call under the gateway's span, in start order.
+    const seen = await waitFor(
+      async () => {
+        const res = await view(owner);
+        return res.status === 200 && (res.body as { services: string[] }).services.length === 3 && res;
+      },
+      { what: 'the dashboard trace in the view', timeoutMs: 20_000 },
+    );
+    const trace = seen.body as {
+      services: string[];
+      spans: { parentSpanId: string | null; startMs: number; attributes: object }[];
+    };
+    assert.deepEqual(trace.services, ['gateway', 'notification', 'user-progress']);
+    assert.equal(trace.spans.filter((s) => s.parentSpanId === null).length, 1, 'one root');
+    assert.deepEqual(
+      trace.spans.map((s) => s.startMs),
+      trace.spans.map((s) => s.startMs).sort((a, b) => a - b),
+    );
+    assert.equal(seen.headers['cache-control'], 'private, no-store');
+    assert.ok(!JSON.stringify(trace).includes('enduser.id'), 'the owner id stays in Jaeger');
+    // An admin sees it too; anyone else, and any id that is not a trace, is one answer.
+    await view(adminBearer).expect(200);
+    for (const [bearer, id] of [
+      [other, traceId],
+      [owner, 'f'.repeat(32)],
+    ] as const) {
+      const refused = await view(bearer, id).expect(404);
+      assert.equal(refused.body.type, 'urn:problem:syllabus:trace-not-found');
+    }
+    await request(system.gateway.app).get(`/v1/me/traces/${traceId}`).expect(401);
+    const malformed = await view(owner, 'not-a-trace-id').expect(400);
+    assert.equal(malformed.body.type, 'urn:problem:syllabus:validation');
   });
 
   it('when the journeys are traced, then no span carries an email, a name, a password or a token', async () => {
