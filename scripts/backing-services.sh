@@ -9,6 +9,7 @@
 #   backing-services.sh down          stop every natively run server
 #   backing-services.sh tools         install what the offline deployment checks use (docker-compose)
 #   backing-services.sh image-tools   install what builds and runs images without a Docker engine
+#   backing-services.sh jaeger-env    the variables the native Jaeger renders its configuration with
 #
 # A URL already set in the environment (POSTGRES_URL, REDIS_URL, CACHE_REDIS_URL, RABBITMQ_URL, MONGODB_URL,
 # JAEGER_OTLP_URL with JAEGER_QUERY_URL)
@@ -36,6 +37,9 @@ MONGO_PORT=57017
 # Jaeger's: OTLP in (gRPC, HTTP), the query service (HTTP, gRPC), health, its own metrics, span metrics.
 JAEGER_PORTS=(JAEGER_OTLP_GRPC_PORT=54317 JAEGER_OTLP_HTTP_PORT=54318 JAEGER_QUERY_PORT=56686
   JAEGER_QUERY_GRPC_PORT=56685 JAEGER_HEALTH_PORT=53133 JAEGER_TELEMETRY_PORT=58888 JAEGER_SPANMETRICS_PORT=58889)
+# Traces Jaeger keeps in memory natively, the oldest dropped beyond: sized so that the whole native
+# stack stays under its memory budget (infra/README.md has the measurement).
+JAEGER_MAX_TRACES=5000
 
 log() { printf '[backing-services] %s\n' "$*" >&2; }
 
@@ -277,12 +281,15 @@ jaeger_install() {
   mv "$(jaeger_bin).partial" "$(jaeger_bin)"
   rm -rf "$src"
 }
+# What the native Jaeger is given to render infra/jaeger/config.yaml with (a test renders it so too).
+jaeger_env() { printf '%s\n' "${JAEGER_PORTS[@]}" "JAEGER_MAX_TRACES=$JAEGER_MAX_TRACES"; }
 jaeger_start() {
   [ -x "$(jaeger_bin)" ] || jaeger_install
+  local settings; mapfile -t settings < <(jaeger_env)
   local http=${JAEGER_PORTS[1]#*=} health=${JAEGER_PORTS[4]#*=}
   port_open "$http" && return 0
   mkdir -p "$STATE/jaeger"
-  (cd "$STATE" && exec env "${JAEGER_PORTS[@]}" setsid "$(jaeger_bin)" --config "$ROOT/infra/jaeger/config.yaml" \
+  (cd "$STATE" && exec env "${settings[@]}" setsid "$(jaeger_bin)" --config "$ROOT/infra/jaeger/config.yaml" \
     >"$LOGS/jaeger.log" 2>&1 </dev/null) &
   echo $! >"$STATE/jaeger/jaeger.pid"
   wait_port "$http" jaeger 30
@@ -299,7 +306,8 @@ jaeger_stop() {
 # --- Docker, when an engine answers ------------------------------------------------------
 docker_up() { # names...
   log "a Docker engine answers: starting $* with docker compose"
-  docker compose -p syllabus-dev --env-file "$ROOT/.env" -f "$ROOT/infra/dev/backing-services.compose.yml" up -d --wait "$@" >&2
+  local settings; mapfile -t settings < <(jaeger_env)
+  env "${settings[@]}" docker compose -p syllabus-dev --env-file "$ROOT/.env" -f "$ROOT/infra/dev/backing-services.compose.yml" up -d --wait "$@" >&2
 }
 
 # --- the commands -------------------------------------------------------------------------
@@ -390,6 +398,7 @@ case "${1:-up}" in
   up) up ;;
   tools) tools ;;
   image-tools) image_tools ;;
+  jaeger-env) jaeger_env ;;
   env)
     [ -f "$URLS_FILE" ] || die "run '$0 up' first"
     sed 's/^/export /' "$URLS_FILE"

@@ -9,6 +9,7 @@ import { configSchema as catalogConfig } from '@syllabus/catalog/config';
 import { configSchema as gatewayConfig } from '@syllabus/gateway/config';
 import { configSchema as notificationConfig } from '@syllabus/notification/config';
 import { configSchema as userProgressConfig } from '@syllabus/user-progress/config';
+import { renderJaegerConfig } from './jaeger-config';
 
 // Validated offline: no Docker engine runs here, so the files are checked for what an engine
 // would refuse or what would leave the system broken (missing healthchecks, wrong order).
@@ -224,9 +225,8 @@ describe('observability configuration', () => {
       'notification:9083',
       'user-progress:9082',
     ]);
-    const jaeger = parse(readFileSync(join(root, 'infra/jaeger/config.yaml'), 'utf8')) as {
-      exporters: { prometheus: { endpoint: string } };
-    };
+    // The span-metrics port as compose's Jaeger renders its configuration.
+    const jaeger = renderJaegerConfig({ JAEGER_LISTEN_HOST: '0.0.0.0' });
     const port = /:(\d+)$/.exec(jaeger.exporters.prometheus.endpoint)?.[1];
     assert.deepEqual(targets('jaeger-span-metrics'), [`jaeger:${port}`]);
   });

@@ -133,6 +133,29 @@ describe('Kubernetes manifests', () => {
     assert.equal(local.data.GRAPHQL_INTROSPECTION, undefined, 'on where developers explore');
   });
 
+  it('when traces are sampled, then production keeps a stated ratio and no trace view; the local overlay every trace, shown by its Jaeger', () => {
+    const settings = (overlay: string) => {
+      const { objects } = build(overlay);
+      const config = (
+        find(objects, 'ConfigMap', 'syllabus-config') as unknown as { data: Record<string, string> }
+      ).data;
+      const gateway = find(objects, 'Deployment', 'gateway') as unknown as {
+        spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+      };
+      const env = gateway.spec.template.spec.containers[0]!.env ?? [];
+      return { config, traceView: env.find((e) => e.name === 'JAEGER_QUERY_URL')?.value };
+    };
+    const production = settings('production');
+    assert.equal(production.config.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio');
+    const ratio = Number(production.config.OTEL_TRACES_SAMPLER_ARG);
+    assert.ok(ratio > 0 && ratio < 1, `a ratio (${ratio})`);
+    assert.equal(production.traceView, undefined, 'no trace view in production');
+    const local = settings('local');
+    assert.equal(local.config.OTEL_TRACES_SAMPLER, undefined, 'the SDK default: parent-based, always on');
+    assert.equal(local.config.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318');
+    assert.equal(local.traceView, 'http://jaeger:16686');
+  });
+
   it('when the local overlay is deployed, then the datastores run in the cluster and the secrets are generated', () => {
     const { objects } = build('local');
     for (const name of ['postgres', 'mongodb', 'redis', 'redis-cache', 'rabbitmq', 'mailpit']) {

@@ -91,7 +91,15 @@ describe('third-party images', () => {
       if (composed[name]) assert.equal(image, composed[name], `${name}: the overlay runs what compose runs`);
     }
     const shared = Object.keys(kustomized).filter((name) => composed[name]);
-    assert.deepEqual(shared.sort(), ['mailpit', 'mongodb', 'postgres', 'rabbitmq', 'redis', 'redis-cache']);
+    assert.deepEqual(shared.sort(), [
+      'jaeger',
+      'mailpit',
+      'mongodb',
+      'postgres',
+      'rabbitmq',
+      'redis',
+      'redis-cache',
+    ]);
   });
 
   it('when a version is chosen, then a supported line: Jaeger v2, RabbitMQ 4, Prometheus 3, MongoDB 8, PostgreSQL 18', () => {
