@@ -3,8 +3,8 @@
 #  - credentials: every case is sent with a current access token of the run's account (a fresh
 #    one after any 401, e.g. once the fuzzer itself has called logout-all);
 #  - facts of the running system: a valid-by-schema case of an operation that needs one (the
-#    account's password, a seeded track, a course it is enrolled in, its own id, …) has every
-#    second such case carry it, so the operation's real logic runs too. Only positive cases
+#    account's password, a seeded track, a course it is enrolled in, its own id, a trace of its
+#    own, …) has every second such case carry it, so the operation's real logic runs too. Only positive cases
 #    outside the stateful phase are touched: negative ones stay invalid, linked ones keep the
 #    values their links gave them.
 import base64
@@ -81,6 +81,11 @@ class Facts:
             self.enrolled = (first["id"], [lesson["id"] for lesson in first["lessons"]])
             feed = self._api("GET", "/v1/me/notifications?limit=100", token)["items"]
             self.notification_ids = [n["id"] for n in feed]
+            # A trace of this account's own (the trace view shows only those): its dashboard's.
+            dashboard = requests.get(
+                f"{GATEWAY}/v1/me/dashboard", headers={"Authorization": f"Bearer {token}"}, timeout=30
+            )
+            self.trace_id = dashboard.headers.get("traceresponse", "--").split("-")[1] or None
             self._loaded = True
             return self
 
@@ -157,6 +162,8 @@ def substitute(case):
         case.path_parameters = {"course": course, "lesson": lessons[seen[label] % len(lessons)]}
     elif label in ("GET /v1/users/{userId}/enrollments", "GET /v1/users/{userId}/stats"):
         case.path_parameters = {"userId": f.user_id}
+    elif label == "GET /v1/me/traces/{traceId}" and f.trace_id:
+        case.path_parameters = {"traceId": f.trace_id}
     elif label == "POST /v1/me/notifications/{notification}/read" and f.notification_ids:
         case.path_parameters = {"notification": f.notification_ids[seen[label] % len(f.notification_ids)]}
 

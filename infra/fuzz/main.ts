@@ -35,6 +35,12 @@ const raisedSettings = {
 
 const { run, logs } = newRun('fuzz', 'run');
 
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this with \`npm run fuzz\``);
+  return value;
+}
+
 interface HarEntry {
   request: { method: string; url: string };
   response: { status: number };
@@ -65,7 +71,13 @@ async function main() {
     name: 'fuzz',
     run,
     smtpUrl: smtp.url,
-    everyService: { OTEL_SDK_DISABLED: 'true', VALIDATE_RESPONSES: 'true', ...raisedSettings },
+    // Traced into the Jaeger `npm test` provisions, as `npm start` runs: the trace view reads it.
+    everyService: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: required('JAEGER_OTLP_URL'),
+      VALIDATE_RESPONSES: 'true',
+      ...raisedSettings,
+    },
+    gateway: { JAEGER_QUERY_URL: required('JAEGER_QUERY_URL') },
   });
   const { gatewayUrl, mongo } = system;
   process.stdout.write(`fuzz run ${run}; raised for this run: ${JSON.stringify(raisedSettings)}\n`);

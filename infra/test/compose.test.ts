@@ -260,4 +260,30 @@ describe('observability configuration', () => {
     for (const metric of exported)
       assert.ok(sources.includes(`'${metric}'`), `${metric} is defined in the code`);
   });
+
+  it("when a latency panel is clicked, then it links to that service's traces of that time in the Jaeger UI compose publishes, and Grafana can query Jaeger", () => {
+    const dashboard = JSON.parse(
+      readFileSync(join(root, 'infra/grafana/dashboards/syllabus.json'), 'utf8'),
+    ) as {
+      panels: { title: string; fieldConfig?: { defaults?: { links?: { url: string }[] } } }[];
+    };
+    const latency = dashboard.panels.find((p) => /latency/.test(p.title))!;
+    const link = new URL(latency.fieldConfig?.defaults?.links?.[0]?.url ?? 'missing:');
+    const jaeger = resolved().services.jaeger as unknown as { ports: { published: number }[] };
+    // The UI's own search page, on the port compose publishes, for the series' service and time.
+    assert.ok(
+      jaeger.ports.some((p) => String(p.published) === link.port),
+      `compose publishes ${link.port}`,
+    );
+    assert.equal(link.pathname, '/search');
+    assert.equal(link.searchParams.get('service'), '${__field.labels.service}');
+    assert.equal(link.searchParams.get('start'), '${__from}000', 'Jaeger takes microseconds');
+    const source = parse(
+      readFileSync(join(root, 'infra/grafana/provisioning/datasources/jaeger.yml'), 'utf8'),
+    ) as {
+      datasources: { type: string; url: string }[];
+    };
+    assert.equal(source.datasources[0]?.type, 'jaeger');
+    assert.equal(new URL(source.datasources[0].url).hostname, 'jaeger');
+  });
 });

@@ -65,8 +65,8 @@ function listeners(config: RenderedJaeger): string[] {
     const object = value as Record<string, unknown>;
     if (typeof object.endpoint === 'string' && !/^\w+:\/\//.test(object.endpoint))
       if (path !== 'extensions.healthcheckv2') found.push(`${path}: ${object.endpoint}`);
-    if (typeof object.host === 'string' && object.port !== undefined)
-      found.push(`${path}: ${object.host}:${String(object.port)}`);
+    if (typeof object.host === 'string' && typeof object.port === 'number')
+      found.push(`${path}: ${object.host}:${object.port}`);
     for (const [key, child] of Object.entries(object)) walk(child, path ? `${path}.${key}` : key);
   };
   walk(config, '');

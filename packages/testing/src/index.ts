@@ -10,6 +10,9 @@ const testSchema = z.object({
   CACHE_REDIS_URL: fields.redisUrl().default('redis://127.0.0.1:56380'),
   RABBITMQ_URL: fields.amqpUrl().default('amqp://syllabus:syllabus@127.0.0.1:55672'),
   MONGODB_URL: fields.mongoUrl().default('mongodb://127.0.0.1:57017/'),
+  /** Jaeger: where services send spans (OTLP/HTTP), and its query API that tests read them from. */
+  JAEGER_OTLP_URL: fields.httpUrl().default('http://127.0.0.1:54318'),
+  JAEGER_QUERY_URL: fields.httpUrl().default('http://127.0.0.1:56686'),
 });
 
 /** The backing servers `scripts/backing-services.sh up` provisioned (or the URLs given instead). */

@@ -1,6 +1,6 @@
 // Traces as Jaeger stores them, read back from its query API (`/api/v3/traces/{id}`, which
 // answers OTLP's JSON encoding): what a test asserts is what a learner sees in Jaeger.
-import { waitFor } from './index';
+import { testEnv, waitFor } from './index';
 
 /** One span of a stored trace, flattened: its service and scope beside it, attributes as values. */
 export interface StoredSpan {
@@ -88,9 +88,8 @@ export function spansOf(data: TracesData): StoredSpan[] {
   });
 }
 
-/** Jaeger's query API at `queryUrl` (JAEGER_QUERY_URL, which `npm test` provisions). */
-export function jaeger(queryUrl = process.env.JAEGER_QUERY_URL) {
-  if (!queryUrl) throw new Error('JAEGER_QUERY_URL is not set: run the tests with `npm test`');
+/** Jaeger's query API at `queryUrl` (by default the one `npm test` provisions). */
+export function jaeger(queryUrl = testEnv.JAEGER_QUERY_URL) {
   const base = queryUrl.replace(/\/$/, '');
 
   /** The trace as stored now; empty while none of it has arrived. */
@@ -119,7 +118,7 @@ export function jaeger(queryUrl = process.env.JAEGER_QUERY_URL) {
       'query.num_traces': String(query.limit ?? 20),
       ...(query.operation && { 'query.operation_name': query.operation }),
     });
-    const answer = await fetch(`${base}/api/v3/traces?${params}`);
+    const answer = await fetch(`${base}/api/v3/traces?${params.toString()}`);
     if (answer.status === 404) return [];
     if (!answer.ok) throw new Error(`Jaeger answered ${answer.status} to a search: ${await answer.text()}`);
     const byTrace = new Map<string, StoredSpan[]>();
@@ -171,8 +170,8 @@ export function jaeger(queryUrl = process.env.JAEGER_QUERY_URL) {
 /** The trace id a response announced in its `traceresponse` header (W3C Trace Context Level 2). */
 export function traceIdOf(headers: Record<string, unknown> | Headers): string {
   const value = headers instanceof Headers ? headers.get('traceresponse') : headers.traceresponse;
-  const traceId = String(value ?? '').split('-')[1] ?? '';
-  if (!/^[0-9a-f]{32}$/.test(traceId)) throw new Error(`no trace id in traceresponse: ${String(value)}`);
+  const traceId = (typeof value === 'string' ? value : '').split('-')[1] ?? '';
+  if (!/^[0-9a-f]{32}$/.test(traceId)) throw new Error(`no trace id in traceresponse: ${traceId}`);
   return traceId;
 }
 

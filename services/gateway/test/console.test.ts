@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
-import { waitFor } from '@syllabus/testing';
+import { testEnv, waitFor } from '@syllabus/testing';
 import { withBearer } from '@syllabus/testing/http';
 import { jaeger, traceIdOf } from '@syllabus/testing/jaeger';
 import { startSmtpServer } from '@syllabus/testing/smtp';
@@ -27,7 +27,7 @@ describe('the learner console in Chromium', () => {
     mkdirSync(screenshots, { recursive: true });
     smtp = await startSmtpServer();
     system = await startSystem({
-      telemetryEndpoint: process.env.JAEGER_OTLP_URL,
+      telemetryEndpoint: testEnv.JAEGER_OTLP_URL,
       smtpUrl: smtp.url,
       gatewayEnv: { CONSOLE_JAEGER_URL: JAEGER, JAEGER_QUERY_URL: jaeger().url },
     });

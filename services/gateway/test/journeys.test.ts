@@ -6,14 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { waitFor } from '@syllabus/testing';
+import { testEnv, waitFor } from '@syllabus/testing';
 import { withBearer } from '@syllabus/testing/http';
 import { descendsFrom, jaeger, traceIdOf, type StoredSpan } from '@syllabus/testing/jaeger';
 import { startSmtpServer } from '@syllabus/testing/smtp';
 import { persistedOperations } from '../src/graphql/operations';
 import { completeCourse, startSystem } from './support';
 
-const otlp = process.env.JAEGER_OTLP_URL;
 const store = jaeger();
 
 const server = (service: string) => (s: StoredSpan) => s.service === service && s.kind === 'server';
@@ -35,10 +34,9 @@ describe('journeys, as Jaeger stores them', () => {
   const secrets: string[] = [];
 
   before(async () => {
-    assert.ok(otlp, 'JAEGER_OTLP_URL is not set: run the tests with `npm test`');
     smtp = await startSmtpServer();
     system = await startSystem({
-      telemetryEndpoint: otlp,
+      telemetryEndpoint: testEnv.JAEGER_OTLP_URL,
       gatewayEnv: { JAEGER_QUERY_URL: store.url },
       smtpUrl: smtp.url,
       notificationEnv: {

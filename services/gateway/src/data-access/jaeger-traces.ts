@@ -48,7 +48,7 @@ const valueOf = (value: AnyValue): string | number | boolean =>
 /** Nanoseconds since the epoch (a string of up to 19 digits) to milliseconds, exact to the microsecond. */
 const ms = (nanos: string) => Number(BigInt(nanos) / 1_000n) / 1_000;
 
-export function toStoredTrace(traceId: string, data: TracesData): StoredTrace | undefined {
+function toStoredTrace(traceId: string, data: TracesData): StoredTrace | undefined {
   const raw = data.resourceSpans.flatMap(({ resource, scopeSpans }) => {
     const service =
       resource.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? 'unknown';
