@@ -6,59 +6,66 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export interface Outage {
   /** `url` with its host and port replaced by the proxy's: give this to the client under test. */
   url: string;
-  /** Drops every connection and refuses new ones, as a server that died would. */
+  /** Drops every connection and resets new ones, as a server that died would. */
   begin(): Promise<void>;
   /** Takes connections again, on the same port. */
   end(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A proxy to the server at `url` (`amqp://…`, `mongodb://…`, `postgres://…`, …), up at first. */
+/**
+ * A proxy to the server at `url` (`amqp://…`, `mongodb://…`, `postgres://…`, …), up at first.
+ *
+ * Down, it keeps its port and resets each connection as it arrives: a port let go would lie in
+ * the kernel's ephemeral range, where a client reconnecting to it can be handed that very port as
+ * its own and connect to itself (a TCP self-connect, which then hangs, and keeps the proxy from
+ * listening again).
+ */
 export async function outageProxyFor(url: string): Promise<Outage> {
   const target = new URL(url);
   const targetPort = Number(target.port);
   const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
+  let down = false;
 
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      const listening = createServer((client) => {
-        const upstream = connect(targetPort, target.hostname);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-          socket.on('error', () => socket.destroy());
-        }
-        client.on('close', () => upstream.destroy());
-        upstream.on('close', () => client.destroy());
-        client.pipe(upstream).pipe(client);
-      });
-      listening.once('error', reject);
-      listening.listen(port, '127.0.0.1', () => {
-        port = (listening.address() as { port: number }).port;
-        server = listening;
-        resolve();
-      });
-    });
+  const server: Server = createServer((client) => {
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(targetPort, target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
 
-  async function begin() {
-    const closing = server;
-    server = undefined;
-    if (!closing) return;
-    const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+  function begin() {
+    down = true;
     for (const socket of sockets) socket.destroy();
-    await closed;
+    return Promise.resolve();
   }
 
-  await listen();
   const proxied = new URL(url);
   proxied.hostname = '127.0.0.1';
-  proxied.port = String(port);
+  proxied.port = String((server.address() as { port: number }).port);
   return {
     url: proxied.toString(),
     begin,
-    end: () => (server ? Promise.resolve() : listen()),
-    close: begin,
+    end: () => {
+      down = false;
+      return Promise.resolve();
+    },
+    close: async () => {
+      await begin();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
