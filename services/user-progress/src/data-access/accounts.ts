@@ -48,7 +48,11 @@ export function createAccountRepository(models: Models): AccountRepository {
     addRoles: async (id: string, roles: readonly Role[]) =>
       found(
         await accounts
-          .findOneAndUpdate({ _id: id }, { $addToSet: { roles: { $each: [...roles] } } }, { returnDocument: 'after' })
+          .findOneAndUpdate(
+            { _id: id },
+            { $addToSet: { roles: { $each: [...roles] } } },
+            { returnDocument: 'after' },
+          )
           .lean<AccountDocument>(),
       ),
 
